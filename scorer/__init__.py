@@ -1,0 +1,1 @@
+"""cqdt: e-government level evaluation as a Git repository."""

@@ -1,0 +1,209 @@
+"""The `cqdt` command: argument handling and printing only; the work is in the library."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from . import export
+from .catalogue import check_criteria_set, load_criteria_set
+from .cycle import load_cycle
+from .evaluate import evaluate
+from .load import InputError, Problem
+from .model import TIERS, Results
+from .paths import DataRoot, write_atomic
+from .registry import load_registry
+from .scaffold import new_submission
+from .schemas import write_generated
+from .text import STATUS_LABELS, vn_number
+from .validate import Report, validate_all, validate_paths
+
+
+def _root(ctx: click.Context) -> DataRoot:
+    return ctx.find_object(DataRoot)
+
+
+def print_problems(problems: list[Problem], err: bool = True) -> None:
+    """One line per problem; GitHub annotations too when running in Actions."""
+    for problem in problems:
+        click.echo(str(problem), err=err)
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        for problem in problems:
+            message = problem.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+            click.echo(f"::error file={problem.path},line={problem.line},col={problem.col}::{message}")
+
+
+def fail(problems: list[Problem]) -> None:
+    print_problems(problems)
+    raise SystemExit(1)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--data", "data", type=click.Path(file_okay=False, path_type=Path), default=".",
+              show_default=True, help="Data root: the repository holding criteria/, units/ and submissions/.")
+@click.version_option(package_name="cqdt")
+@click.pass_context
+def main(ctx: click.Context, data: Path) -> None:
+    """cqdt: đánh giá, xếp hạng mức độ Chính quyền điện tử bằng Git.
+
+    Evaluate e-government levels from YAML submissions: validate, score, publish.
+    """
+    ctx.obj = DataRoot(data)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: one line per problem; json: the report as JSON.")
+@click.pass_context
+def validate(ctx: click.Context, paths: tuple[Path, ...], fmt: str) -> None:
+    """Check files (default: everything in the data root); exit 1 on any problem."""
+    root = _root(ctx)
+    report: Report = validate_paths(root, list(paths)) if paths else validate_all(root)
+    if fmt == "json":
+        click.echo(json.dumps({
+            "ok": report.ok, "files": report.files,
+            "problems": [{"path": p.path, "line": p.line, "col": p.col, "message": p.message} for p in report.problems],
+        }, ensure_ascii=False, indent=1))
+    else:
+        print_problems(report.problems)
+        summary = f"Đã kiểm tra {len(report.files)} tệp: "
+        if report.ok:
+            summary += "không có lỗi."
+        else:
+            summary += f"{len(report.bad_files)} tệp có lỗi, tổng cộng {len(report.problems)} lỗi."
+        click.echo(summary, err=not report.ok)
+    raise SystemExit(0 if report.ok else 1)
+
+
+def _latest_year(root: DataRoot) -> int:
+    years = root.years()
+    if not years:
+        raise click.ClickException("Chưa có năm đánh giá nào (thiếu submissions/<năm>/cycle.yaml).")
+    return years[-1]
+
+
+def year_option(func):
+    return click.option("--year", type=int, default=None, help="Evaluation year (default: the latest cycle).")(func)
+
+
+def _evaluate(root: DataRoot, year: int | None) -> Results:
+    try:
+        return evaluate(root, year or _latest_year(root))
+    except InputError as err:
+        fail(err.problems)
+        raise  # unreachable; fail exits
+
+
+def _table(results: Results, tiers: tuple[str, ...]) -> str:
+    cs = results.criteria_set
+    lines = [f"Kết quả năm {results.year} ({cs.decision}){' — DỮ LIỆU MINH HỌA' if results.cycle.demo else ''}"]
+    for tier in tiers:
+        if tier not in cs.tiers:
+            continue
+        lines.append("")
+        lines.append(f"{cs.tiers[tier].name} (tối đa {vn_number(cs.tiers[tier].max_total)} điểm)")
+        header = f"{'Hạng':>4}  {'Đơn vị':<42}" + "".join(f"{'N' + str(g.id):>7}" for g in cs.tiers[tier].groups)
+        lines.append(header + f"{'Tổng':>8}  {'Mức':<15} Trạng thái")
+        for r in export.ordered_units(results):
+            if r.unit.tier != tier:
+                continue
+            groups = "".join(f"{vn_number(r.group_scores[g.id]) if r.submitted else '–':>7}" for g in cs.tiers[tier].groups)
+            level = cs.level_name(r.level) if r.submitted else "–"
+            lines.append(f"{r.rank or '–':>4}  {r.unit.name[:42]:<42}{groups}{vn_number(r.total) if r.submitted else '–':>8}  {level:<15} {STATUS_LABELS[r.status]}")
+    return "\n".join(lines) + "\n"
+
+
+@main.command()
+@year_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@click.option("--tier", type=click.Choice(TIERS), multiple=True, help="Only these tiers (repeatable).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file (atomically) instead of stdout.")
+@click.pass_context
+def score(ctx: click.Context, year: int | None, fmt: str, tier: tuple[str, ...], output: Path | None) -> None:
+    """Score every unit of a year: groups, total, level (Mức I–IV), rank, gap to next level."""
+    results = _evaluate(_root(ctx), year)
+    tiers = tier or TIERS
+    text = {"json": export.to_json, "csv": export.to_csv, "table": _table}[fmt](results, tiers)
+    if output:
+        write_atomic(output, text)
+        click.echo(str(output))
+    else:
+        click.echo(text, nl=False)
+
+
+@main.command()
+@click.option("--unit", "unit_id", required=True, help="Unit id from units/ (e.g. xa-bang-luan).")
+@year_option
+@click.pass_context
+def new(ctx: click.Context, unit_id: str, year: int | None) -> None:
+    """Write an empty, valid submission for a unit at its canonical path; never overwrites."""
+    root = _root(ctx)
+    try:
+        registry = load_registry(root)
+        year = year or _latest_year(root)
+        cycle = load_cycle(root, year)
+        criteria_set = load_criteria_set(root, cycle.criteria_set)
+    except InputError as err:
+        fail(err.problems)
+    unit = registry.by_id.get(unit_id)
+    if unit is None:
+        raise click.ClickException(f"Không có đơn vị '{unit_id}' trong danh sách đơn vị (units/).")
+    path = root.submission_path(year, unit.tier, unit.id)
+    if path.exists():
+        raise click.ClickException(f"Đã có tệp {root.relative(path)}; không ghi đè. Hãy sửa trực tiếp tệp đó.")
+    write_atomic(path, new_submission(criteria_set, unit, year))
+    click.echo(root.relative(path))
+
+
+@main.command()
+@click.option("--check", is_flag=True, help="Only report stale schemas (exit 1), write nothing.")
+@click.pass_context
+def schemas(ctx: click.Context, check: bool) -> None:
+    """Regenerate the per-tier submission and review schemas from the criteria sets."""
+    root = _root(ctx)
+    sets = []
+    for set_id in root.criteria_set_ids():
+        criteria_set, problems = check_criteria_set(root, set_id)
+        if problems:
+            fail(problems)
+        sets.append(criteria_set)
+    if check:
+        from .schemas import stale_generated
+
+        stale = stale_generated(root, sets)
+        for name in stale:
+            click.echo(f"schema/{name}: đã cũ", err=True)
+        raise SystemExit(1 if stale else 0)
+    for path in write_generated(root, sets):
+        click.echo(root.relative(path))
+
+
+@main.group()
+def units() -> None:
+    """The units registry (units/)."""
+
+
+@units.command("generate")
+@click.pass_context
+def units_generate(ctx: click.Context) -> None:
+    """Regenerate units/*.yaml from vietnam-provinces 0.x and the Điều 2 list."""
+    try:
+        from .unit_registry_source import write_registry
+    except ImportError as err:  # the generator needs the optional 'units' extra
+        raise click.ClickException(f"Cần cài gói vietnam-provinces<1: pip install 'cqdt[units]' ({err})") from err
+    for path in write_registry(_root(ctx).units_dir):
+        click.echo(str(path))
+
+
+def run() -> None:
+    """Entry point for `python -m scorer`."""
+    main(prog_name="cqdt")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(run())

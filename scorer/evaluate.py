@@ -1,0 +1,171 @@
+"""A year's inputs → Results: answers → points → groups → level → rank.
+
+Nothing downstream recomputes a score; every output reads these Results.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from .levels import competition_ranks, gap_to_next, level_of, rank_key
+from .model import (
+    TIERS,
+    CriteriaSet,
+    CriterionResult,
+    Results,
+    Review,
+    ReviewRecord,
+    Submission,
+    TierCriteria,
+    Unit,
+    UnitResult,
+)
+from .paths import DataRoot
+from .rules import points, relative_quantity
+from .year import YearInputs, read_year, require_valid
+
+ZERO = Decimal(0)
+STAGE_ORDER = {"district": 0, "province": 1}
+
+
+def current_reviews(submission: Submission, record: ReviewRecord | None) -> tuple[list[Review], list[Review]]:
+    """Reviews of this version of the submission (oldest stage first), and stale ones."""
+    if record is None:
+        return [], []
+    current = [r for r in record.reviews if r.submission_sha256 == submission.sha256]
+    stale = [r for r in record.reviews if r.submission_sha256 != submission.sha256]
+    order = {id(r): i for i, r in enumerate(record.reviews)}
+    current.sort(key=lambda r: (STAGE_ORDER[r.stage], r.date, order[id(r)]))
+    return current, stale
+
+
+def verified_answers(submission: Submission, reviews: list[Review]) -> dict[str, tuple[Any, Review]]:
+    """The latest applicable verification of each criterion a review changed."""
+    verified: dict[str, tuple[Any, Review]] = {}
+    for review in reviews:
+        for cid, answer in review.answers.items():
+            verified[cid] = (answer.value, review)
+    return verified
+
+
+def _best(tier: TierCriteria, values: list[dict[str, Any]]) -> dict[str, Decimal]:
+    """Highest value of each relative criterion across the tier's units."""
+    best = {}
+    for criterion in tier.criteria:
+        if criterion.kind == "relative":
+            found = [q for v in values if (q := relative_quantity(criterion, v.get(criterion.id))) is not None]
+            best[criterion.id] = max(found, default=ZERO)
+    return best
+
+
+def _group_sums(tier: TierCriteria, per_criterion: dict[str, Decimal]) -> dict[int, Decimal]:
+    return {g.id: sum((per_criterion[c.id] for c in g.criteria), ZERO) for g in tier.groups}
+
+
+def _unit_result(
+    unit: Unit,
+    tier: TierCriteria,
+    criteria_set: CriteriaSet,
+    submission: Submission | None,
+    record: ReviewRecord | None,
+    best_self: dict[str, Decimal],
+    best_counted: dict[str, Decimal],
+    published: bool,
+) -> UnitResult:
+    zero_groups = {g.id: ZERO for g in tier.groups}
+    if submission is None:
+        return UnitResult(unit, "not_submitted", None, None, zero_groups, ZERO, zero_groups, ZERO,
+                          None, None, None, (), (), ())
+    current, stale = current_reviews(submission, record)
+    verified = verified_answers(submission, current)
+    decimals = criteria_set.decimals
+    rows = []
+    for criterion in tier.criteria:
+        answer = submission.answers[criterion.id]
+        self_points = points(criterion, answer.value, decimals, best_self.get(criterion.id))
+        reason = reviewer = stage = None
+        verified_value: Any = None
+        verified_points = None
+        if current:
+            verified_value, review = verified.get(criterion.id, (answer.value, current[-1]))
+            verified_points = points(criterion, verified_value, decimals, best_counted.get(criterion.id))
+            stage, reviewer = review.stage, review.reviewer
+            if criterion.id in verified:
+                reason = review.answers[criterion.id].reason
+        counted = verified_points if verified_points is not None else points(
+            criterion, answer.value, decimals, best_counted.get(criterion.id))
+        rows.append(CriterionResult(
+            criterion_id=criterion.id, group_id=criterion.group_id,
+            self_value=answer.value, self_points=self_points,
+            verified_value=verified_value, verified_points=verified_points,
+            counted_points=counted, reason=reason, reviewer=reviewer, stage=stage,
+            evidence=answer.evidence, note=answer.note,
+        ))
+    groups = _group_sums(tier, {r.criterion_id: r.counted_points for r in rows})
+    self_groups = _group_sums(tier, {r.criterion_id: r.self_points for r in rows})
+    level = level_of(groups, tier, criteria_set.levels)
+    status = "published" if published else ("verified" if current else "submitted")
+    return UnitResult(
+        unit=unit, status=status,
+        submission_path=submission.path, submission_sha256=submission.sha256,
+        group_scores=groups, total=sum(groups.values(), ZERO),
+        self_group_scores=self_groups, self_total=sum(self_groups.values(), ZERO),
+        level=level, rank=None,
+        gap=gap_to_next(groups, tier, criteria_set.levels, level),
+        criteria=tuple(rows),
+        review_stages=tuple(dict.fromkeys(r.stage for r in current)),
+        stale_reviews=tuple(sorted({r.stage for r in stale})),
+    )
+
+
+def _counted_values(submission: Submission, record: ReviewRecord | None) -> dict[str, Any]:
+    current, _ = current_reviews(submission, record)
+    values = {cid: a.value for cid, a in submission.answers.items()}
+    values.update({cid: v for cid, (v, _) in verified_answers(submission, current).items()})
+    return values
+
+
+def score(inputs: YearInputs) -> Results:
+    """Score valid inputs (see require_valid) into Results."""
+    registry, cycle, criteria_set = inputs.registry, inputs.cycle, inputs.criteria_set
+    assert registry is not None and cycle is not None and criteria_set is not None
+    published = cycle.state == "published"
+    results: list[UnitResult] = []
+    for tier_id in TIERS:
+        if tier_id not in criteria_set.tiers:
+            continue
+        tier = criteria_set.tiers[tier_id]
+        units = registry.in_tier(tier_id)
+        submitted = [inputs.submissions[u.id] for u in units if u.id in inputs.submissions]
+        best_self = _best(tier, [{cid: a.value for cid, a in s.answers.items()} for s in submitted])
+        best_counted = _best(tier, [_counted_values(s, inputs.reviews.get(s.unit_id)) for s in submitted])
+        tier_results = [
+            _unit_result(u, tier, criteria_set, inputs.submissions.get(u.id), inputs.reviews.get(u.id),
+                         best_self, best_counted, published)
+            for u in units
+        ]
+        results.extend(_ranked(tier_results, criteria_set))
+    return Results(inputs.year, cycle, criteria_set, tuple(results))
+
+
+def _ranked(tier_results: list[UnitResult], criteria_set: CriteriaSet) -> list[UnitResult]:
+    """Ranks for submitted units; the registry order is kept."""
+    ranked = sorted(
+        (r for r in tier_results if r.submitted),
+        key=lambda r: (rank_key(r.level, r.total, criteria_set.levels), r.unit.id),
+    )
+    keys = [rank_key(r.level, r.total, criteria_set.levels) for r in ranked]
+    rank_of = {r.unit.id: rank for r, rank in zip(ranked, competition_ranks(keys), strict=True)}
+    return [_with_rank(r, rank_of.get(r.unit.id)) for r in tier_results]
+
+
+def _with_rank(result: UnitResult, rank: int | None) -> UnitResult:
+    from dataclasses import replace
+
+    return replace(result, rank=rank)
+
+
+def evaluate(root: DataRoot, year: int) -> Results:
+    """Read, check and score a year; raises InputError on any problem."""
+    return score(require_valid(read_year(root, year)))

@@ -1,0 +1,131 @@
+"""Results as open data: JSON (conforming to schema/results.schema.json) and CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from decimal import Decimal
+from typing import Any
+
+from .model import TIERS, Results, UnitResult
+
+
+def json_number(value: Decimal) -> int | float:
+    """An exact decimal as a JSON number that parse_float=Decimal reads back equal."""
+    if value == value.to_integral_value():
+        return int(value)
+    if len(value.normalize().as_tuple().digits) > 15:
+        raise ValueError(f"{value} has more digits than a JSON number keeps exactly")
+    return float(value)
+
+
+def plain(value: Any) -> Any:
+    """Answer values with Decimals turned into JSON numbers."""
+    if isinstance(value, Decimal):
+        return json_number(value)
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    return value
+
+
+def _groups(scores: dict[int, Decimal]) -> dict[str, int | float]:
+    return {str(g): json_number(v) for g, v in sorted(scores.items())}
+
+
+def unit_to_dict(r: UnitResult, results: Results) -> dict[str, Any]:
+    cs = results.criteria_set
+    return {
+        "id": r.unit.id,
+        "name": r.unit.name,
+        "tier": r.unit.tier,
+        "district": r.unit.district,
+        "code": r.unit.code,
+        "status": r.status,
+        "rank": r.rank,
+        "level": r.level,
+        "level_name": cs.level_name(r.level) if r.submitted else None,
+        "total": json_number(r.total),
+        "groups": _groups(r.group_scores),
+        "self_total": json_number(r.self_total),
+        "self_groups": _groups(r.self_group_scores),
+        "gap": None if r.gap is None or not r.submitted else {
+            "level": r.gap.level,
+            "shortfalls": [
+                {"group": s.group_id, "score": json_number(s.score), "minimum": json_number(s.minimum),
+                 "missing": json_number(s.missing)}
+                for s in r.gap.shortfalls
+            ],
+        },
+        "review_stages": list(r.review_stages),
+        "needs_reverification": r.needs_reverification,
+        "submission": None if r.submission_path is None else {"path": r.submission_path, "sha256": r.submission_sha256},
+        "criteria": [
+            {
+                "id": c.criterion_id,
+                "group": c.group_id,
+                "self_value": plain(c.self_value),
+                "self_points": json_number(c.self_points),
+                "verified_value": plain(c.verified_value) if c.verified_points is not None else None,
+                "verified_points": None if c.verified_points is None else json_number(c.verified_points),
+                "points": json_number(c.counted_points),
+                "reason": c.reason,
+                "reviewer": c.reviewer,
+                "stage": c.stage,
+                "evidence": list(c.evidence),
+                "note": c.note,
+            }
+            for c in r.criteria
+        ],
+    }
+
+
+def ordered_units(results: Results) -> list[UnitResult]:
+    """Tier order, then rank (unranked last), then id: the order of every listing."""
+    tier_index = {t: i for i, t in enumerate(TIERS)}
+    return sorted(results.units, key=lambda r: (tier_index[r.unit.tier], r.rank is None, r.rank or 0, r.unit.id))
+
+
+def results_to_dict(results: Results, tiers: tuple[str, ...] = TIERS) -> dict[str, Any]:
+    cs, cycle = results.criteria_set, results.cycle
+    return {
+        "year": results.year,
+        "demo": cycle.demo,
+        "state": cycle.state,
+        "publication": None if cycle.publication is None else {
+            "decision": cycle.publication.decision, "date": cycle.publication.date.isoformat()},
+        "criteria_set": {"id": cs.id, "decision": cs.decision, "status": cs.status, "decimals": cs.decimals},
+        "levels": [{"id": lv.id, "name": lv.name} for lv in cs.levels],
+        "tiers": [
+            {"id": t, "name": cs.tiers[t].name, "max_total": json_number(cs.tiers[t].max_total),
+             "groups": [{"id": g.id, "name": g.name, "max": json_number(g.max),
+                         "minimums": {str(k): json_number(v) for k, v in sorted(g.minimums.items())}}
+                        for g in cs.tiers[t].groups]}
+            for t in tiers if t in cs.tiers
+        ],
+        "units": [unit_to_dict(r, results) for r in ordered_units(results) if r.unit.tier in tiers],
+    }
+
+
+def to_json(results: Results, tiers: tuple[str, ...] = TIERS) -> str:
+    return json.dumps(results_to_dict(results, tiers), ensure_ascii=False, indent=1) + "\n"
+
+
+CSV_COLUMNS = ["year", "tier", "rank", "unit_id", "unit_name", "district", "status", "level",
+               *(f"group_{i}" for i in range(1, 8)), "total", "self_total", "needs_reverification"]
+
+
+def to_csv(results: Results, tiers: tuple[str, ...] = TIERS) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for r in ordered_units(results):
+        if r.unit.tier not in tiers:
+            continue
+        groups = [str(r.group_scores.get(i, "")) for i in range(1, 8)]
+        writer.writerow([results.year, r.unit.tier, r.rank or "", r.unit.id, r.unit.name, r.unit.district or "",
+                         r.status, r.level or "", *groups, str(r.total), str(r.self_total),
+                         "true" if r.needs_reverification else "false"])
+    return buffer.getvalue()

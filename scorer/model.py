@@ -1,0 +1,311 @@
+"""The data model: frozen dataclasses shared by every part of cqdt.
+
+Everything here is plain data. Loading lives in `catalogue`, `registry` and
+`submissions`; scoring lives in `rules`, `levels` and `evaluate`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+TIERS = ("so", "huyen", "xa")
+KINDS = ("yes_no", "ratio", "count", "choice", "relative")
+
+
+@dataclass(frozen=True)
+class Level:
+    """One of the four levels of Điều 7 (id 1 = Mức I, the best)."""
+
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class Option:
+    """A graded answer of a `choice` criterion."""
+
+    id: str
+    label: str
+    points: Decimal
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """One scored item of a tier's criteria (Phụ lục I–III)."""
+
+    id: str
+    group_id: int
+    title: str
+    kind: str
+    max: Decimal
+    how: str
+    evidence_hint: str = ""
+    numerator: str = ""
+    denominator: str = ""
+    full_at: Decimal = Decimal(1)
+    per_item: Decimal = Decimal(0)
+    counted: str = ""
+    options: tuple[Option, ...] = ()
+    quantity: str = ""
+    quantity_unit: str = ""
+
+    def option(self, option_id: str) -> Option | None:
+        return next((o for o in self.options if o.id == option_id), None)
+
+
+@dataclass(frozen=True)
+class Group:
+    """A criteria group (1–7) of one tier, with its Điều 7 minimums."""
+
+    id: int
+    code: str
+    name: str
+    part: str
+    max: Decimal
+    minimums: dict[int, Decimal]
+    criteria: tuple[Criterion, ...]
+
+
+@dataclass(frozen=True)
+class TierCriteria:
+    """The criteria of one tier (one appendix)."""
+
+    tier: str
+    name: str
+    appendix: str
+    description: str
+    groups: tuple[Group, ...]
+
+    @property
+    def criteria(self) -> tuple[Criterion, ...]:
+        return tuple(c for g in self.groups for c in g.criteria)
+
+    @property
+    def max_total(self) -> Decimal:
+        return sum((g.max for g in self.groups), Decimal(0))
+
+    def criterion(self, criterion_id: str) -> Criterion | None:
+        return next((c for c in self.criteria if c.id == criterion_id), None)
+
+
+@dataclass(frozen=True)
+class CriteriaSet:
+    """A versioned criteria set, as issued by one decision."""
+
+    id: str
+    title: str
+    decision: str
+    issued: date
+    issuer: str
+    status: str
+    status_note: str
+    decimals: int
+    levels: tuple[Level, ...]
+    unranked_name: str
+    tiers: dict[str, TierCriteria]
+
+    def level_name(self, level_id: int | None) -> str:
+        if level_id is None:
+            return self.unranked_name
+        return next(lv.name for lv in self.levels if lv.id == level_id)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """An evaluated unit: a sở-level agency, a district or a commune."""
+
+    id: str
+    name: str
+    tier: str
+    kind: str
+    code: str | None = None
+    short_name: str | None = None
+    district: str | None = None
+    owners: tuple[str, ...] = ()
+    reviewers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Registry:
+    """Every evaluated unit, and who administers and verifies."""
+
+    units: tuple[Unit, ...]
+    admins: tuple[str, ...]
+    province_reviewers: tuple[str, ...]
+    by_id: dict[str, Unit] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.by_id.update({u.id: u for u in self.units})
+
+    def in_tier(self, tier: str) -> tuple[Unit, ...]:
+        return tuple(u for u in self.units if u.tier == tier)
+
+    def communes_of(self, district_id: str) -> tuple[Unit, ...]:
+        return tuple(u for u in self.units if u.district == district_id)
+
+
+@dataclass(frozen=True)
+class Publication:
+    """The decision that published (or amended) a year's results."""
+
+    decision: str
+    date: date
+
+
+@dataclass(frozen=True)
+class Cycle:
+    """One year's evaluation: criteria set, Điều 5 deadlines, state."""
+
+    year: int
+    criteria_set: str
+    demo: bool
+    deadlines: dict[str, date]
+    verification_working_days: int
+    holidays: tuple[date, ...]
+    state: str
+    publication: Publication | None = None
+    amendments: tuple[Publication, ...] = ()
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A unit's raw answer to one criterion (a fact, not points)."""
+
+    value: Any
+    evidence: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A unit's self-assessment for a year."""
+
+    unit_id: str
+    year: int
+    path: str
+    sha256: str
+    answers: dict[str, Answer]
+
+
+@dataclass(frozen=True)
+class VerifiedAnswer:
+    """A reviewer's answer to one criterion, with the reason for it."""
+
+    value: Any
+    reason: str
+
+
+@dataclass(frozen=True)
+class Review:
+    """One verification (thẩm định) of a submission at one stage."""
+
+    stage: str
+    reviewer: str
+    date: date
+    submission_sha256: str
+    answers: dict[str, VerifiedAnswer]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ReviewRecord:
+    """All verifications of one unit's submission for a year."""
+
+    unit_id: str
+    year: int
+    path: str
+    reviews: tuple[Review, ...]
+
+
+@dataclass(frozen=True)
+class CriterionResult:
+    """One criterion of one unit: self-assessed, verified and counted."""
+
+    criterion_id: str
+    group_id: int
+    self_value: Any
+    self_points: Decimal
+    verified_value: Any
+    verified_points: Decimal | None
+    counted_points: Decimal
+    reason: str | None
+    reviewer: str | None
+    stage: str | None
+    evidence: tuple[str, ...]
+    note: str
+
+    @property
+    def changed_by_review(self) -> bool:
+        return self.verified_points is not None and self.verified_value != self.self_value
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """How far one group is below a level's minimum."""
+
+    group_id: int
+    score: Decimal
+    minimum: Decimal
+
+    @property
+    def missing(self) -> Decimal:
+        return self.minimum - self.score
+
+
+@dataclass(frozen=True)
+class Gap:
+    """What holds a unit back from the next level up."""
+
+    level: int
+    shortfalls: tuple[Shortfall, ...]
+
+
+@dataclass(frozen=True)
+class UnitResult:
+    """A unit's scores, level, rank and status for a year."""
+
+    unit: Unit
+    status: str
+    submission_path: str | None
+    submission_sha256: str | None
+    group_scores: dict[int, Decimal]
+    total: Decimal
+    self_group_scores: dict[int, Decimal]
+    self_total: Decimal
+    level: int | None
+    rank: int | None
+    gap: Gap | None
+    criteria: tuple[CriterionResult, ...]
+    review_stages: tuple[str, ...]
+    stale_reviews: tuple[str, ...]
+
+    @property
+    def submitted(self) -> bool:
+        return self.status != "not_submitted"
+
+    @property
+    def needs_reverification(self) -> bool:
+        return bool(self.stale_reviews)
+
+
+@dataclass(frozen=True)
+class Results:
+    """A year's results: one immutable model every output reads."""
+
+    year: int
+    cycle: Cycle
+    criteria_set: CriteriaSet
+    units: tuple[UnitResult, ...]
+
+    def tier(self, tier: str) -> tuple[UnitResult, ...]:
+        return tuple(r for r in self.units if r.unit.tier == tier)
+
+    def unit(self, unit_id: str) -> UnitResult | None:
+        return next((r for r in self.units if r.unit.id == unit_id), None)
+
+
+STATUSES = ("not_submitted", "submitted", "verified", "published")
