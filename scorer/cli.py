@@ -200,6 +200,10 @@ def units_generate(ctx: click.Context) -> None:
         click.echo(str(path))
 
 
+# The site, flow and form areas add their commands to `main` from their own modules.
+from . import commands_flow, commands_form, commands_site  # noqa: E402,F401
+
+
 def run() -> None:
     """Entry point for `python -m scorer`."""
     main(prog_name="cqdt")

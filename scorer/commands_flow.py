@@ -1,0 +1,1 @@
+"""Commands of the flow area, registered on `cqdt`."""

@@ -1,0 +1,1 @@
+"""Commands of the form area, registered on `cqdt`."""

@@ -1,0 +1,1 @@
+"""Commands of the site area, registered on `cqdt`."""
