@@ -1,0 +1,118 @@
+"""Reading a repository's history with the git command: diffs, blobs, dates.
+
+Only plumbing output (`-z`, raw formats) is parsed, so file names with spaces,
+quotes or non-ASCII letters come through unchanged.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+SYMLINK_MODE = "120000"
+GITLINK_MODE = "160000"
+REGULAR_MODE = "100644"
+MISSING_MODE = "000000"
+
+
+class GitError(Exception):
+    """A git command failed; the message is git's own, for a person to read."""
+
+
+def git(cwd: Path, *args: str, stdin: bytes | None = None) -> bytes:
+    """Run git in cwd and return its standard output."""
+    try:
+        done = subprocess.run(["git", *args], cwd=cwd, input=stdin, capture_output=True, check=False)
+    except FileNotFoundError as err:
+        raise GitError("không tìm thấy lệnh git") from err
+    if done.returncode != 0:
+        raise GitError(done.stderr.decode("utf-8", "replace").strip() or f"git {args[0]} thất bại")
+    return done.stdout
+
+
+def _name(raw: bytes) -> str:
+    return raw.decode("utf-8", "surrogateescape")
+
+
+@dataclass(frozen=True)
+class Change:
+    """One changed path between two commits, as `git diff --raw` reports it.
+
+    status is A (added), M (modified), D (deleted), T (type changed),
+    R (renamed: old_path → path) or C (copied: old_path → path).
+    """
+
+    status: str
+    path: str
+    old_mode: str
+    new_mode: str
+    old_path: str | None = None
+
+
+def changes(cwd: Path, base: str, head: str = "HEAD") -> list[Change]:
+    """Changes a pull request makes: from the merge base of base and head to head."""
+    out = git(cwd, "diff", "--raw", "-z", "-M", "--no-ext-diff", "--no-textconv", f"{base}...{head}")
+    fields = out.split(b"\0")
+    found: list[Change] = []
+    index = 0
+    while index < len(fields) and fields[index]:
+        meta = fields[index].decode("ascii").lstrip(":").split()
+        old_mode, new_mode, status = meta[0], meta[1], meta[4][0]
+        if status in "RC":
+            found.append(Change(status, _name(fields[index + 2]), old_mode, new_mode, _name(fields[index + 1])))
+            index += 3
+        else:
+            found.append(Change(status, _name(fields[index + 1]), old_mode, new_mode))
+            index += 2
+    return found
+
+
+def show_files(cwd: Path, ref: str, paths: list[str]) -> dict[str, bytes | None]:
+    """Contents of files at a commit (None where the file does not exist), in one git call."""
+    if not paths:
+        return {}
+    request = b"".join(f"{ref}:{p}\n".encode("utf-8", "surrogateescape") for p in paths)
+    out = git(cwd, "cat-file", "--batch", stdin=request)
+    result: dict[str, bytes | None] = {}
+    position = 0
+    for path in paths:
+        end = out.index(b"\n", position)
+        header = out[position:end].split()
+        position = end + 1
+        if header[-1] == b"missing" or header[1] != b"blob":
+            result[path] = None
+            continue
+        size = int(header[2])
+        result[path] = out[position:position + size]
+        position += size + 1
+    return result
+
+
+def commit_date(cwd: Path, ref: str = "HEAD") -> date:
+    """The committer date of a commit (the day the change was recorded)."""
+    return date.fromisoformat(git(cwd, "log", "-1", "--format=%cs", ref).decode().strip())
+
+
+def top_level(cwd: Path) -> Path | None:
+    """The work tree's top folder, or None when cwd is not inside a git work tree."""
+    try:
+        return Path(git(cwd, "rev-parse", "--show-toplevel").decode().strip())
+    except GitError:
+        return None
+
+
+def first_added(cwd: Path, folder: str) -> dict[str, date]:
+    """For each file under folder (relative to cwd's top level): the date of the commit that first added it."""
+    out = git(cwd, "log", "--reverse", "--diff-filter=A", "--no-renames", "-z", "--name-only",
+              "--format=%x01%cs", "--", folder)
+    dates: dict[str, date] = {}
+    for block in out.split(b"\x01")[1:]:
+        day, _, names = block.partition(b"\n")
+        when = date.fromisoformat(day.decode().strip())
+        for name in names.split(b"\0"):
+            name = name.strip(b"\n")
+            if name:
+                dates.setdefault(_name(name), when)
+    return dates

@@ -1,0 +1,263 @@
+"""`cqdt check-pr` on real git repositories: branches and commits made as different actors."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from flowdata import Repo, make_data, write_submission, yaml_text
+
+from scorer.ownership import (
+    RULE_ADMIN,
+    RULE_NO_DELETE,
+    RULE_ONE_UNIT,
+    RULE_OPEN_CYCLE,
+    RULE_OWN_SUBMISSION,
+    RULE_PATH,
+    RULE_REGULAR,
+    RULE_REVIEW,
+    RULE_REVIEW_ENTRY,
+    check_pull_request,
+)
+
+pytestmark = pytest.mark.git
+
+OWN = "submissions/2024/xa/xa-a1.yaml"
+OTHER = "submissions/2024/xa/xa-a2.yaml"
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Repo:
+    """main: the data as the admin committed it, with xa-a2 already submitted by its clerk."""
+    repo = Repo(tmp_path / "repo")
+    root = make_data(repo.path, {2024: "open", 2023: "published"})
+    repo.commit("sotttt-admin", "Registry, criteria and cycles")
+    write_submission(root, "xa-a2", strength=6)
+    repo.commit("xaa2-clerk", "xa-a2 submits")
+    return repo
+
+
+def _review(unit: str, reviewer: str, stage: str, sha: str = "0" * 64) -> dict:
+    return {"unit": unit, "year": 2024, "reviews": [
+        {"stage": stage, "reviewer": reviewer, "date": "2024-10-20", "submission_sha256": sha,
+         "answers": {"ht3": {"value": False, "reason": "Không có sơ đồ mạng"}}},
+    ]}
+
+
+def _messages(verdict) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for violation in verdict.violations:
+        found.setdefault(violation.path, set()).add(violation.rule)
+    return found
+
+
+def test_owner_adds_own_submission(repo: Repo):
+    repo.branch("xa-a1")
+    write_submission(make_root(repo), "xa-a1")
+    repo.commit("xaa1-clerk", "xa-a1 submits")
+    verdict = check_pull_request(repo.path, "main", "xaa1-clerk")
+    assert verdict.ok, verdict.violations
+    assert verdict.units == ["xa-a1"]
+    assert verdict.late == []
+
+
+def test_owner_changes_another_units_file(repo: Repo):
+    repo.branch("edit-other")
+    (repo.path / OTHER).write_text((repo.path / OTHER).read_text().replace("note: ''", "note: sửa hộ"), encoding="utf-8")
+    repo.commit("xaa1-clerk", "edit xa-a2")
+    verdict = check_pull_request(repo.path, "main", "xaa1-clerk")
+    assert _messages(verdict) == {OTHER: {RULE_OWN_SUBMISSION}}
+    assert "xa-a2" in verdict.violations[0].detail and "@xaa1-clerk" in verdict.violations[0].detail
+
+
+def test_owner_changes_criteria(repo: Repo):
+    repo.branch("criteria")
+    path = repo.path / "criteria/qd-1609-2018/xa.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("max: 5", "max: 50", 1), encoding="utf-8")
+    repo.commit("xaa1-clerk", "more points")
+    verdict = check_pull_request(repo.path, "main", "xaa1-clerk")
+    assert _messages(verdict) == {"criteria/qd-1609-2018/xa.yaml": {RULE_ADMIN}}
+
+
+def test_rename_onto_another_units_path(repo: Repo):
+    repo.branch("own")
+    write_submission(make_root(repo), "xa-a1")
+    repo.commit("xaa1-clerk", "xa-a1 submits")
+    repo.run("checkout", "-q", "main")
+    repo.run("merge", "-q", "--ff-only", "own")
+    repo.branch("rename")
+    neighbour = "submissions/2024/xa/xa-b1.yaml"
+    repo.run("mv", OWN, neighbour)
+    repo.commit("xaa1-clerk", "submit for xa-b1 instead")
+    verdict = check_pull_request(repo.path, "main", "xaa1-clerk")
+    assert [(c.status, c.old_path, c.path) for c in verdict.changes] == [("R", OWN, neighbour)]
+    rules = _messages(verdict)
+    assert rules[OWN] == {RULE_NO_DELETE}
+    assert RULE_OWN_SUBMISSION in rules[neighbour]
+    assert any(f"đổi tên từ {OWN}" in v.detail for v in verdict.violations if v.path == neighbour)
+
+
+def test_move_over_an_existing_submission(repo: Repo):
+    """git may see this as a deletion plus a rewrite rather than a rename: both halves fail."""
+    repo.branch("own")
+    write_submission(make_root(repo), "xa-a1")
+    repo.commit("xaa1-clerk", "xa-a1 submits")
+    repo.run("checkout", "-q", "main")
+    repo.run("merge", "-q", "--ff-only", "own")
+    repo.branch("overwrite")
+    repo.run("rm", "-q", OTHER)
+    repo.run("mv", OWN, OTHER)
+    repo.commit("xaa1-clerk", "take over xa-a2")
+    rules = _messages(check_pull_request(repo.path, "main", "xaa1-clerk"))
+    assert RULE_NO_DELETE in rules[OWN]
+    assert RULE_OWN_SUBMISSION in rules[OTHER]
+
+
+def test_deletion(repo: Repo):
+    repo.branch("delete")
+    repo.run("rm", "-q", OTHER)
+    repo.commit("xaa2-clerk", "withdraw")
+    verdict = check_pull_request(repo.path, "main", "xaa2-clerk")
+    assert _messages(verdict) == {OTHER: {RULE_NO_DELETE}}
+    assert "xóa tệp" in verdict.violations[0].detail
+
+
+def test_symlink_at_own_path(repo: Repo):
+    repo.branch("symlink")
+    target = repo.path / OWN
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.symlink("xa-a2.yaml", target)
+    repo.commit("xaa1-clerk", "link to a neighbour's answers")
+    verdict = check_pull_request(repo.path, "main", "xaa1-clerk")
+    assert _messages(verdict) == {OWN: {RULE_REGULAR}}
+    assert "symlink" in verdict.violations[0].detail
+
+
+def test_executable_mode_change(repo: Repo):
+    repo.branch("chmod")
+    (repo.path / OTHER).chmod(0o755)
+    repo.commit("xaa2-clerk", "chmod")
+    verdict = check_pull_request(repo.path, "main", "xaa2-clerk")
+    assert _messages(verdict) == {OTHER: {RULE_REGULAR}}
+    assert "100755" in verdict.violations[0].detail
+
+
+def test_review_record_written_by_the_unit(repo: Repo):
+    repo.branch("self-review")
+    (repo.path / "submissions/2024/xa/xa-a2.review.yaml").write_text(
+        yaml_text(_review("xa-a2", "xaa2-clerk", "district")), encoding="utf-8")
+    repo.commit("xaa2-clerk", "verify myself")
+    verdict = check_pull_request(repo.path, "main", "xaa2-clerk")
+    assert _messages(verdict) == {"submissions/2024/xa/xa-a2.review.yaml": {RULE_REVIEW}}
+
+
+def test_district_reviewer_verifies_own_commune(repo: Repo):
+    repo.branch("review")
+    (repo.path / "submissions/2024/xa/xa-a2.review.yaml").write_text(
+        yaml_text(_review("xa-a2", "huyena-reviewer", "district")), encoding="utf-8")
+    repo.commit("huyena-reviewer", "district verification")
+    assert check_pull_request(repo.path, "main", "huyena-reviewer").ok
+
+
+def test_district_reviewer_of_another_district(repo: Repo):
+    repo.branch("review")
+    path = "submissions/2024/xa/xa-a2.review.yaml"
+    (repo.path / path).write_text(yaml_text(_review("xa-a2", "huyenb-reviewer", "district")), encoding="utf-8")
+    repo.commit("huyenb-reviewer", "not my commune")
+    assert _messages(check_pull_request(repo.path, "main", "huyenb-reviewer")) == {path: {RULE_REVIEW}}
+
+
+def test_review_entry_signed_with_another_login(repo: Repo):
+    repo.branch("review")
+    path = "submissions/2024/xa/xa-a2.review.yaml"
+    (repo.path / path).write_text(yaml_text(_review("xa-a2", "sotttt-reviewer", "province")), encoding="utf-8")
+    repo.commit("huyena-reviewer", "sign as the province")
+    verdict = check_pull_request(repo.path, "main", "huyena-reviewer")
+    assert _messages(verdict) == {path: {RULE_REVIEW_ENTRY}}
+    assert "sotttt-reviewer" in verdict.violations[0].detail
+
+
+def test_adding_oneself_to_the_registry_gains_nothing(repo: Repo):
+    repo.branch("grab")
+    units = repo.path / "units/xa.yaml"
+    units.write_text(units.read_text(encoding="utf-8").replace("xaa2-clerk", "xaa2-clerk\n      - xaa1-clerk"), encoding="utf-8")
+    (repo.path / OTHER).write_text((repo.path / OTHER).read_text().replace("note: ''", "note: của tôi"), encoding="utf-8")
+    repo.commit("xaa1-clerk", "own xa-a2 too")
+    assert "xaa1-clerk" in (repo.path / "units/xa.yaml").read_text()
+    verdict = check_pull_request(repo.path, "main", "xaa1-clerk")
+    assert _messages(verdict) == {"units/xa.yaml": {RULE_ADMIN}, OTHER: {RULE_OWN_SUBMISSION}}
+
+
+def test_late_submission_is_accepted_and_marked(repo: Repo):
+    repo.branch("late")
+    write_submission(make_root(repo), "xa-a1")
+    repo.commit("xaa1-clerk", "late", date="2024-10-20T09:00:00+07:00")
+    verdict = check_pull_request(repo.path, "main", "xaa1-clerk")
+    assert verdict.ok
+    assert verdict.late == [f"{OWN}: nộp muộn (hạn 15/10/2024, ghi nhận 20/10/2024)"]
+
+
+def test_published_year_is_closed_to_owners(repo: Repo):
+    repo.branch("old-year")
+    write_submission(make_root(repo), "xa-a1", year=2023)
+    repo.commit("xaa1-clerk", "rewrite history")
+    verdict = check_pull_request(repo.path, "main", "xaa1-clerk")
+    assert _messages(verdict) == {"submissions/2023/xa/xa-a1.yaml": {RULE_OPEN_CYCLE}}
+
+
+def test_one_unit_per_pull_request(repo: Repo):
+    repo.branch("two")
+    root = make_root(repo)
+    write_submission(root, "xa-a1")
+    (repo.path / "submissions/2024/xa/xa-a2.review.yaml").write_text(
+        yaml_text(_review("xa-a2", "sotttt-reviewer", "province")), encoding="utf-8")
+    repo.commit("sotttt-reviewer", "two units at once")
+    rules = _messages(check_pull_request(repo.path, "main", "sotttt-reviewer"))
+    assert rules[OWN] == {RULE_OWN_SUBMISSION}
+    assert rules["submissions/2024/xa/xa-a2.review.yaml"] == {RULE_ONE_UNIT}
+
+
+def test_path_with_dot_dot(repo: Repo):
+    """git refuses such paths in the index, so the tree is written by hand with mktree."""
+    blob = repo.run("hash-object", "-w", "units/xa.yaml").strip()
+    inner = subprocess.run(["git", "mktree", "--missing"], cwd=repo.path, input=f"100644 blob {blob}\tunits.yaml\n",
+                           capture_output=True, text=True, check=True).stdout.strip()
+    listing = repo.run("ls-tree", "HEAD")
+    tree_input = listing + f"040000 tree {inner}\t..\n"
+    tree = subprocess.run(["git", "mktree", "--missing"], cwd=repo.path, input=tree_input,
+                          capture_output=True, text=True, check=True).stdout.strip()
+    commit = subprocess.run(["git", "commit-tree", tree, "-p", "HEAD", "-m", "sneaky"], cwd=repo.path,
+                            capture_output=True, text=True, check=True).stdout.strip()
+    verdict = check_pull_request(repo.path, "main", "sotttt-admin", head=commit)
+    assert _messages(verdict) == {"../units.yaml": {RULE_PATH}}
+
+
+def test_admin_changes_criteria_and_cycle(repo: Repo):
+    repo.branch("admin")
+    path = repo.path / "submissions/2024/cycle.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("state: open", "state: verifying"), encoding="utf-8")
+    repo.commit("sotttt-admin", "close submissions")
+    assert check_pull_request(repo.path, "main", "sotttt-admin").ok
+
+
+def test_cli_names_path_and_rule(repo: Repo):
+    """The command as CI runs it: a separate process, defaults from the environment."""
+    repo.branch("edit-other")
+    (repo.path / OTHER).write_text((repo.path / OTHER).read_text().replace("note: ''", "note: x"), encoding="utf-8")
+    repo.commit("xaa1-clerk", "edit xa-a2")
+    env = {**os.environ, "GITHUB_BASE_REF": "main", "GITHUB_ACTOR": "xaa1-clerk", "GITHUB_ACTIONS": "true"}
+    done = subprocess.run([sys.executable, "-m", "scorer", "--data", str(repo.path), "check-pr"],
+                          env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 1
+    assert f"{OTHER}: @xaa1-clerk sửa tệp của đơn vị xa-a2" in done.stderr
+    assert RULE_OWN_SUBMISSION in done.stderr
+    assert f"::error file={OTHER}::" in done.stdout
+
+
+def make_root(repo: Repo):
+    from scorer.paths import DataRoot
+
+    return DataRoot(repo.path)
