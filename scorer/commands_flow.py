@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from datetime import date
-from pathlib import Path
 
 import click
 
@@ -74,5 +73,58 @@ def codeowners_command(ctx: click.Context, check: bool) -> None:
             raise SystemExit(1)
         click.echo(".github/CODEOWNERS khớp với units/.")
         return
+    write_atomic(path, text)
+    click.echo(root.relative(path))
+
+
+def _year_context(root, year: int):
+    """Registry, cycle and criteria of a year, or exit with every problem."""
+    from .catalogue import load_criteria_set
+    from .cycle import load_cycle
+    from .registry import load_registry
+    from .submissions import YearContext
+
+    try:
+        registry = load_registry(root)
+        cycle = load_cycle(root, year)
+        return YearContext(root, registry, cycle, load_criteria_set(root, cycle.criteria_set))
+    except InputError as err:
+        fail(err.problems)
+        raise  # unreachable; fail exits
+
+
+@main.command("review")
+@click.option("--unit", "unit_id", required=True, help="Unit id whose submission is verified.")
+@click.option("--year", type=int, required=True, help="Evaluation year.")
+@click.option("--reviewer", envvar="GITHUB_ACTOR", required=True, help="Reviewer's GitHub login (default: $GITHUB_ACTOR).")
+@click.option("--stage", type=click.Choice(["district", "province"]), default=None,
+              help="district (UBND huyện, communes only) or province (Sở TT&TT); default from the registry.")
+@click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Date of the verification, YYYY-MM-DD (default: today).")
+@click.pass_context
+def review(ctx: click.Context, unit_id: str, year: int, reviewer: str, stage: str | None, day) -> None:
+    """Add a verification entry for a reviewer to fill in: submissions/<year>/<tier>/<unit>.review.yaml."""
+    from .review_scaffold import ScaffoldError, check_reviewer, default_stage, scaffold_review
+    from .submissions import read_submission
+
+    root = _root(ctx)
+    context = _year_context(root, year)
+    unit = context.registry.by_id.get(unit_id)
+    if unit is None:
+        raise click.ClickException(f"Không có đơn vị '{unit_id}' trong danh sách đơn vị (units/).")
+    submission_path = root.submission_path(year, unit.tier, unit.id)
+    if not submission_path.is_file():
+        raise click.ClickException(f"Đơn vị {unit.id} chưa nộp bài năm {year} (không có {root.relative(submission_path)}).")
+    submission, problems = read_submission(context, submission_path)
+    if submission is None:
+        fail(problems)
+    stage = stage or default_stage(context.registry, unit, reviewer)
+    path = root.review_path(year, unit.tier, unit.id)
+    try:
+        check_reviewer(context.registry, unit, reviewer, stage)
+        text = scaffold_review(path, context.criteria_set.tiers[unit.tier], submission, stage, reviewer,
+                               day.date() if day else date.today())
+    except ScaffoldError as err:
+        raise click.ClickException(str(err)) from err
     write_atomic(path, text)
     click.echo(root.relative(path))
