@@ -27,11 +27,15 @@ from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.representer import RoundTripRepresenter
 from ruamel.yaml.scalarbool import ScalarBoolean
-from ruamel.yaml.scalarstring import DoubleQuotedScalarString, PlainScalarString, SingleQuotedScalarString
+from ruamel.yaml.scalarstring import (
+    DoubleQuotedScalarString,
+    PlainScalarString,
+    SingleQuotedScalarString,
+)
 
 from .load import MAX_BYTES, InputError, Problem, decode
 from .model import CriteriaSet
-from .paths import SUBMISSION_RE, DataRoot, write_atomic
+from .paths import SUBMISSION_RE, DataRoot
 from .scaffold import schema_comment
 
 TOP_ORDER = ("unit", "year", "answers")

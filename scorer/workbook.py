@@ -279,7 +279,7 @@ class _Cells:
             field = next((p for p in reversed(path[2:]) if p in FIELD_COLUMN), "value")
             return row, COLUMN[FIELD_COLUMN[field]]
         cell = YEAR_CELL if path[:1] == ("year",) else UNIT_CELL
-        from openpyxl.utils.cell import coordinate_from_string, column_index_from_string
+        from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
         letter, row = coordinate_from_string(cell)
         return row, column_index_from_string(letter)
