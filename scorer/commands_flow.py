@@ -128,3 +128,23 @@ def review(ctx: click.Context, unit_id: str, year: int, reviewer: str, stage: st
         raise click.ClickException(str(err)) from err
     write_atomic(path, text)
     click.echo(root.relative(path))
+
+
+@main.command("publish")
+@click.option("--year", type=int, required=True, help="Evaluation year to publish.")
+@click.option("--decision", required=True, help='Number of the publishing (or amending) decision, e.g. "519/QĐ-UBND".')
+@click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), required=True, help="Date of the decision, YYYY-MM-DD.")
+@click.pass_context
+def publish_command(ctx: click.Context, year: int, decision: str, day) -> None:
+    """Write the official results (submissions/<year>/results.json) and freeze the year; a new decision amends it."""
+    from .publish import PublishError, publish
+
+    root = _root(ctx)
+    try:
+        paths = publish(root, year, decision, day.date())
+    except InputError as err:
+        fail(err.problems)
+    except PublishError as err:
+        raise click.ClickException(str(err)) from err
+    for path in paths:
+        click.echo(root.relative(path))

@@ -10,6 +10,7 @@ from .catalogue import check_criteria_set
 from .cycle import check_cycle
 from .load import Problem
 from .paths import CYCLE_RE, SUBMISSION_RE, DataRoot
+from .publish import frozen_problems
 from .registry import check_registry
 from .schemas import stale_generated
 from .submissions import YearContext, read_review, read_submission
@@ -66,6 +67,7 @@ def validate_all(root: DataRoot) -> Report:
         files = [root.relative(root.cycle_path(year))]
         files += sorted(root.relative(p) for p in root.year_dir(year).glob("*/*.yaml"))
         report.add(files, inputs.problems if inputs else check_cycle(root, year)[1])
+        report.add([], frozen_problems(root, year))
     return report.finish()
 
 
@@ -89,11 +91,13 @@ def validate_paths(root: DataRoot, paths: list[Path]) -> Report:
             continue
         if (match := CYCLE_RE.match(display)) is not None:
             report.add([display], check_cycle(root, int(match["year"]))[1])
+            report.add([], frozen_problems(root, int(match["year"]), {display}))
             continue
         if (match := SUBMISSION_RE.match(display)) is None:
             report.add([display], [Problem(display, 1, 1, "không phải tệp dữ liệu của cqdt (bài nộp phải ở submissions/<năm>/<cấp>/<mã đơn vị>.yaml)")])
             continue
         report.add([display], _check_year_file(root, path, int(match["year"]), registry, registry_problems))
+        report.add([], frozen_problems(root, int(match["year"]), {display}))
     return report.finish()
 
 
