@@ -1,0 +1,99 @@
+"""Run one whole process and measure it: wall time, CPU time and peak memory.
+
+Peak memory is the larger of two readings: the kernel's maximum resident set
+of the process (or of its largest descendant), from wait4; and the largest sum
+of resident sets of the whole process tree, sampled from /proc, which also
+counts worker processes that run at the same time.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import threading
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+SAMPLE_SECONDS = 0.01
+PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """What one measured process took."""
+
+    seconds: float
+    cpu_seconds: float
+    peak_mb: float
+    exit_code: int
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return found
+    for task in tasks:
+        try:
+            found += [int(c) for c in Path(f"/proc/{pid}/task/{task}/children").read_text().split()]
+        except OSError:
+            continue
+    return found
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE_KB
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def tree_rss_kb(pid: int) -> int:
+    """Sum of resident memory of a process and all its descendants."""
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        total += _rss_kb(current)
+        todo += _children(current)
+    return total
+
+
+def run_measured(command: list[str], cwd: Path | None = None, env: dict | None = None,
+                 stdout: Path | None = None, stderr: Path | None = None) -> Measurement:
+    """Run a command to its end; its output goes to files (or nowhere)."""
+    out = open(stdout, "wb") if stdout else subprocess.DEVNULL  # noqa: SIM115 - closed below
+    err = open(stderr, "wb") if stderr else subprocess.DEVNULL  # noqa: SIM115 - closed below
+    peak_kb = 0
+    stop = threading.Event()
+    try:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=err)
+
+        def sample() -> None:
+            nonlocal peak_kb
+            while not stop.is_set():
+                peak_kb = max(peak_kb, tree_rss_kb(process.pid))
+                stop.wait(SAMPLE_SECONDS)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - start
+        stop.set()
+        sampler.join()
+        process.returncode = os.waitstatus_to_exitcode(status)
+    finally:
+        for handle in (out, err):
+            if handle is not subprocess.DEVNULL:
+                handle.close()
+    return Measurement(
+        seconds=seconds,
+        cpu_seconds=usage.ru_utime + usage.ru_stime,
+        peak_mb=max(peak_kb, usage.ru_maxrss) / 1024,
+        exit_code=process.returncode,
+    )

@@ -1,0 +1,429 @@
+"""The benchmark: cqdt at nationwide size, against plain parsing, Pelican and Hugo.
+
+    python bench/run.py [--sizes 1000,12000] [--seed 1] [--years 1] [--keep DIR]
+
+For each size N it generates (once, cached under bench/out/roots/) a synthetic
+data root with bench/generate.py, copies it to a work folder, and runs each
+step as a whole `cqdt --data ROOT ...` process, measuring wall time, CPU time
+and peak memory (bench/measure.py). Baselines run in the same session on the
+same N. It prints a table and the targets (PASS/FAIL), and writes the same to
+bench/out/latest.json. A command cqdt does not have yet is reported as
+"chưa có / not available" instead of measured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import filecmp
+import hashlib
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+OUT = BENCH / "out"
+sys.path.insert(0, str(BENCH))
+
+from baselines import hugo_binary, write_hugo_project, write_pelican_project  # noqa: E402
+from generate import generate, git, select_units  # noqa: E402
+from measure import Measurement, run_measured  # noqa: E402
+
+CQDT = [str(Path(sys.executable).with_name("cqdt"))]
+NOT_AVAILABLE = "chưa có / not available"
+RATIO_LINE = re.compile(r"^(    value: \{numerator: )(\d+)(, denominator: \d+\})$", re.MULTILINE)
+# The issue's targets: (key, description, limit).
+TARGETS = (
+    ("cold_vs_parse", "cold validate + cold score ≤ 1.5 × parsing with ruamel's C safe loader", 1.5),
+    ("warm_vs_cold", "warm re-score after one change ≤ 5 % of cold score", 0.05),
+    ("check_pr_seconds", "cqdt check-pr with one changed file < 2 s", 2.0),
+    ("build_vs_hugo", "full site build ≥ 2 × Hugo's unit pages per second", 2.0),
+    ("rebuild_vs_build", "rebuild after one change ≤ 10 % of the full build", 0.10),
+    ("peak_mb", "peak memory of every cqdt step < 1 GiB", 1024.0),
+    ("identical", "results byte-identical between cold, warm and parallel runs", None),
+)
+
+
+@dataclass
+class SizeRun:
+    """Everything measured for one N."""
+
+    units: int
+    rows: dict[str, Measurement | None] = field(default_factory=dict)
+    pages: dict[str, int] = field(default_factory=dict)
+    identical: dict[str, bool] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- cqdt's abilities
+
+def _help(*args: str) -> str:
+    done = subprocess.run([*CQDT, *args, "--help"], capture_output=True, text=True)
+    return done.stdout if done.returncode == 0 else ""
+
+
+def cqdt_commands() -> set[str]:
+    """Subcommands `cqdt --help` lists."""
+    text = _help().split("Commands:", 1)
+    return set(re.findall(r"^  ([a-z][a-z0-9-]*)\s", text[1], re.MULTILINE)) if len(text) == 2 else set()
+
+
+def command_options(command: str) -> set[str]:
+    """Long options of one subcommand."""
+    return set(re.findall(r"(--[a-z][a-z0-9-]*)", _help(command)))
+
+
+# ---------------------------------------------------------------- data roots
+
+def _fingerprint() -> str:
+    """Changes whenever anything that shapes a generated root changes."""
+    digest = hashlib.sha256()
+    sources = [BENCH / "generate.py", REPO / "scorer" / "scaffold.py", REPO / "scorer" / "schemas.py"]
+    sources += sorted((REPO / "criteria").rglob("*")) + sorted((REPO / "schema").rglob("*"))
+    for path in sources:
+        if path.is_file():
+            digest.update(path.relative_to(REPO).as_posix().encode() + b"\0" + path.read_bytes())
+    digest.update(metadata.version("vietnam-provinces").encode())
+    return digest.hexdigest()[:12]
+
+
+def cached_root(units: int, seed: int, years: int) -> Path:
+    """A generated root for these arguments, generated on first use."""
+    target = OUT / "roots" / f"n{units}-s{seed}-y{years}-{_fingerprint()}"
+    if not target.is_dir():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=".staging-"))
+        generate(staging / "root", units, seed, years)
+        (staging / "root").rename(target)
+        staging.rmdir()
+    return target
+
+
+def fresh_copy(source: Path, target: Path) -> Path:
+    if target.exists():
+        shutil.rmtree(target)
+    subprocess.run(["cp", "-a", str(source), str(target)], check=True)
+    return target
+
+
+# ---------------------------------------------------------------- changes as a unit would make them
+
+def change_one_submission(root: Path, skip: set[str]) -> tuple[str, Path]:
+    """Lower one ratio answer of an unreviewed commune; returns (unit id, file)."""
+    for path in sorted(root.glob("submissions/*/xa/*.yaml")):
+        if path.name.endswith(".review.yaml") or path.stem in skip:
+            continue
+        if path.with_name(f"{path.stem}.review.yaml").exists():
+            continue
+        text = path.read_text(encoding="utf-8")
+        match = next((m for m in RATIO_LINE.finditer(text) if int(m[2]) > 0), None)
+        if match is None:
+            continue
+        changed = text[:match.start()] + f"{match[1]}{int(match[2]) - 1}{match[3]}" + text[match.end():]
+        path.write_text(changed, encoding="utf-8")
+        return path.stem, path
+    raise SystemExit("no commune submission to change in the generated root")
+
+
+# ---------------------------------------------------------------- one size
+
+class Runner:
+    """Runs and records the steps of one size in its own work folder."""
+
+    def __init__(self, work: Path, units: int, seed: int, years: int):
+        self.work = work
+        self.root = work / "root"
+        self.outputs = work / "outputs"
+        self.result = SizeRun(units)
+        self.seed, self.years = seed, years
+        self.commands = cqdt_commands()
+        self.env = {**os.environ, "XDG_CACHE_HOME": str(work / "xdg-cache")}
+
+    def clear_caches(self) -> None:
+        """Make the next cqdt run cold: no cache in the root nor in the user cache folder."""
+        git(self.root, "clean", "-fdxq")
+        shutil.rmtree(self.work / "xdg-cache", ignore_errors=True)
+
+    def cqdt(self, name: str, args: list[str], output: str | None = None) -> Measurement | None:
+        """Measure one cqdt step; None when that command does not exist yet."""
+        if args[0] not in self.commands:
+            self.result.rows[name] = None
+            return None
+        stdout = self.outputs / (output or f"{name}.out")
+        stderr = self.outputs / f"{name}.err"
+        measurement = run_measured([*CQDT, "--data", str(self.root), *args], cwd=self.root, env=self.env,
+                                   stdout=stdout, stderr=stderr)
+        self.result.rows[name] = measurement
+        if measurement.exit_code != 0:
+            tail = stderr.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-3:]
+            self.result.notes.append(f"{name}: exit {measurement.exit_code}: {' | '.join(tail)}")
+        return measurement
+
+    def same(self, key: str, first: str, second: str) -> None:
+        a, b = self.outputs / first, self.outputs / second
+        ok = all(self.result.rows.get(n) and self.result.rows[n].exit_code == 0
+                 for n in (first.removesuffix(".json"), second.removesuffix(".json")))
+        self.result.identical[key] = ok and a.read_bytes() == b.read_bytes()
+
+    def run(self, source: Path) -> SizeRun:
+        fresh_copy(source, self.root)
+        self.outputs.mkdir(parents=True, exist_ok=True)
+        self.parse_baseline()
+        self.scoring()
+        self.pull_request()
+        self.site()
+        self.pelican()
+        self.hugo()
+        return self.result
+
+    def parse_baseline(self) -> None:
+        self.result.rows["parse"] = run_measured(
+            [sys.executable, str(BENCH / "baselines.py"), "parse", str(self.root)],
+            stdout=self.outputs / "parse.out")
+
+    def scoring(self) -> None:
+        score_options = command_options("score")
+        self.clear_caches()
+        self.cqdt("validate_cold", ["validate"])
+        self.clear_caches()
+        self.cqdt("score_cold", ["score", "--format", "json"], "score_cold.json")
+        self.cqdt("score_warm", ["score", "--format", "json"], "score_warm.json")
+        self.same("cold = warm", "score_cold.json", "score_warm.json")
+        if "--jobs" in score_options:
+            self.clear_caches()
+            self.cqdt("score_serial", ["score", "--format", "json", "--jobs", "1"], "score_serial.json")
+            self.same("parallel = serial", "score_cold.json", "score_serial.json")
+        else:
+            self.result.notes.append("cqdt score has no --jobs: parallel = serial not compared")
+
+    def pull_request(self) -> None:
+        git(self.root, "checkout", "-q", "-b", "bench-pr")
+        unit_id, path = change_one_submission(self.root, set())
+        owner = next(u for u in select_units(self.result.units) if u.id == unit_id).owners[0]
+        git(self.root, "add", path.relative_to(self.root).as_posix())
+        git(self.root, "commit", "-q", "--no-gpg-sign", "-m", f"{unit_id}: sửa số liệu")
+        self.changed = {unit_id}
+        self.cqdt("score_warm_changed", ["score", "--format", "json"], "score_warm_changed.json")
+        self.clear_caches()
+        self.cqdt("score_cold_changed", ["score", "--format", "json"], "score_cold_changed.json")
+        self.same("warm after change = cold", "score_warm_changed.json", "score_cold_changed.json")
+        self.cqdt("check_pr", ["check-pr", "--base", "main", "--actor", owner, "--head", "HEAD"])
+
+    def _build_args(self, target: Path) -> list[str]:
+        options = command_options("build")
+        return ["build", "--output", str(target)] if "--output" in options else ["build"]
+
+    def site(self) -> None:
+        if "build" not in self.commands:
+            self.result.rows["build_full"] = self.result.rows["build_changed"] = None
+            return
+        full, fresh = self.work / "site", self.work / "site-fresh"
+        self.clear_caches()
+        self.cqdt("build_full", self._build_args(full))
+        unit_id, _ = change_one_submission(self.root, self.changed)
+        self.changed.add(unit_id)
+        self.cqdt("build_changed", self._build_args(full))
+        if "--output" not in command_options("build"):
+            self.result.notes.append("cqdt build has no --output: rebuild not compared with a fresh build")
+            return
+        self.clear_caches()
+        self.cqdt("build_fresh", self._build_args(fresh))
+        self.result.identical["site rebuild = fresh build"] = _same_tree(full, fresh)
+        self.result.rows.pop("build_fresh")
+
+    def _names(self) -> list[str]:
+        return [u.name for u in select_units(self.result.units)]
+
+    def pelican(self) -> None:
+        project = self.work / "pelican"
+        write_pelican_project(project, self._names())
+        pelican = Path(sys.executable).with_name("pelican")
+        self.result.rows["pelican"] = run_measured(
+            [str(pelican), "content", "-s", "pelicanconf.py", "-o", "output", "-q"], cwd=project)
+        self.result.pages["pelican"] = len(list((project / "output" / "pages").glob("*.html")))
+
+    def hugo(self) -> None:
+        binary = hugo_binary()
+        if binary is None:
+            self.result.rows["hugo"] = None
+            return
+        project = self.work / "hugo"
+        write_hugo_project(project, self._names())
+        self.result.rows["hugo"] = run_measured([str(binary), "--quiet", "-d", "public"], cwd=project)
+        self.result.pages["hugo"] = len(list((project / "public" / "don-vi").glob("*/index.html")))
+
+
+def _same_tree(left: Path, right: Path) -> bool:
+    """Same files with the same bytes under both folders."""
+    def files(folder: Path) -> list[str]:
+        return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+
+    names = files(left)
+    if names != files(right):
+        return False
+    _, mismatch, errors = filecmp.cmpfiles(left, right, names, shallow=False)
+    return not mismatch and not errors
+
+
+# ---------------------------------------------------------------- targets and report
+
+def _seconds(run: SizeRun, name: str) -> float | None:
+    row = run.rows.get(name)
+    return row.seconds if row is not None and row.exit_code == 0 else None
+
+
+def targets(run: SizeRun) -> list[dict]:
+    """Each target with its measured value and PASS / FAIL (None: not measurable yet)."""
+    s = {name: _seconds(run, name) for name in run.rows}
+    values: dict[str, float | bool | None] = {}
+    if s.get("validate_cold") and s.get("score_cold") and s.get("parse"):
+        values["cold_vs_parse"] = (s["validate_cold"] + s["score_cold"]) / s["parse"]
+    if s.get("score_warm_changed") and s.get("score_cold"):
+        values["warm_vs_cold"] = s["score_warm_changed"] / s["score_cold"]
+    values["check_pr_seconds"] = s.get("check_pr")
+    if s.get("build_full") and s.get("hugo"):
+        values["build_vs_hugo"] = s["hugo"] / s["build_full"]
+    if s.get("build_full") and s.get("build_changed"):
+        values["rebuild_vs_build"] = s["build_changed"] / s["build_full"]
+    peaks = [row.peak_mb for name, row in run.rows.items()
+             if row is not None and name not in ("parse", "pelican", "hugo")]
+    values["peak_mb"] = max(peaks) if peaks else None
+    values["identical"] = all(run.identical.values()) if run.identical else None
+    report = []
+    for key, text, limit in TARGETS:
+        value = values.get(key)
+        if value is None:
+            ok = None
+        elif key == "identical":
+            ok = bool(value)
+        elif key == "build_vs_hugo":
+            ok = value >= limit
+        elif key in ("check_pr_seconds", "peak_mb"):
+            ok = value < limit
+        else:
+            ok = value <= limit
+        report.append({"target": key, "text": text, "value": value, "limit": limit, "ok": ok})
+    return report
+
+
+ROW_LABELS = {
+    "parse": "baseline: parse all files, ruamel C safe loader",
+    "validate_cold": "cqdt validate (cold)",
+    "score_cold": "cqdt score --format json (cold)",
+    "score_warm": "cqdt score (warm, nothing changed)",
+    "score_serial": "cqdt score --jobs 1 (cold)",
+    "score_warm_changed": "cqdt score (warm, one file changed)",
+    "score_cold_changed": "cqdt score (cold, after the change)",
+    "check_pr": "cqdt check-pr (one changed file)",
+    "build_full": "cqdt build (full, cold)",
+    "build_changed": "cqdt build (after one change)",
+    "pelican": "baseline: Pelican, N markdown pages",
+    "hugo": "baseline: Hugo, N markdown pages",
+}
+PAGE_ROWS = {"build_full": None, "pelican": "pelican", "hugo": "hugo"}
+
+
+def _fmt(value: float | None, digits: int = 2) -> str:
+    return "–" if value is None else f"{value:,.{digits}f}"
+
+
+def format_size(run: SizeRun, report: list[dict]) -> str:
+    lines = [f"N = {run.units:,} units", f"{'step':<48}{'wall s':>10}{'CPU s':>10}{'peak MB':>10}{'pages/s':>10}"]
+    for name, label in ROW_LABELS.items():
+        if name not in run.rows:
+            continue
+        row = run.rows[name]
+        if row is None:
+            lines.append(f"{label:<48}{NOT_AVAILABLE:>40}")
+            continue
+        rate = None
+        if name in PAGE_ROWS and row.exit_code == 0:
+            rate = run.pages.get(PAGE_ROWS[name] or "", run.units) / row.seconds
+        failed = "" if row.exit_code == 0 else f"  (exit {row.exit_code})"
+        lines.append(f"{label:<48}{_fmt(row.seconds):>10}{_fmt(row.cpu_seconds):>10}{_fmt(row.peak_mb, 0):>10}"
+                     f"{_fmt(rate, 0):>10}{failed}")
+    lines.append("")
+    for item in report:
+        verdict = {True: "PASS", False: "FAIL", None: "n/a "}[item["ok"]]
+        value = item["value"]
+        shown = NOT_AVAILABLE if value is None else (str(value) if isinstance(value, bool) else _fmt(value, 3))
+        lines.append(f"  [{verdict}] {item['text']}: {shown}")
+    for key, same in sorted(run.identical.items()):
+        lines.append(f"         {key}: {'identical' if same else 'DIFFERENT'}")
+    lines += [f"  note: {note}" for note in run.notes]
+    return "\n".join(lines)
+
+
+def machine() -> dict:
+    """Facts about the machine and software the figures came from."""
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    mem_kb = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
+                      if line.startswith("MemTotal")))
+    commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
+                            capture_output=True, text=True).stdout.strip()
+    versions = {}
+    for package in ("ruamel.yaml", "ruamel.yaml.clib", "jsonschema", "pelican", "markdown", "hugo"):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = None
+    return {
+        "cpus": len(os.sched_getaffinity(0)), "cpu_model": cpu, "memory_gib": round(mem_kb / 1024 / 1024, 1),
+        "python": platform.python_version(), "system": platform.platform(), "cqdt_commit": commit,
+        "versions": versions,
+    }
+
+
+def to_json(run: SizeRun, report: list[dict]) -> dict:
+    return {
+        "units": run.units,
+        "rows": {name: (row.as_dict() if row else None) for name, row in run.rows.items()},
+        "pages": run.pages,
+        "identical": run.identical,
+        "targets": report,
+        "notes": run.notes,
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,12000", help="comma-separated unit counts")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--years", type=int, default=1)
+    parser.add_argument("--keep", type=Path, help="keep work folders (roots, outputs, sites) here")
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    facts = machine()
+    print(f"{facts['cpus']} CPU ({facts['cpu_model']}), {facts['memory_gib']} GiB, Python {facts['python']}, "
+          f"cqdt {facts['cqdt_commit']}", flush=True)
+    base = args.keep or Path(tempfile.mkdtemp(prefix="cqdt-bench-"))
+    report = {"machine": facts, "seed": args.seed, "years": args.years, "sizes": []}
+    try:
+        for size in sizes:
+            work = base / f"n{size}"
+            if work.exists():
+                shutil.rmtree(work)
+            work.mkdir(parents=True)
+            run = Runner(work, size, args.seed, args.years).run(cached_root(size, args.seed, args.years))
+            checks = targets(run)
+            print("\n" + format_size(run, checks), flush=True)
+            report["sizes"].append(to_json(run, checks))
+    finally:
+        if args.keep is None:
+            shutil.rmtree(base, ignore_errors=True)
+    OUT.mkdir(exist_ok=True)
+    (OUT / "latest.json").write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    print(f"\n{(OUT / 'latest.json').relative_to(REPO)}")
+
+
+if __name__ == "__main__":
+    main()
