@@ -148,3 +148,23 @@ def publish_command(ctx: click.Context, year: int, decision: str, day) -> None:
         raise click.ClickException(str(err)) from err
     for path in paths:
         click.echo(root.relative(path))
+
+
+@main.command("status")
+@click.option("--year", type=int, required=True, help="Evaluation year.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_context
+def status_command(ctx: click.Context, year: int, fmt: str) -> None:
+    """Per tier: who has submitted (and when, from git), who is late, verified, outstanding."""
+    import json
+
+    from .status import status_text, status_to_dict, year_status
+
+    try:
+        status = year_status(_root(ctx), year)
+    except InputError as err:
+        fail(err.problems)
+    if fmt == "json":
+        click.echo(json.dumps(status_to_dict(status), ensure_ascii=False, indent=1))
+    else:
+        click.echo(status_text(status), nl=False)

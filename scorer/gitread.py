@@ -109,10 +109,10 @@ def first_added(cwd: Path, folder: str) -> dict[str, date]:
               "--format=%x01%cs", "--", folder)
     dates: dict[str, date] = {}
     for block in out.split(b"\x01")[1:]:
-        day, _, names = block.partition(b"\n")
-        when = date.fromisoformat(day.decode().strip())
-        for name in names.split(b"\0"):
-            name = name.strip(b"\n")
+        # "<date>\0\n<name>\0<name>\0..." with -z
+        day, _, names = block.partition(b"\0")
+        when = date.fromisoformat(day.decode())
+        for name in names.lstrip(b"\n").split(b"\0"):
             if name:
                 dates.setdefault(_name(name), when)
     return dates
