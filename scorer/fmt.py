@@ -245,15 +245,20 @@ def _with_schema_line(text: str, hint: str) -> str:
     return f"# {hint}\n{text}"
 
 
+def dump_text(doc: Any) -> str:
+    """Dump a round-trip document (Decimals allowed) with the canonical emitter settings."""
+    buffer = io.StringIO()
+    _yaml().dump(doc, buffer)
+    return buffer.getvalue()
+
+
 def canonical_text(text: str, criteria_set: CriteriaSet, tier: str, display: str = "<bài nộp>") -> str:
     """The canonical layout of a submission's text; raises InputError if it cannot be read."""
     criteria_ids = [c.id for c in criteria_set.tiers[tier].criteria]
     reordered = _reorder_text(text, criteria_ids, display)
     doc = _load(reordered, display)
     _normalise(doc, criteria_ids)
-    buffer = io.StringIO()
-    _yaml().dump(doc, buffer)
-    return _with_schema_line(buffer.getvalue(), schema_comment(criteria_set.id, tier)).rstrip("\n") + "\n"
+    return _with_schema_line(dump_text(doc), schema_comment(criteria_set.id, tier)).rstrip("\n") + "\n"
 
 
 def _criteria_of(root: DataRoot, path: Path) -> tuple[CriteriaSet, str, str]:

@@ -476,8 +476,8 @@ def _check_data(root: DataRoot, registry: Registry, cycle: Cycle, criteria_set: 
 
 def submission_yaml(criteria_set: CriteriaSet, unit: Unit, year: int, data: dict[str, Any]) -> str:
     """The canonical YAML submission (with the scaffold's explanatory comments) of imported data."""
-    from .fmt import canonical_text
-    from .scaffold import dump_round_trip, submission_document
+    from .fmt import canonical_text, dump_text
+    from .scaffold import submission_document
 
     doc = submission_document(criteria_set, unit, year)
     for cid, answer in data["answers"].items():
@@ -491,4 +491,4 @@ def submission_yaml(criteria_set: CriteriaSet, unit: Unit, year: int, data: dict
             evidence.fa.set_flow_style()
         entry["evidence"] = evidence
         entry["note"] = answer["note"]
-    return canonical_text(dump_round_trip(doc), criteria_set, unit.tier)
+    return canonical_text(dump_text(doc), criteria_set, unit.tier)
