@@ -1,1 +1,77 @@
-"""Commands of the site area, registered on `cqdt`."""
+"""Commands of the site area, registered on `cqdt`: build and preview the public site."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .cli import _root, fail, main
+from .load import InputError
+from .paths import DataRoot
+
+PACKAGE_REPO = Path(__file__).resolve().parent.parent
+
+
+def site_config(root: DataRoot) -> Path:
+    """site/pelicanconf.py of the data root, else of the source tree this package runs from."""
+    for base in (root.root, PACKAGE_REPO):
+        config = base / "site" / "pelicanconf.py"
+        if config.is_file():
+            return config
+    raise click.ClickException("Không tìm thấy tệp cấu hình trang web site/pelicanconf.py.")
+
+
+def build_site(root: DataRoot, output: Path | None, progress: bool = False, years: tuple[int, ...] = ()) -> Path:
+    """Build the site with Pelican from the data root's Results; returns the output folder."""
+    from pelican import Pelican
+    from pelican.settings import read_settings
+
+    config = site_config(root)
+    override = {"CQDT_DATA_ROOT": str(root.root.resolve()), "CQDT_PROGRESS": progress}
+    if output is not None:
+        override["OUTPUT_PATH"] = str(output.resolve())
+    if years:
+        override["CQDT_YEARS"] = sorted(years)
+    settings = read_settings(str(config), override=override)
+    Pelican(settings).run()
+    return Path(settings["OUTPUT_PATH"])
+
+
+def _build(ctx: click.Context, output: Path | None, years: tuple[int, ...]) -> Path:
+    try:
+        return build_site(_root(ctx), output, progress=True, years=years)
+    except InputError as err:
+        fail(err.problems)
+        raise  # unreachable; fail exits
+
+
+@main.command()
+@click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder (default: site/output).")
+@click.option("--year", "years", type=int, multiple=True, help="Only these years (repeatable; default: every year with a cycle).")
+@click.pass_context
+def build(ctx: click.Context, output: Path | None, years: tuple[int, ...]) -> None:
+    """Build the public results site (Pelican) from every year's Results."""
+    path = _build(ctx, output, years)
+    click.echo(f"Đã dựng trang web tại {path}")
+
+
+@main.command()
+@click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder (default: site/output).")
+@click.option("--port", type=int, default=8000, show_default=True, help="Port on 127.0.0.1.")
+@click.pass_context
+def serve(ctx: click.Context, output: Path | None, port: int) -> None:
+    """Build the site, then preview it at http://127.0.0.1:PORT/ (Ctrl+C to stop)."""
+    import functools
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    path = _build(ctx, output, ())
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(path))
+    with ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
+        click.echo(f"Xem trang tại http://127.0.0.1:{port}/ (Ctrl+C để dừng)")
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            click.echo("Đã dừng.")

@@ -1,0 +1,56 @@
+"""Open data files of each year (/du-lieu/<year>/) and the JSON Schemas (/schema/)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import export
+from ..export_xlsx import to_xlsx
+from ..model import Results
+from ..paths import DataRoot
+from ..text import TIER_LABELS
+from .output import write_if_changed
+
+FORMATS = {"csv": "CSV", "json": "JSON", "xlsx": "Excel (XLSX)"}
+
+
+@dataclass(frozen=True)
+class DataFile:
+    """One downloadable file: where it goes, what it holds, and how to make it."""
+
+    path: str  # relative to the output root, forward slashes
+    label: str
+    fmt: str
+    make: Callable[[], bytes | str]
+
+
+def year_files(results: Results) -> list[DataFile]:
+    """The files of a year: all tiers as JSON, then each tier as CSV, JSON and XLSX."""
+    base = f"du-lieu/{results.year}"
+    files = [DataFile(f"{base}/ket-qua.json", "Tất cả các cấp", "JSON", lambda: export.to_json(results))]
+    for tier in results.criteria_set.tiers:
+        one = (tier,)
+        makers = {
+            "csv": lambda one=one: export.to_csv(results, one),
+            "json": lambda one=one: export.to_json(results, one),
+            "xlsx": lambda one=one: to_xlsx(results, one),
+        }
+        files.extend(DataFile(f"{base}/ket-qua-{tier}.{ext}", TIER_LABELS[tier], FORMATS[ext], make)
+                     for ext, make in makers.items())
+    return files
+
+
+def schema_files(root: DataRoot) -> list[DataFile]:
+    """Every JSON Schema of the repository, published as is."""
+    if not root.schema_dir.is_dir():
+        return []
+    return [DataFile(f"schema/{p.name}", p.name, "JSON Schema", p.read_bytes)
+            for p in sorted(root.schema_dir.glob("*.json"))]
+
+
+def write_files(output: Path, files: list[DataFile]) -> None:
+    """Write each file, leaving unchanged ones untouched."""
+    for item in files:
+        write_if_changed(output / item.path, item.make())

@@ -1,0 +1,114 @@
+"""Jinja filters: Vietnamese numbers, answers, evidence links, level badges.
+
+Every value that comes from a submission reaches the page escaped; only
+http(s) URLs and repository paths become links.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from markupsafe import Markup
+
+from ..model import Criterion
+from ..text import STAGE_LABELS, STATUS_LABELS, TIER_LABELS, vn_number
+
+# A repository path as units write it: folders and a file name, no scheme, no "..".
+REPO_PATH_RE = re.compile(r"^(?!.*\.\.)[A-Za-z0-9_][A-Za-z0-9_./-]*\.[A-Za-z0-9]{1,8}$")
+
+LEVEL_CLASSES = {1: "lv-1", 2: "lv-2", 3: "lv-3", 4: "lv-4", None: "lv-none"}
+
+
+def vn_signed(value: Decimal | int | None) -> str:
+    """A change with its sign: +3,5 / −1 / 0."""
+    if value is None:
+        return "–"
+    if value > 0:
+        return "+" + vn_number(value)
+    if value < 0:
+        return "−" + vn_number(-value)
+    return "0"
+
+
+def percent(part: Decimal, whole: Decimal) -> str:
+    """A share as a whole percentage (for bar widths and alternatives)."""
+    if not whole:
+        return "0"
+    return str(min(100, max(0, round(Decimal(part) * 100 / Decimal(whole), 1))))
+
+
+def answer_text(value: Any, criterion: Criterion) -> str:
+    """A unit's raw answer in words (plain text; the template escapes it)."""
+    if value is None:
+        return "Chưa trả lời"
+    kind = criterion.kind
+    if kind == "yes_no":
+        return "Có" if value is True else "Không"
+    if kind == "ratio" and isinstance(value, dict):
+        numerator, denominator = value.get("numerator"), value.get("denominator")
+        return f"{vn_number(numerator)} / {vn_number(denominator)}"
+    if kind == "choice":
+        option = criterion.option(value)
+        return f"{value}. {option.label}" if option else str(value)
+    if kind == "relative":
+        return f"{vn_number(Decimal(str(value)))} {criterion.quantity_unit}".strip()
+    if kind == "count" and isinstance(value, int | Decimal):
+        return vn_number(value)
+    return str(value)
+
+
+def is_http_url(text: str) -> bool:
+    """Only absolute http(s) URLs with a host may become links."""
+    parts = urlsplit(text)
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and not any(c.isspace() for c in text)
+
+
+def evidence_link(item: str, repository_url: str, branch: str) -> Markup:
+    """An evidence item as a safe link, or as inert text when it is neither URL nor path."""
+    text = str(item).strip()
+    if is_http_url(text):
+        return Markup('<a href="{}" rel="nofollow noopener">{}</a>').format(text, text)
+    if repository_url and REPO_PATH_RE.match(text):
+        href = f"{repository_url.rstrip('/')}/blob/{quote(branch)}/{quote(text)}"
+        return Markup('<a href="{}" rel="nofollow noopener">{}</a>').format(href, text)
+    return Markup('<span class="inert">{}</span>').format(text)
+
+
+def source_link(path: str, repository_url: str, branch: str) -> str:
+    """The URL of a file of the repository (submission, review, criteria)."""
+    return f"{repository_url.rstrip('/')}/blob/{quote(branch)}/{quote(path)}"
+
+
+def level_badge(level: int | None, name: str) -> Markup:
+    """A level badge: colour is decoration, the name is always written."""
+    return Markup('<span class="badge {}">{}</span>').format(LEVEL_CLASSES.get(level, "lv-none"), name)
+
+
+def vn_date(value: date | None) -> str:
+    """2024-10-15 → 15/10/2024."""
+    return "–" if value is None else f"{value.day:02d}/{value.month:02d}/{value.year}"
+
+
+def roman(level: int) -> str:
+    """1 → I (level numbers as the decision writes them)."""
+    return {1: "I", 2: "II", 3: "III", 4: "IV"}.get(level, str(level))
+
+
+FILTERS = {
+    "vn_number": vn_number,
+    "vn_signed": vn_signed,
+    "percent": percent,
+    "answer_text": answer_text,
+    "evidence_link": evidence_link,
+    "source_link": source_link,
+    "level_badge": level_badge,
+    "roman": roman,
+    "status_label": STATUS_LABELS.get,
+    "stage_label": STAGE_LABELS.get,
+    "tier_label": TIER_LABELS.get,
+    "vn_date": vn_date,
+}

@@ -1,0 +1,203 @@
+"""What the templates show, built from Results: stages, counts, rows, charts, history.
+
+Nothing here recomputes a score; it only arranges what `evaluate` produced.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from ..export import ordered_units
+from ..model import Cycle, Group, Results, TierCriteria, UnitResult
+
+CHART_WIDTH = 640
+CHART_ROW = 46
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of the yearly process (nộp → thẩm định → công bố)."""
+
+    key: str
+    title: str
+    detail: str
+    state: str  # done / current / todo
+
+
+@dataclass(frozen=True)
+class Change:
+    """A unit's movement against the previous year."""
+
+    previous_year: int
+    previous_rank: int | None
+    previous_total: Decimal
+    rank_delta: int | None  # positive: moved up
+    total_delta: Decimal
+
+
+@dataclass
+class YearView:
+    """A year's Results with what every page of that year needs."""
+
+    results: Results
+    previous: Results | None
+    by_id: dict[str, UnitResult] = field(init=False)
+    changes: dict[str, Change] = field(init=False)
+    submitted_count: dict[str, int] = field(init=False)
+    _ranked: dict[str, list[UnitResult]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.by_id = {r.unit.id: r for r in self.results.units}
+        self.changes = changes(self.results, self.previous)
+        self._ranked = {}
+        for r in ordered_units(self.results):
+            self._ranked.setdefault(r.unit.tier, []).append(r)
+        self.submitted_count = {tier: sum(1 for r in rows if r.submitted) for tier, rows in self._ranked.items()}
+
+    @property
+    def year(self) -> int:
+        return self.results.year
+
+    def tiers(self) -> list[TierCriteria]:
+        """The tiers of the year's criteria set, in the set's order."""
+        return list(self.results.criteria_set.tiers.values())
+
+    def ranked(self, tier: str) -> list[UnitResult]:
+        """A tier's units in ranking order (unranked and not submitted last)."""
+        return self._ranked.get(tier, [])
+
+
+def working_days_after(start: date, days: int, holidays: Iterable[date]) -> date:
+    """The date `days` working days after `start` (weekends and holidays skipped)."""
+    off = set(holidays)
+    current, left = start, days
+    while left > 0:
+        current += timedelta(days=1)
+        if current.weekday() < 5 and current not in off:
+            left -= 1
+    return current
+
+
+def steps(cycle: Cycle) -> list[Step]:
+    """The three steps of Điều 5 with this cycle's dates, and which one is current."""
+    deadlines = cycle.deadlines
+    parts = []
+    for tier, label in (("xa", "cấp xã gửi UBND huyện"), ("huyen", "cấp huyện gửi Sở TT&TT"),
+                        ("so", "cấp sở gửi Sở TT&TT")):
+        if tier in deadlines:
+            parts.append(f"{label} trước ngày {_vn_date(deadlines[tier])}")
+    last = max(deadlines.values()) if deadlines else None
+    verify = f"Sở TT&TT thẩm định, xác minh trong {cycle.verification_working_days} ngày làm việc"
+    if last is not None:
+        end = working_days_after(last, cycle.verification_working_days, cycle.holidays)
+        verify += f" kể từ khi nhận đủ phiếu (dự kiến đến ngày {_vn_date(end)})"
+    if cycle.publication is not None:
+        publish = (f"UBND tỉnh công bố kết quả theo Quyết định số {cycle.publication.decision} "
+                   f"ngày {_vn_date(cycle.publication.date)}")
+    else:
+        publish = "UBND tỉnh phê duyệt và công bố kết quả sau khi thẩm định xong"
+    order = {"open": 0, "verifying": 1, "published": 2}[cycle.state]
+    entries = [("nop", "Nộp phiếu tự đánh giá", "; ".join(parts).capitalize() + "."),
+               ("tham-dinh", "Thẩm định", verify + "."),
+               ("cong-bo", "Công bố", publish + ".")]
+    return [
+        Step(key, title, detail, "done" if i < order or order == 2 else ("current" if i == order else "todo"))
+        for i, (key, title, detail) in enumerate(entries)
+    ]
+
+
+def _vn_date(value: date) -> str:
+    return f"{value.day:02d}/{value.month:02d}/{value.year}"
+
+
+def level_counts(view: YearView, tier: str) -> list[tuple[str, int | None, int]]:
+    """(label, level or None, count) per level, then unranked and not submitted."""
+    units = view.results.tier(tier)
+    cs = view.results.criteria_set
+    rows: list[tuple[str, int | None, int]] = [
+        (lv.name, lv.id, sum(1 for r in units if r.submitted and r.level == lv.id)) for lv in cs.levels
+    ]
+    rows.append((cs.unranked_name, None, sum(1 for r in units if r.submitted and r.level is None)))
+    rows.append(("Chưa nộp", None, sum(1 for r in units if not r.submitted)))
+    return rows
+
+
+def leaders(view: YearView, tier: str, top: int = 3) -> list[UnitResult]:
+    """Units ranked in the first `top` places (ties included)."""
+    return [r for r in view.ranked(tier) if r.rank is not None and r.rank <= top]
+
+
+def summary(view: YearView) -> dict:
+    """What the home and year pages show about a year: steps, counts per level, leaders."""
+    tiers = view.tiers()
+    return {
+        "steps": steps(view.results.cycle),
+        "counts": [(tier, level_counts(view, tier.tier)) for tier in tiers],
+        "leaders": {tier.tier: leaders(view, tier.tier) for tier in tiers},
+    }
+
+
+def changes(current: Results, previous: Results | None) -> dict[str, Change]:
+    """Rank and total movement of each submitted unit against the previous year."""
+    if previous is None:
+        return {}
+    earlier = {r.unit.id: r for r in previous.units}
+    found = {}
+    for r in current.units:
+        before = earlier.get(r.unit.id)
+        if before is None or not before.submitted or not r.submitted:
+            continue
+        delta = None if r.rank is None or before.rank is None else before.rank - r.rank
+        found[r.unit.id] = Change(previous.year, before.rank, before.total, delta, r.total - before.total)
+    return found
+
+
+@dataclass(frozen=True)
+class Tick:
+    """A level minimum marked on a group's bar."""
+
+    level: int
+    minimum: Decimal
+    x: float
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One group of the chart: its bar, its ticks and whether it holds the unit back."""
+
+    group: Group
+    score: Decimal
+    self_score: Decimal
+    y: int
+    width: float
+    ticks: tuple[Tick, ...]
+    missing: Decimal | None  # how far below the next level's minimum
+
+
+def chart(result: UnitResult, tier: TierCriteria) -> tuple[list[Bar], int]:
+    """Bars for the 7 groups scaled to each group's maximum, with Điều 7 ticks; and the height."""
+    shortfalls = {s.group_id: s.missing for s in result.gap.shortfalls} if result.gap else {}
+    bars = []
+    for index, group in enumerate(tier.groups):
+        score = result.group_scores[group.id]
+        scale = CHART_WIDTH / float(group.max) if group.max else 0
+        ticks = tuple(Tick(level, minimum, round(float(minimum) * scale, 1))
+                      for level, minimum in sorted(group.minimums.items()))
+        bars.append(Bar(group, score, result.self_group_scores[group.id], index * CHART_ROW,
+                        round(min(float(score) * scale, CHART_WIDTH), 1), ticks, shortfalls.get(group.id)))
+    return bars, len(bars) * CHART_ROW
+
+
+def group_rows(result: UnitResult, tier: TierCriteria) -> list[tuple[Group, list]]:
+    """The unit's criterion results grouped as the criteria set groups them."""
+    by_id = {c.criterion_id: c for c in result.criteria}
+    return [(g, [(c, by_id.get(c.id)) for c in g.criteria]) for g in tier.groups]
+
+
+def history(unit_id: str, views: Sequence[YearView]) -> list[tuple[int, UnitResult]]:
+    """The unit's result in every year that has one, newest first."""
+    found = [(v.year, r) for v in views if (r := v.by_id.get(unit_id)) is not None]
+    return sorted(found, key=lambda pair: -pair[0])
