@@ -4,19 +4,13 @@ from __future__ import annotations
 
 import os
 from datetime import date
+from pathlib import Path
 
 import click
 
 from .cli import _root, fail, main
 from .load import InputError
 from .paths import write_atomic
-
-
-def _annotate(level: str, path: str, message: str, line: int | None = None) -> str:
-    """A GitHub Actions workflow command that puts a message on a file (and line)."""
-    text = message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    where = path.replace("%", "%25").replace(",", "%2C").replace(":", "%3A")
-    return f"::{level} file={where}{f',line={line}' if line else ''}::{text}"
 
 
 @main.command("check-pr")
@@ -30,6 +24,7 @@ def check_pr(ctx: click.Context, base: str, actor: str, head: str) -> None:
     """Check that the actor may change every path the pull request changes; exit 1 naming each one that fails."""
     from .gitread import GitError
     from .ownership import check_pull_request
+    from .pr_summary import annotation
 
     try:
         verdict = check_pull_request(_root(ctx).root, base, actor, head)
@@ -44,7 +39,7 @@ def check_pr(ctx: click.Context, base: str, actor: str, head: str) -> None:
     for violation in verdict.violations:
         click.echo(str(violation), err=True)
         if in_actions:
-            click.echo(_annotate("error", violation.path, f"{violation.detail} (quy tắc: {violation.rule})"))
+            click.echo(annotation("error", violation.path, f"{violation.detail} (quy tắc: {violation.rule})"))
     if verdict.ok:
         click.echo("Hợp lệ: mọi thay đổi đều thuộc quyền của người gửi.")
     else:
@@ -168,3 +163,34 @@ def status_command(ctx: click.Context, year: int, fmt: str) -> None:
         click.echo(json.dumps(status_to_dict(status), ensure_ascii=False, indent=1))
     else:
         click.echo(status_text(status), nl=False)
+
+
+@main.command("pr-summary")
+@click.option("--base", envvar="GITHUB_BASE_REF", required=True,
+              help="Base branch or commit of the pull request (default: $GITHUB_BASE_REF; origin/<name> is tried too).")
+@click.option("--actor", envvar="GITHUB_ACTOR", required=True, help="GitHub login of the pull request's author (default: $GITHUB_ACTOR).")
+@click.option("--head", default="HEAD", show_default=True, help="The pull request's commit.")
+@click.option("--summary", "summary_path", envvar="GITHUB_STEP_SUMMARY", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Append the Markdown summary to this file (default: $GITHUB_STEP_SUMMARY; else print it).")
+@click.pass_context
+def pr_summary_command(ctx: click.Context, base: str, actor: str, head: str, summary_path: Path | None) -> None:
+    """Validate the changed files, check ownership and deadlines, score the changed units, write the job summary."""
+    from .gitread import GitError
+    from .pr_summary import annotations, run_checks, summary_markdown, write_summary
+
+    try:
+        check = run_checks(_root(ctx), base, actor, head)
+    except GitError as err:
+        raise click.ClickException(f"lỗi git: {err}") from err
+    text = summary_markdown(check)
+    if summary_path is not None:
+        write_summary(summary_path, text)
+    else:
+        click.echo(text, nl=False)
+    for line in annotations(check):
+        click.echo(line)
+    for violation in check.verdict.violations:
+        click.echo(str(violation), err=True)
+    for problem in check.problems:
+        click.echo(str(problem), err=True)
+    raise SystemExit(0 if check.ok else 1)

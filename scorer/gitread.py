@@ -103,6 +103,15 @@ def top_level(cwd: Path) -> Path | None:
         return None
 
 
+def data_prefix(root: Path) -> str | None:
+    """The data root's path inside its repository ("" or "sub/folder/"), or None outside git."""
+    top = top_level(root)
+    if top is None:
+        return None
+    inner = root.resolve().relative_to(top.resolve()).as_posix()
+    return "" if inner == "." else inner + "/"
+
+
 def first_added(cwd: Path, folder: str) -> dict[str, date]:
     """For each file under folder (relative to cwd's top level): the date of the commit that first added it."""
     out = git(cwd, "log", "--reverse", "--diff-filter=A", "--no-renames", "-z", "--name-only",

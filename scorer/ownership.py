@@ -35,6 +35,7 @@ from .gitread import (
     GitError,
     changes,
     commit_date,
+    data_prefix,
     git,
     show_files,
 )
@@ -353,9 +354,9 @@ def resolve_base(cwd: Path, base: str) -> str:
 
 def check_pull_request(root: Path, base: str, actor: str, head: str = "HEAD") -> Verdict:
     """Judge every change between the merge base of base and head, against base's permissions."""
-    top = Path(git(root, "rev-parse", "--show-toplevel").decode().strip())
-    prefix = root.resolve().relative_to(top.resolve()).as_posix()
-    prefix = "" if prefix == "." else prefix + "/"
+    prefix = data_prefix(root)
+    if prefix is None:
+        raise GitError(f"{root} không nằm trong một kho git")
     base_commit = resolve_base(root, base)
     merge_base = git(root, "merge-base", base_commit, head).decode().strip()
     found = changes(root, base_commit, head)

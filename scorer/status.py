@@ -76,13 +76,11 @@ def verification_due(cycle: Cycle) -> date:
 
 def submission_dates(root: DataRoot, year: int) -> dict[str, date] | None:
     """Date each file of the year was first committed, by data-root path; None outside git."""
-    from .gitread import GitError, first_added, top_level
+    from .gitread import GitError, data_prefix, first_added
 
-    top = top_level(root.root)
-    if top is None:
+    prefix = data_prefix(root.root)
+    if prefix is None:
         return None
-    prefix = root.root.resolve().relative_to(top.resolve()).as_posix()
-    prefix = "" if prefix == "." else prefix + "/"
     try:
         found = first_added(root.root, f"submissions/{year}")
     except GitError:

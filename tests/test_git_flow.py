@@ -261,3 +261,52 @@ def make_root(repo: Repo):
     from scorer.paths import DataRoot
 
     return DataRoot(repo.path)
+
+
+def test_verification_changes_the_counted_score_until_the_submission_changes(repo: Repo, cqdt):
+    """Clerk submits, district reviewer verifies in a later pull request, clerk edits: re-verification needed."""
+    from scorer.evaluate import evaluate
+    from scorer.pr_summary import run_checks, summary_markdown
+
+    root = make_root(repo)
+    repo.branch("submit")
+    write_submission(root, "xa-a1", strength=10)
+    repo.commit("xaa1-clerk", "xa-a1 submits", date="2024-10-10T09:00:00+07:00")
+    assert check_pull_request(repo.path, "main", "xaa1-clerk").ok
+    repo.run("checkout", "-q", "main")
+    repo.run("merge", "-q", "--ff-only", "submit")
+    before = evaluate(root, 2024).unit("xa-a1")
+    assert (before.total, before.level, before.status) == (before.self_total, 1, "submitted")
+
+    repo.branch("verify")
+    result = cqdt("--data", repo.path, "review", "--unit", "xa-a1", "--year", "2024",
+                  "--reviewer", "huyena-reviewer", "--date", "2024-10-25")
+    assert result.exit_code == 0, result.output
+    record = repo.path / "submissions/2024/xa/xa-a1.review.yaml"
+    text = record.read_text(encoding="utf-8")
+    assert "stage: district" in text and "answers: {}" in text
+    record.write_text(text.replace("    answers: {}", "    answers:\n      ht1:\n        value: {numerator: 2, denominator: 10}\n"
+                                   "        reason: Chỉ 2 trong 10 công chức có máy tính riêng\n"), encoding="utf-8")
+    repo.commit("huyena-reviewer", "district verification of xa-a1", date="2024-10-25T09:00:00+07:00")
+    check = run_checks(root, "main", "huyena-reviewer")
+    assert check.ok, (check.verdict.violations, check.problems)
+    summary = summary_markdown(check)
+    assert "| ht1 | 5 | 1 | Chỉ 2 trong 10 công chức có máy tính riêng |" in summary
+    assert "**Đã thẩm định:** UBND huyện" in summary
+    repo.run("checkout", "-q", "main")
+    repo.run("merge", "-q", "--ff-only", "verify")
+    verified = evaluate(root, 2024).unit("xa-a1")
+    assert verified.self_total == before.self_total
+    assert verified.total == before.total - 4
+    assert verified.group_scores[1] == before.group_scores[1] - 4
+    assert (verified.level, verified.status, verified.needs_reverification) == (2, "verified", False)
+
+    repo.branch("edit")
+    path = root.submission_path(2024, "xa", "xa-a1")
+    path.write_text(path.read_text(encoding="utf-8").replace("note: ''", "note: bổ sung máy tính", 1), encoding="utf-8")
+    repo.commit("xaa1-clerk", "edit after verification", date="2024-10-28T09:00:00+07:00")
+    assert check_pull_request(repo.path, "main", "xaa1-clerk").ok
+    edited = evaluate(root, 2024).unit("xa-a1")
+    assert edited.needs_reverification and edited.stale_reviews == ("district",)
+    assert (edited.total, edited.level) == (before.total, 1)
+    assert "**Cần thẩm định lại:**" in summary_markdown(run_checks(root, "main", "xaa1-clerk"))
