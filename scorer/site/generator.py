@@ -70,6 +70,7 @@ class ResultsGenerator(Generator):
         show_progress = bool(self.settings.get("CQDT_PROGRESS"))
         current = self.years[-1] if self.years else None
         self._write(writer, "index.html", "home", view=current, views=self.years,
+                    cycle=current.results.cycle if current else None,
                     **(views.summary(current) if current else {}))
         for view in self.years:
             self._write_year(writer, view, show_progress)

@@ -5,15 +5,18 @@ Nothing here recomputes a score; it only arranges what `evaluate` produced.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from ..export import ordered_units
 from ..model import Cycle, Group, Results, TierCriteria, UnitResult
+from ..workdays import add_working_days
+from .filters import vn_date
 
-CHART_WIDTH = 640
+CHART_WIDTH = 620
+CHART_LEFT = 16  # room for the first tick's label
 CHART_ROW = 46
 
 
@@ -70,17 +73,6 @@ class YearView:
         return self._ranked.get(tier, [])
 
 
-def working_days_after(start: date, days: int, holidays: Iterable[date]) -> date:
-    """The date `days` working days after `start` (weekends and holidays skipped)."""
-    off = set(holidays)
-    current, left = start, days
-    while left > 0:
-        current += timedelta(days=1)
-        if current.weekday() < 5 and current not in off:
-            left -= 1
-    return current
-
-
 def steps(cycle: Cycle) -> list[Step]:
     """The three steps of Điều 5 with this cycle's dates, and which one is current."""
     deadlines = cycle.deadlines
@@ -88,29 +80,29 @@ def steps(cycle: Cycle) -> list[Step]:
     for tier, label in (("xa", "cấp xã gửi UBND huyện"), ("huyen", "cấp huyện gửi Sở TT&TT"),
                         ("so", "cấp sở gửi Sở TT&TT")):
         if tier in deadlines:
-            parts.append(f"{label} trước ngày {_vn_date(deadlines[tier])}")
+            parts.append(f"{label} trước ngày {vn_date(deadlines[tier])}")
     last = max(deadlines.values()) if deadlines else None
     verify = f"Sở TT&TT thẩm định, xác minh trong {cycle.verification_working_days} ngày làm việc"
     if last is not None:
-        end = working_days_after(last, cycle.verification_working_days, cycle.holidays)
-        verify += f" kể từ khi nhận đủ phiếu (dự kiến đến ngày {_vn_date(end)})"
+        end = add_working_days(last, cycle.verification_working_days, cycle.holidays)
+        verify += f" kể từ khi nhận đủ phiếu (dự kiến đến ngày {vn_date(end)})"
     if cycle.publication is not None:
         publish = (f"UBND tỉnh công bố kết quả theo Quyết định số {cycle.publication.decision} "
-                   f"ngày {_vn_date(cycle.publication.date)}")
+                   f"ngày {vn_date(cycle.publication.date)}")
     else:
         publish = "UBND tỉnh phê duyệt và công bố kết quả sau khi thẩm định xong"
     order = {"open": 0, "verifying": 1, "published": 2}[cycle.state]
-    entries = [("nop", "Nộp phiếu tự đánh giá", "; ".join(parts).capitalize() + "."),
-               ("tham-dinh", "Thẩm định", verify + "."),
-               ("cong-bo", "Công bố", publish + ".")]
+    entries = [("nop", "Nộp phiếu tự đánh giá", _sentence("; ".join(parts))),
+               ("tham-dinh", "Thẩm định", _sentence(verify)),
+               ("cong-bo", "Công bố", _sentence(publish))]
     return [
         Step(key, title, detail, "done" if i < order or order == 2 else ("current" if i == order else "todo"))
         for i, (key, title, detail) in enumerate(entries)
     ]
 
 
-def _vn_date(value: date) -> str:
-    return f"{value.day:02d}/{value.month:02d}/{value.year}"
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + "." if text else ""
 
 
 def level_counts(view: YearView, tier: str) -> list[tuple[str, int | None, int]]:
@@ -159,7 +151,7 @@ def changes(current: Results, previous: Results | None) -> dict[str, Change]:
 class Tick:
     """A level minimum marked on a group's bar."""
 
-    level: int
+    levels: tuple[int, ...]  # levels sharing this minimum share one tick
     minimum: Decimal
     x: float
 
@@ -184,11 +176,14 @@ def chart(result: UnitResult, tier: TierCriteria) -> tuple[list[Bar], int]:
     for index, group in enumerate(tier.groups):
         score = result.group_scores[group.id]
         scale = CHART_WIDTH / float(group.max) if group.max else 0
-        ticks = tuple(Tick(level, minimum, round(float(minimum) * scale, 1))
-                      for level, minimum in sorted(group.minimums.items()))
+        shared: dict[Decimal, list[int]] = {}
+        for level, minimum in sorted(group.minimums.items()):
+            shared.setdefault(minimum, []).append(level)
+        ticks = tuple(Tick(tuple(levels), minimum, round(CHART_LEFT + float(minimum) * scale, 1))
+                      for minimum, levels in sorted(shared.items()))
         bars.append(Bar(group, score, result.self_group_scores[group.id], index * CHART_ROW,
                         round(min(float(score) * scale, CHART_WIDTH), 1), ticks, shortfalls.get(group.id)))
-    return bars, len(bars) * CHART_ROW
+    return bars, len(bars) * CHART_ROW + 8
 
 
 def group_rows(result: UnitResult, tier: TierCriteria) -> list[tuple[Group, list]]:
