@@ -200,6 +200,24 @@ def units_generate(ctx: click.Context) -> None:
         click.echo(str(path))
 
 
+@main.command()
+@click.option("--seed", type=int, default=1609, show_default=True, help="Random seed; the same seed writes the same files.")
+@click.pass_context
+def demo(ctx: click.Context, seed: int) -> None:
+    """Regenerate the demo years (marked demo: true) for every unit of the registry."""
+    from .demo import DEMO_YEARS, write_demo
+
+    root = _root(ctx)
+    try:
+        registry = load_registry(root)
+        criteria_set = load_criteria_set(root, "qd-1609-2018")
+    except InputError as err:
+        fail(err.problems)
+    written = write_demo(root, registry, criteria_set, seed)
+    years = ", ".join(str(spec.year) for spec in DEMO_YEARS)
+    click.echo(f"Đã ghi {len(written)} tệp minh họa cho các năm {years}.")
+
+
 # The site, flow and form areas add their commands to `main` from their own modules.
 from . import commands_flow, commands_form, commands_site  # noqa: E402,F401
 

@@ -64,8 +64,8 @@ _DecimalSafeConstructor.add_constructor(
 
 
 @cache
-def _safe_yaml() -> YAML:
-    yaml = YAML(typ="safe", pure=False)
+def _safe_yaml(pure: bool = False) -> YAML:
+    yaml = YAML(typ="safe", pure=pure)
     yaml.Constructor = _DecimalSafeConstructor
     return yaml
 
@@ -101,8 +101,13 @@ def parse(text: str, display: str) -> Any:
     """
     try:
         data = _safe_yaml().load(text)
-    except MarkedYAMLError as err:
-        raise InputError([_problem_from_yaml_error(err, text, display)]) from err
+    except MarkedYAMLError:
+        # The C parser follows YAML 1.1 and refuses a few YAML 1.2 forms people write,
+        # such as [https://...] in a flow list; the pure-Python parser has the last word.
+        try:
+            data = _safe_yaml(pure=True).load(text)
+        except MarkedYAMLError as err:
+            raise InputError([_problem_from_yaml_error(err, text, display)]) from err
     return _plain(data, text, display)
 
 
@@ -144,6 +149,8 @@ _EXPLANATIONS = {
     "expected <block end>, but found": "thụt lề không thẳng hàng",
     "did not find expected key": "thụt lề không thẳng hàng hoặc thiếu dấu '-'",
     "found unexpected end of stream": "tệp kết thúc giữa chừng (thiếu dấu nháy đóng?)",
+    "expected ',' or ']'": "danh sách [...] chưa đóng: thiếu dấu ']' hoặc ','",
+    "expected ',' or '}'": "nhóm {...} chưa đóng: thiếu dấu '}' hoặc ','",
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -43,6 +44,11 @@ def _criterion_comment(criterion: Criterion) -> str:
 
 def new_submission(criteria_set: CriteriaSet, unit: Unit, year: int) -> str:
     """YAML text of an empty submission: every criterion present, unanswered."""
+    return dump_round_trip(submission_document(criteria_set, unit, year))
+
+
+def submission_document(criteria_set: CriteriaSet, unit: Unit, year: int) -> CommentedMap:
+    """The commented round-trip document of an empty submission, to fill or dump."""
     tier = criteria_set.tiers[unit.tier]
     doc = CommentedMap()
     doc["unit"] = unit.id
@@ -70,12 +76,19 @@ def new_submission(criteria_set: CriteriaSet, unit: Unit, year: int) -> str:
         "Để trống (null) là chưa trả lời và được 0 điểm. Kiểm tra bằng: cqdt validate <tệp này>",
     ])
     doc.yaml_set_start_comment(header)
-    return dump_round_trip(doc)
+    return doc
+
+
+def _represent_decimal(representer, value: Decimal):
+    if value == value.to_integral_value():
+        return representer.represent_scalar("tag:yaml.org,2002:int", str(int(value)))
+    return representer.represent_scalar("tag:yaml.org,2002:float", format(value.normalize(), "f"))
 
 
 def dump_round_trip(doc: object) -> str:
     """Dump with the round-trip emitter, keeping comments and Vietnamese letters."""
     yaml = YAML(typ="rt")
+    yaml.representer.add_representer(Decimal, _represent_decimal)
     yaml.width = 4096
     yaml.indent(mapping=2, sequence=4, offset=2)
     yaml.allow_unicode = True
