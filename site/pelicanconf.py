@@ -44,7 +44,7 @@ CQDT_PUBLIC_URL = os.environ.get("CQDT_PUBLIC_URL", "")
 # The data root (criteria/, units/, submissions/); `cqdt build` sets it from --data.
 CQDT_DATA_ROOT = str(HERE.parent)
 
-PLUGINS = ["scorer.site"]
+PLUGINS = ["scorer.site", "scorer.site_form"]
 
 # Only hand-written pages; every data page comes from the plugin's generator.
 ARTICLE_PATHS = ["articles"]
