@@ -9,6 +9,7 @@ reviewers. Everything else (criteria, units, cycles, site, code) by the admins.
 from __future__ import annotations
 
 from .model import TIERS, Registry
+from .text import TIER_LABELS
 
 HEADER = (
     "# Sinh tự động bằng lệnh `cqdt codeowners` từ units/; không sửa tay.\n"
@@ -33,7 +34,7 @@ def codeowners(registry: Registry) -> str:
         units = sorted(registry.in_tier(tier), key=lambda u: u.id)
         if not units:
             continue
-        lines.append(f"# Bài nộp cấp {tier}")
+        lines.append(f"# Bài nộp và minh chứng, {TIER_LABELS[tier].lower()}")
         for unit in units:
             district = registry.by_id.get(unit.district or "")
             reviewers = [*(district.reviewers if district else ()), *province]
