@@ -1,0 +1,147 @@
+"""The built site against the scorer: every unit's page shows its Results, rankings are complete,
+builds are deterministic, and unchanged files are left alone."""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import jsonschema
+import pytest
+from site_fixtures import build, demo_site, scores
+
+from scorer.paths import DataRoot
+from scorer.text import vn_number
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> tuple[Path, Path]:
+    return demo_site(tmp_path_factory)
+
+
+def text_of(page: str, pattern: str) -> str:
+    found = re.search(pattern, page, re.S)
+    assert found, f"pattern {pattern!r} not on the page"
+    return html.unescape(re.sub(r"<[^>]+>", "", found.group(1))).strip()
+
+
+def years_of(data: Path) -> list[int]:
+    return DataRoot(data).years()
+
+
+def test_demo_years_are_built(site):
+    data, output = site
+    years = years_of(data)
+    assert years, "the repository has no demo year"
+    for year in years:
+        assert (output / str(year) / "index.html").is_file()
+    home = (output / "index.html").read_text(encoding="utf-8")
+    assert f"Tiến độ năm {years[-1]}" in home
+    assert "Dữ liệu minh họa" in home
+
+
+def test_every_unit_page_shows_the_scored_numbers(site):
+    data, output = site
+    for year in years_of(data):
+        results = scores(data, year)
+        for unit in results["units"]:
+            page = (output / str(year) / "don-vi" / unit["id"] / "index.html").read_text(encoding="utf-8")
+            assert html.escape(unit["name"]) in page
+            if unit["status"] == "not_submitted":
+                assert "chưa nộp phiếu tự đánh giá" in page
+                continue
+            assert text_of(page, r'id="tong-diem">(.*?)</strong>') == vn_number(Decimal(str(unit["total"])))
+            assert text_of(page, r'id="muc">(.*?)</dd>') == unit["level_name"]
+            assert text_of(page, r'id="hang">(.*?)</span>') == str(unit["rank"])
+            for group, value in unit["groups"].items():
+                shown = text_of(page, rf'data-group="{group}">(.*?)</strong>')
+                assert shown == vn_number(Decimal(str(value))), (unit["id"], group)
+
+
+def test_each_ranking_lists_every_unit_of_its_tier(site):
+    data, output = site
+    for year in years_of(data):
+        results = scores(data, year)
+        for tier in results["tiers"]:
+            page = (output / str(year) / "xep-hang" / tier["id"] / "index.html").read_text(encoding="utf-8")
+            body = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+            listed = re.findall(r'href="[^"]*/don-vi/([a-z0-9-]+)/"', body)
+            expected = [u["id"] for u in results["units"] if u["tier"] == tier["id"]]
+            assert listed == expected  # same units, in ranking order
+
+
+def test_district_pages_list_their_communes(site):
+    data, output = site
+    year = years_of(data)[-1]
+    results = scores(data, year)
+    districts = [u for u in results["units"] if u["tier"] == "huyen"]
+    assert districts
+    for district in districts:
+        page = (output / str(year) / "huyen" / district["id"] / "index.html").read_text(encoding="utf-8")
+        communes = {u["id"] for u in results["units"] if u["district"] == district["id"]}
+        assert set(re.findall(r'/don-vi/([a-z0-9-]+)/"', page)) == communes | {district["id"]}
+
+
+def test_open_data_files_validate_and_match_scores(site, repo_root):
+    data, output = site
+    schema = json.loads((repo_root / "schema" / "results.schema.json").read_text(encoding="utf-8"))
+    for year in years_of(data):
+        folder = output / "du-lieu" / str(year)
+        everything = json.loads((folder / "ket-qua.json").read_text(encoding="utf-8"))
+        jsonschema.validate(everything, schema)
+        assert everything == scores(data, year)
+        for tier in ("so", "huyen", "xa"):
+            one = json.loads((folder / f"ket-qua-{tier}.json").read_text(encoding="utf-8"))
+            jsonschema.validate(one, schema)
+            assert {u["tier"] for u in one["units"]} <= {tier}
+            assert (folder / f"ket-qua-{tier}.csv").read_text(encoding="utf-8").startswith("year,tier,rank")
+            assert (folder / f"ket-qua-{tier}.xlsx").read_bytes()[:2] == b"PK"
+    assert (output / "schema" / "results.schema.json").is_file()
+
+
+def test_every_page_has_a_title_description_and_language(site):
+    _, output = site
+    pages = sorted(output.rglob("*.html"))
+    assert len(pages) > 50
+    for path in pages:
+        page = path.read_text(encoding="utf-8")
+        assert '<html lang="vi">' in page, path
+        assert re.search(r"<title>[^<]{10,}</title>", page), path
+        assert re.search(r'<meta name="description" content="[^"]{20,}">', page), path
+        assert "http://" not in re.sub(r'<a [^>]*href="https?://[^"]*"', "", page).split("<body>")[0], path
+
+
+def test_no_external_resources(site):
+    _, output = site
+    for path in output.rglob("*.html"):
+        page = path.read_text(encoding="utf-8")
+        assert not re.search(r'<(script|link|img)[^>]+(src|href)="(https?:)?//', page), path
+
+
+def test_sitemap_lists_pages_but_not_404(site):
+    data, output = site
+    sitemap = (output / "sitemap.xml").read_text(encoding="utf-8")
+    year = years_of(data)[-1]
+    assert f"<loc>/{year}/xep-hang/xa/</loc>" in sitemap
+    assert "<loc>/phuong-phap/</loc>" in sitemap
+    assert "404" not in sitemap
+    assert (output / "404.html").is_file()
+
+
+def test_two_builds_are_identical_and_a_rebuild_leaves_files_alone(site, tmp_path):
+    data, output = site
+    again = build(data, tmp_path / "again")
+    first = {p.relative_to(output): p.read_bytes() for p in output.rglob("*") if p.is_file()}
+    second = {p.relative_to(again): p.read_bytes() for p in again.rglob("*") if p.is_file()}
+    assert first.keys() == second.keys()
+    assert [name for name in first if first[name] != second[name]] == []
+    unchanged, damaged = again / "index.html", again / "phuong-phap" / "index.html"
+    os.utime(unchanged, ns=(10**18, 10**18))
+    damaged.write_text("hỏng", encoding="utf-8")
+    build(data, again)
+    assert unchanged.stat().st_mtime_ns == 10**18  # same bytes: not rewritten
+    assert damaged.read_bytes() == first[Path("phuong-phap/index.html")]
