@@ -197,7 +197,7 @@ def _bad_path(path: str) -> bool:
     return path.startswith("/") or "\\" in path or any(p in ("", ".", "..") or p.casefold() == ".git" for p in parts)
 
 
-class _Judge:
+class Judge:
     """Applies the rules to each change of one pull request."""
 
     def __init__(self, permissions: Permissions, actor: str, prefix: str, today: date):
@@ -367,7 +367,7 @@ def check_pull_request(root: Path, base: str, actor: str, head: str = "HEAD") ->
             if match:
                 years.add(int(match["year"]))
     permissions = read_permissions(root, base_commit, prefix, years)
-    judge = _Judge(permissions, actor, prefix, commit_date(root, head))
+    judge = Judge(permissions, actor, prefix, commit_date(root, head))
     for change in found:
         judge.judge(change)
     judge.one_unit()
