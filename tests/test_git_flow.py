@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from flowdata import Repo, make_data, write_submission, yaml_text
+from flowdata import Repo, cycle, make_data, write_submission, yaml_text
 
 from scorer.ownership import (
     RULE_ADMIN,
@@ -310,3 +310,57 @@ def test_verification_changes_the_counted_score_until_the_submission_changes(rep
     assert edited.needs_reverification and edited.stale_reviews == ("district",)
     assert (edited.total, edited.level) == (before.total, 1)
     assert "**Cần thẩm định lại:**" in summary_markdown(run_checks(root, "main", "xaa1-clerk"))
+
+
+def test_project_data_repository(tmp_path: Path, cqdt):
+    """The repository's own registry and data: a new cycle, a commune's submission and its verification."""
+    from conftest import copy_data
+
+    from scorer.registry import load_registry
+
+    repo = Repo(tmp_path / "province")
+    copy_data(repo.path, years=(2024,))
+    repo.commit("setup", "the province's data")
+    registry = load_registry(make_root(repo))
+    admin, province = registry.admins[0], registry.province_reviewers[0]
+    commune, neighbour = next(u for u in registry.in_tier("xa") if u.owners), registry.in_tier("xa")[-1]
+    district_reviewer = registry.by_id[commune.district].reviewers[0]
+    clerk = commune.owners[0]
+
+    def merge(branch: str) -> None:
+        repo.run("checkout", "-q", "main")
+        repo.run("merge", "-q", "--ff-only", branch)
+
+    repo.branch("cycle-2025")
+    (repo.path / "submissions/2025").mkdir()
+    (repo.path / "submissions/2025/cycle.yaml").write_text(yaml_text(cycle(2025)), encoding="utf-8")
+    repo.commit(admin, "open 2025")
+    assert check_pull_request(repo.path, "main", admin).ok
+    assert not check_pull_request(repo.path, "main", clerk).ok
+    merge("cycle-2025")
+
+    repo.branch("submit")
+    assert cqdt("--data", repo.path, "new", "--unit", commune.id, "--year", "2025").exit_code == 0
+    repo.commit(clerk, f"{commune.id} submits", date="2025-10-01T09:00:00+07:00")
+    assert check_pull_request(repo.path, "main", clerk).ok
+    intruder = check_pull_request(repo.path, "main", neighbour.owners[0])
+    assert [v.path for v in intruder.violations] == [f"submissions/2025/xa/{commune.id}.yaml"]
+    merge("submit")
+
+    repo.branch("verify")
+    result = cqdt("--data", repo.path, "review", "--unit", commune.id, "--year", "2025", "--reviewer", district_reviewer,
+                  "--date", "2025-10-20")
+    assert result.exit_code == 0, result.output
+    repo.commit(district_reviewer, "district verification", date="2025-10-20T09:00:00+07:00")
+    assert check_pull_request(repo.path, "main", district_reviewer).ok
+    assert not check_pull_request(repo.path, "main", province + "-not").ok
+    changed = [repo.path / f"submissions/2025/xa/{commune.id}{suffix}.yaml" for suffix in ("", ".review")]
+    assert cqdt("--data", repo.path, "validate", *changed).exit_code == 0
+
+    repo.branch("neighbour-2024", "main")
+    path = repo.path / f"submissions/2024/xa/{neighbour.id}.yaml"
+    if path.is_file():
+        path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+        repo.commit(clerk, "touch a neighbour's 2024 file")
+        rules = _messages(check_pull_request(repo.path, "main", clerk))
+        assert rules == {f"submissions/2024/xa/{neighbour.id}.yaml": {RULE_OWN_SUBMISSION}}
