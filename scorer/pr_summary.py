@@ -96,6 +96,7 @@ def _unit_section(result: UnitResult, results: Results) -> list[str]:
         gaps = "; ".join(f"nhóm {s.group_id} còn thiếu {vn_number(s.missing)} điểm "
                          f"({vn_number(s.score)}/{vn_number(s.minimum)})" for s in result.gap.shortfalls)
         lines.append(f"- **Để đạt {cs.level_name(result.gap.level)}:** {gaps}")
+    lines.append(f"- **Mã băm bài nộp** (ghi vào `submission_sha256` khi thẩm định): `{result.submission_sha256}`")
     if result.review_stages:
         lines.append("- **Đã thẩm định:** " + ", ".join(STAGE_LABELS[s] for s in result.review_stages))
     if result.needs_reverification:

@@ -300,6 +300,7 @@ def test_verification_changes_the_counted_score_until_the_submission_changes(rep
     assert verified.total == before.total - 4
     assert verified.group_scores[1] == before.group_scores[1] - 4
     assert (verified.level, verified.status, verified.needs_reverification) == (2, "verified", False)
+    assert f"(ghi vào `submission_sha256` khi thẩm định): `{verified.submission_sha256}`" in summary
 
     repo.branch("edit")
     path = root.submission_path(2024, "xa", "xa-a1")
