@@ -223,3 +223,35 @@ def test_pull_request_job_for_a_forbidden_change(tmp_path: Path, runner_python: 
     assert "`submissions/2024/xa/xa-a2.yaml`: @xaa1-clerk sửa tệp của đơn vị xa-a2" in summary
     assert "tử số (60) lớn hơn mẫu số (10)" in summary
     assert "::error file=submissions/2024/xa/xa-a2.yaml::" in output
+
+
+# --- templates ------------------------------------------------------------------------------------
+
+ISSUE_FORMS = sorted((REPO / ".github" / "ISSUE_TEMPLATE").glob("*.yml"))
+
+
+@pytest.mark.parametrize("form", [p for p in ISSUE_FORMS if p.name != "config.yml"], ids=lambda p: p.name)
+def test_issue_forms_are_well_formed(form: Path):
+    """GitHub's issue-form shape: name, description, body items with unique ids and labels."""
+    data = parse(form.read_text(encoding="utf-8"), str(form))
+    assert {"name", "description", "body"} <= set(data)
+    ids = [item["id"] for item in data["body"] if item["type"] != "markdown"]
+    assert len(ids) == len(set(ids)) and ids
+    for item in data["body"]:
+        assert item["type"] in ("markdown", "input", "textarea", "dropdown", "checkboxes")
+        if item["type"] != "markdown":
+            assert item["attributes"]["label"].strip()
+        if item["type"] == "dropdown":
+            assert item["attributes"]["options"]
+    assert any(item.get("validations", {}).get("required") for item in data["body"])
+
+
+def test_issue_forms_cover_scores_and_criteria():
+    names = {parse(p.read_text(encoding="utf-8"), p.name).get("name") for p in ISSUE_FORMS if p.name != "config.yml"}
+    assert names == {"Phản ánh về điểm hoặc kết quả", "Đề xuất sửa đổi, bổ sung tiêu chí"}
+
+
+def test_pull_request_template_asks_for_one_unit():
+    text = (REPO / ".github" / "PULL_REQUEST_TEMPLATE.md").read_text(encoding="utf-8")
+    for phrase in ("Mã đơn vị", "Năm đánh giá", "MỘT đơn vị", "submission_sha256", "(`reason`)"):
+        assert phrase in text
