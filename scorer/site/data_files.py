@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,15 +27,22 @@ class DataFile:
     make: Callable[[], bytes | str]
 
 
+def stable_json(results: Results, tiers: tuple[str, ...] | None = None) -> str:
+    """export.to_json with every object's keys sorted: answer values read from the submission cache
+    come back with sorted keys, from YAML in written order, and the file must not depend on that."""
+    text = export.to_json(results) if tiers is None else export.to_json(results, tiers)
+    return json.dumps(json.loads(text), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
+
 def year_files(results: Results) -> list[DataFile]:
     """The files of a year: all tiers as JSON, then each tier as CSV, JSON and XLSX."""
     base = f"du-lieu/{results.year}"
-    files = [DataFile(f"{base}/ket-qua.json", "Tất cả các cấp", "JSON", lambda: export.to_json(results))]
+    files = [DataFile(f"{base}/ket-qua.json", "Tất cả các cấp", "JSON", lambda: stable_json(results))]
     for tier in results.criteria_set.tiers:
         one = (tier,)
         makers = {
             "csv": lambda one=one: export.to_csv(results, one),
-            "json": lambda one=one: export.to_json(results, one),
+            "json": lambda one=one: stable_json(results, one),
             "xlsx": lambda one=one: to_xlsx(results, one),
         }
         files.extend(DataFile(f"{base}/ket-qua-{tier}.{ext}", TIER_LABELS[tier], FORMATS[ext], make)
