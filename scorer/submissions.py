@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from .documents import Document, try_read
 from .load import Problem
+from .messages import schema_problems
 from .model import (
     Answer,
     CriteriaSet,
@@ -27,6 +28,13 @@ from .rules import is_nonzero
 from .schemas import generated_validator
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def canonical_value(value: Any) -> Any:
+    """A ratio's two numbers in one order, however the file wrote them."""
+    if isinstance(value, dict):
+        return {"numerator": value["numerator"], "denominator": value["denominator"]}
+    return value
 
 
 def sha256_hex(raw: bytes) -> str:
@@ -104,6 +112,23 @@ def evidence_problem(root: DataRoot, item: str) -> str | None:
     return None
 
 
+def _read_checked(ctx: YearContext, path: Path, display: str, tier: str, kind: str,
+                  raw: bytes | None = None) -> tuple[Document | None, list[Problem]]:
+    """Parse, then check against the tier's schema; a unit filed under the wrong
+    tier gets that one message instead of the other tier's schema errors."""
+    doc, problems = try_read(path, display, None, raw)
+    if doc is None:
+        return None, problems
+    unit_id = doc.data.get("unit") if isinstance(doc.data, dict) else None
+    unit = ctx.registry.by_id.get(unit_id) if isinstance(unit_id, str) else None
+    if unit is not None and unit.tier != tier:
+        year = SUBMISSION_RE.match(display)["year"]
+        doc.add(("unit",), f"đơn vị '{unit.id}' thuộc cấp '{unit.tier}', nhưng tệp nằm trong thư mục cấp '{tier}'; hãy chuyển tệp sang submissions/{year}/{unit.tier}/")
+        return None, doc.problems
+    errors = list(generated_validator(ctx.criteria_set, tier, kind).iter_errors(doc.data))
+    return doc, schema_problems(errors, doc.positions, display)
+
+
 def read_submission(ctx: YearContext, path: Path) -> tuple[Submission | None, list[Problem]]:
     """Read and fully check one submission file."""
     match, display = _place(ctx, path)
@@ -113,7 +138,7 @@ def read_submission(ctx: YearContext, path: Path) -> tuple[Submission | None, li
     if tier not in ctx.criteria_set.tiers:
         return None, [Problem(display, 1, 1, f"thư mục cấp '{tier}' không hợp lệ; chỉ có: {', '.join(ctx.criteria_set.tiers)}")]
     raw = path.read_bytes()
-    doc, problems = try_read(path, display, generated_validator(ctx.criteria_set, tier, "submission"), raw)
+    doc, problems = _read_checked(ctx, path, display, tier, "submission", raw)
     if doc is None or problems:
         return None, problems
     _check_header(ctx, doc, match)
@@ -125,7 +150,7 @@ def read_submission(ctx: YearContext, path: Path) -> tuple[Submission | None, li
         _check_value(doc, where, criterion, answer.get("value"))
         _check_evidence(ctx, doc, where, criterion, answer)
         answers[criterion.id] = Answer(
-            value=answer.get("value"),
+            value=canonical_value(answer.get("value")),
             evidence=tuple(answer.get("evidence") or ()),
             note=answer.get("note") or "",
         )
@@ -142,7 +167,7 @@ def read_review(ctx: YearContext, path: Path) -> tuple[ReviewRecord | None, list
     tier = match["tier"]
     if tier not in ctx.criteria_set.tiers:
         return None, [Problem(display, 1, 1, f"thư mục cấp '{tier}' không hợp lệ")]
-    doc, problems = try_read(path, display, generated_validator(ctx.criteria_set, tier, "review"))
+    doc, problems = _read_checked(ctx, path, display, tier, "review")
     if doc is None or problems:
         return None, problems
     _check_header(ctx, doc, match)
@@ -177,7 +202,7 @@ def _review(doc: Document, where: tuple, entry: dict, tier_criteria: TierCriteri
     for cid, answer in entry["answers"].items():
         criterion = tier_criteria.criterion(cid)
         _check_value(doc, (*where, "answers", cid), criterion, answer["value"])
-        answers[cid] = VerifiedAnswer(answer["value"], answer["reason"])
+        answers[cid] = VerifiedAnswer(canonical_value(answer["value"]), answer["reason"])
     return Review(
         stage=entry["stage"],
         reviewer=entry["reviewer"],
