@@ -1,0 +1,230 @@
+"""Pelican plugin: the submission form page ("Nộp phiếu tự đánh giá") and its data.
+
+The page is built from the same criteria sets and generated JSON Schemas the
+scorer uses, with message templates produced by running the scorer's own
+message code on sample answers, so the browser repeats `cqdt validate` rather
+than a second hand-written copy. The data ships as a script file next to the
+page so that the form also works opened from disk, offline.
+
+Settings: CQDT_DATA_ROOT, CQDT_YEARS (optional), REPOSITORY_URL, REPOSITORY_BRANCH.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from pelican import signals
+from pelican.generators import Generator
+
+from .catalogue import load_criteria_set
+from .documents import Document
+from .evaluate import evaluate
+from .load import Positions
+from .messages import field_name, schema_problems
+from .model import CriteriaSet, Criterion, Results
+from .paths import DataRoot, write_atomic
+from .registry import load_registry
+from .schemas import generated_validator, submission_schema, submission_schema_name
+from .submissions import YearContext, _check_evidence, _check_value
+
+PAGE = "nop-phieu/index.html"
+DATA_FILE = "nop-phieu/form-data.js"
+EVIDENCE_DIR = "evidence"
+SENTINEL = "§"
+
+
+def _text(value: Decimal | int) -> str:
+    return format(Decimal(value), "f")
+
+
+def _criterion(criterion: Criterion) -> dict[str, Any]:
+    return {
+        "id": criterion.id, "group": criterion.group_id, "title": criterion.title, "kind": criterion.kind,
+        "max": _text(criterion.max), "how": criterion.how, "evidence_hint": criterion.evidence_hint,
+        "numerator": criterion.numerator, "denominator": criterion.denominator,
+        "full_at": _text(criterion.full_at), "per_item": _text(criterion.per_item), "counted": criterion.counted,
+        "options": [{"id": o.id, "label": o.label, "points": _text(o.points)} for o in criterion.options],
+        "quantity": criterion.quantity, "quantity_unit": criterion.quantity_unit,
+    }
+
+
+def criteria_set_data(criteria_set: CriteriaSet) -> dict[str, Any]:
+    """A criteria set as the form reads it, with each answer's generated value schema."""
+    tiers = {}
+    for tier_id, tier in criteria_set.tiers.items():
+        schema = json.loads(json.dumps(submission_schema(criteria_set, tier_id), default=_text))
+        answers = schema["properties"]["answers"]["properties"]
+        tiers[tier_id] = {
+            "name": tier.name,
+            "max_total": _text(tier.max_total),
+            "schema_name": submission_schema_name(criteria_set.id, tier_id),
+            "groups": [{"id": g.id, "name": g.name, "max": _text(g.max),
+                        "minimums": {str(k): _text(v) for k, v in sorted(g.minimums.items())}} for g in tier.groups],
+            "criteria": [_criterion(c) for c in tier.criteria],
+            "value_schemas": {cid: answer["properties"]["value"] for cid, answer in answers.items()},
+        }
+    return {
+        "id": criteria_set.id, "decision": criteria_set.decision, "decimals": criteria_set.decimals,
+        "levels": [{"id": lv.id, "name": lv.name} for lv in criteria_set.levels],
+        "unranked_name": criteria_set.unranked_name, "tiers": tiers,
+    }
+
+
+def relative_bests(results: Results) -> dict[str, dict[str, dict[str, str]]]:
+    """Highest self-assessed and counted value of each relative criterion, per tier, from the Results."""
+    bests: dict[str, dict[str, dict[str, str]]] = {}
+    for tier_id, tier in results.criteria_set.tiers.items():
+        relative = [c.id for c in tier.criteria if c.kind == "relative"]
+        self_best: dict[str, Decimal] = {}
+        counted_best: dict[str, Decimal] = {}
+        for unit in results.tier(tier_id):
+            for row in unit.criteria:
+                if row.criterion_id not in relative:
+                    continue
+                counted = row.verified_value if row.verified_points is not None else row.self_value
+                for found, value in ((self_best, row.self_value), (counted_best, counted)):
+                    if value is not None:
+                        found[row.criterion_id] = max(found.get(row.criterion_id, Decimal(0)), Decimal(value))
+        bests[tier_id] = {
+            "self": {cid: _text(v) for cid, v in sorted(self_best.items())},
+            "counted": {cid: _text(v) for cid, v in sorted(counted_best.items())},
+        }
+    return bests
+
+
+def _schema_message(criteria_set: CriteriaSet, tier: str, cid: str, value: Any) -> str:
+    validator = generated_validator(criteria_set, tier, "submission")
+    doc = {"unit": "x", "year": 2000, "answers": {cid: {"value": value}}}
+    errors = [e for e in validator.iter_errors(doc) if tuple(e.absolute_path)[:2] == ("answers", cid)]
+    problems = schema_problems(errors, Positions(""), "x")
+    return problems[0].message
+
+
+def _meaning_message(root: DataRoot, check: str, criterion: Criterion, answer: dict) -> str:
+    doc = Document(Path("x"), "x", "", {}, _positions=Positions(""))
+    where = ("answers", criterion.id)
+    if check == "value":
+        _check_value(doc, where, criterion, answer["value"])
+    else:
+        _check_evidence(YearContext(root, None, None, None), doc, where, criterion, answer)  # type: ignore[arg-type]
+    return doc.problems[0].message
+
+
+def _template(message: str, replacements: list[tuple[str, str]]) -> str:
+    for old, new in replacements:
+        if old not in message:
+            raise ValueError(f"message template lost its '{old}': {message}")
+        message = message.replace(old, new)
+    return message
+
+
+def message_templates(root: DataRoot, criteria_set: CriteriaSet) -> dict[str, str]:
+    """The validator's messages the form can meet, with {placeholders}, made by the scorer's own code."""
+    first: dict[str, tuple[str, Criterion]] = {}
+    for tier_id, tier in criteria_set.tiers.items():
+        for criterion in tier.criteria:
+            first.setdefault(criterion.kind, (tier_id, criterion))
+    (count_tier, count), (rel_tier, relative), (ratio_tier, ratio) = first["count"], first["relative"], first["ratio"]
+    yes_no = first["yes_no"][1]
+
+    def field(c: Criterion, *rest: str) -> str:
+        return field_name(("answers", c.id, "value", *rest))
+
+    def schema(tier: str, c: Criterion, value: Any, extra: list[tuple[str, str]], *rest: str) -> str:
+        return _template(_schema_message(criteria_set, tier, c.id, value), [(field(c, *rest), "{field}"), *extra])
+
+    def meaning(check: str, c: Criterion, answer: dict, extra: list[tuple[str, str]]) -> str:
+        return _template(_meaning_message(root, check, c, answer), [(f"tiêu chí {c.id}:", "tiêu chí {id}:"), *extra])
+
+    quoted = [(f'"{SENTINEL}"', "{shown}")]
+    missing = f"{SENTINEL}/{SENTINEL}.pdf"
+    templates = {
+        "type_integer_or_null": schema(count_tier, count, SENTINEL, quoted),
+        "type_number_or_null": schema(rel_tier, relative, SENTINEL, quoted),
+        "type_number": schema(ratio_tier, ratio, {"numerator": SENTINEL, "denominator": 1}, quoted, "numerator"),
+        "decimal_comma": schema(rel_tier, relative, "12,5", [('"12,5"', '"{text}"'), ("12.5", "{fixed}")]),
+        "integer": schema(count_tier, count, Decimal("2.5"), [("2.5", "{value}")]),
+        "minimum": schema(count_tier, count, -7, [("-7", "{value}")]),
+        "required_numerator": schema(ratio_tier, ratio, {"denominator": 1}, []),
+        "required_denominator": schema(ratio_tier, ratio, {"numerator": 1}, []),
+        "ratio_over": meaning("value", ratio, {"value": {"numerator": 7, "denominator": 3}},
+                              [("(7)", "({numerator})"), ("(3)", "({denominator})")]),
+        "evidence_required": meaning("evidence", yes_no, {"value": True, "evidence": []}, []),
+    }
+    samples = {"evidence_scheme": f"mailto:{SENTINEL}", "evidence_space": f"https://x.vn/{SENTINEL} {SENTINEL}",
+               "evidence_relative": f"../{SENTINEL}", "evidence_missing": missing}
+    for key, sample in samples.items():
+        templates[key] = meaning("evidence", yes_no, {"value": None, "evidence": [sample]}, [(sample, "{text}")])
+    return templates
+
+
+def evidence_files(root: DataRoot) -> list[str]:
+    """Repository files under evidence/, which an answer may cite by path."""
+    folder = root.root / EVIDENCE_DIR
+    if not folder.is_dir():
+        return []
+    return sorted(root.relative(p) for p in folder.rglob("*") if p.is_file())
+
+
+def form_data(root: DataRoot, years: list[int], repository_url: str, branch: str) -> dict[str, Any]:
+    """Everything the form page needs, as plain JSON-ready data."""
+    registry = load_registry(root)
+    year_data, sets = [], {}
+    for year in sorted(years):
+        results = evaluate(root, year)
+        sets[results.criteria_set.id] = results.criteria_set
+        year_data.append({
+            "year": year, "state": results.cycle.state, "demo": results.cycle.demo,
+            "criteria_set": results.criteria_set.id, "bests": relative_bests(results),
+            "submitted": sorted(r.unit.id for r in results.units if r.submitted),
+        })
+    for set_id in root.criteria_set_ids():
+        if set_id not in sets:
+            sets[set_id] = load_criteria_set(root, set_id)
+    return {
+        "repository": {"url": repository_url.rstrip("/"), "branch": branch},
+        "years": year_data,
+        "criteria_sets": {set_id: criteria_set_data(cs) for set_id, cs in sorted(sets.items())},
+        "messages": {set_id: message_templates(root, cs) for set_id, cs in sorted(sets.items())},
+        "units": [{"id": u.id, "name": u.name, "tier": u.tier, "district": u.district}
+                  for u in sorted(registry.units, key=lambda u: (u.tier, u.name, u.id))],
+        "evidence": evidence_files(root),
+    }
+
+
+def data_script(data: dict[str, Any]) -> str:
+    """The data as a script assigning one global (loads from file:// where fetch cannot)."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    # "</" would end the script element early if the file were ever inlined.
+    return "window.CQDT_FORM_DATA = " + text.replace("</", "<\\/") + ";\n"
+
+
+class FormGenerator(Generator):
+    """Writes nop-phieu/index.html and the data script the form reads."""
+
+    def generate_context(self) -> None:
+        root = DataRoot(Path(self.settings.get("CQDT_DATA_ROOT", ".")))
+        years = list(self.settings.get("CQDT_YEARS") or root.years())
+        self.data = form_data(root, years, self.settings.get("REPOSITORY_URL", "") or "",
+                              self.settings.get("REPOSITORY_BRANCH", "main"))
+
+    def generate_output(self, writer) -> None:
+        writer.write_file(PAGE, self.get_template("submit"), self.context,
+                          relative_urls=self.settings["RELATIVE_URLS"], form_years=self.data["years"],
+                          repository_url=self.data["repository"]["url"])
+        target = Path(self.output_path) / DATA_FILE
+        text = data_script(self.data)
+        if not target.is_file() or target.read_text(encoding="utf-8") != text:
+            write_atomic(target, text)
+
+
+def get_generators(pelican) -> type[FormGenerator]:
+    return FormGenerator
+
+
+def register() -> None:
+    """Connect the form generator to Pelican."""
+    signals.get_generators.connect(get_generators)

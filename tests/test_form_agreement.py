@@ -1,0 +1,212 @@
+"""The browser form and the scorer agree: same answers, same numbers, same messages.
+
+The form's JavaScript (theme/static/js/form-rules.js, form-yaml.js) runs under
+node on every unit of the demo years; every point, group score, total, level and
+gap is compared with the Python Results, and the YAML the form writes is compared
+with `cqdt fmt`'s canonical layout.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from scorer.evaluate import evaluate
+from scorer.fmt import canonical_text, dump_text
+from scorer.load import parse
+from scorer.model import CriteriaSet, Criterion
+from scorer.paths import DataRoot
+from scorer.site_form import criteria_set_data, evidence_files, message_templates, relative_bests
+from scorer.validate import validate_paths
+
+REPO = Path(__file__).resolve().parent.parent
+JS = REPO / "theme" / "static" / "js"
+NODE = shutil.which("node")
+pytestmark = pytest.mark.skipif(NODE is None, reason="node is not installed")
+
+# Reads {set, messages, evidence, cases: [{tier, bests, raws: {id: raw}}]} on stdin.
+HARNESS = """
+const rules = require(process.argv[1] + "/form-rules.js");
+const yaml = require(process.argv[1] + "/form-yaml.js");
+let input = "";
+process.stdin.on("data", (chunk) => { input += chunk; });
+process.stdin.on("end", () => {
+  const job = JSON.parse(input);
+  const out = job.cases.map((c) => {
+    const tier = job.set.tiers[c.tier];
+    const values = {}, errors = {}, bests = {};
+    for (const criterion of tier.criteria) {
+      const read = rules.readAnswer(criterion, tier.value_schemas[criterion.id], c.raws[criterion.id], job.messages, job.evidence);
+      values[criterion.id] = read.value;
+      if (read.errors.length) { errors[criterion.id] = read.errors.map((e) => e.message); }
+      if (criterion.kind === "relative") { bests[criterion.id] = rules.effectiveBest(c.bests[criterion.id], read.value); }
+    }
+    const scored = rules.score(tier, job.set.decimals, job.set.levels, values, bests);
+    const answers = tier.criteria.map((cr) => ({ id: cr.id, kind: cr.kind, value: values[cr.id],
+      evidence: rules.evidenceItems(c.raws[cr.id].evidence), note: c.raws[cr.id].note }));
+    scored.yaml = c.unit ? yaml.emit(tier.schema_name, c.unit, c.year, answers) : null;
+    scored.errors = errors;
+    return scored;
+  });
+  process.stdout.write(JSON.stringify(out));
+});
+"""
+
+
+def run_js(job: dict[str, Any]) -> list[dict[str, Any]]:
+    done = subprocess.run([NODE, "-e", HARNESS, str(JS)], input=json.dumps(job), capture_output=True,
+                          text=True, check=True)
+    return json.loads(done.stdout)
+
+
+def raw_input(criterion: Criterion, value: Any, evidence: tuple[str, ...] | list[str], note: str) -> dict[str, str]:
+    """What a clerk would type in the form for an answer value."""
+    raw = {"answer": "", "numerator": "", "denominator": "", "evidence": "\n".join(evidence), "note": note}
+    if isinstance(value, dict):
+        raw["numerator"], raw["denominator"] = str(value["numerator"]), str(value["denominator"])
+    elif isinstance(value, bool):
+        raw["answer"] = "true" if value else "false"
+    elif value is not None:
+        raw["answer"] = str(value)
+    return raw
+
+
+def _job(root: DataRoot, criteria_set: CriteriaSet, cases: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"set": criteria_set_data(criteria_set), "messages": message_templates(root, criteria_set),
+            "evidence": evidence_files(root), "cases": cases}
+
+
+def _years() -> list[int]:
+    return DataRoot(REPO).years()
+
+
+@pytest.mark.parametrize("year", _years())
+def test_form_scores_every_unit_as_the_scorer_does(year):
+    root = DataRoot(REPO)
+    results = evaluate(root, year)
+    criteria_set = results.criteria_set
+    bests = relative_bests(results)
+    cases, expected = [], []
+    for unit in results.units:
+        if not unit.submitted:
+            continue
+        tier = criteria_set.tiers[unit.unit.tier]
+        by_id = {c.id: c for c in tier.criteria}
+        for which in ("self", "counted"):
+            raws = {}
+            for row in unit.criteria:
+                counted = row.verified_value if row.verified_points is not None else row.self_value
+                value = row.self_value if which == "self" else counted
+                raws[row.criterion_id] = raw_input(by_id[row.criterion_id], value, row.evidence, row.note)
+            cases.append({"tier": unit.unit.tier, "bests": bests[unit.unit.tier][which], "raws": raws,
+                          "unit": unit.unit.id if which == "self" else None, "year": year})
+            expected.append((unit, which))
+    assert cases, "the demo year has submissions"
+    yaml_checked: set[str] = set()
+    compared = 0
+    for (unit, which), got in zip(expected, run_js(_job(root, criteria_set, cases)), strict=True):
+        where = f"{unit.unit.id} ({which})"
+        assert got["errors"] == {}, where
+        points = {r.criterion_id: (r.self_points if which == "self" else r.counted_points) for r in unit.criteria}
+        assert {k: Decimal(v) for k, v in got["points"].items()} == points, where
+        groups = unit.self_group_scores if which == "self" else unit.group_scores
+        assert {int(k): Decimal(v) for k, v in got["groups"].items()} == groups, where
+        assert Decimal(got["total"]) == (unit.self_total if which == "self" else unit.total), where
+        compared += 1
+        if which == "counted":
+            assert got["level"] == unit.level, where
+            gap = None if unit.gap is None else {
+                "level": unit.gap.level,
+                "shortfalls": [(s.group_id, s.score, s.minimum, s.missing) for s in unit.gap.shortfalls]}
+            got_gap = None if got["gap"] is None else {
+                "level": got["gap"]["level"],
+                "shortfalls": [(s["group"], Decimal(s["score"]), Decimal(s["minimum"]), Decimal(s["missing"]))
+                               for s in got["gap"]["shortfalls"]]}
+            assert got_gap == gap, where
+        elif unit.unit.tier not in yaml_checked:
+            # The round-trip formatter is slow: the written file is checked on one unit per tier.
+            yaml_checked.add(unit.unit.tier)
+            _assert_yaml_is_canonical_and_equal(root, criteria_set, unit, got["yaml"])
+    assert compared == len(cases) and yaml_checked == set(criteria_set.tiers)
+
+
+def _assert_yaml_is_canonical_and_equal(root: DataRoot, criteria_set: CriteriaSet, unit, text: str) -> None:
+    """The form's file holds the submission's data and needs no `cqdt fmt`."""
+    assert canonical_text(text, criteria_set, unit.unit.tier) == text, unit.unit.id
+    original = parse((root.root / unit.submission_path).read_text(encoding="utf-8"), "x")
+    written = parse(text, "x")
+    for answer in original["answers"].values():
+        answer.setdefault("evidence", [])
+        answer["note"] = answer.get("note") or ""
+    assert written == original, unit.unit.id
+
+
+BAD_INPUTS = [
+    ("count", {"answer": "abc"}),
+    ("count", {"answer": "2.5"}),
+    ("count", {"answer": "-3"}),
+    ("relative", {"answer": "12,5"}),
+    ("relative", {"answer": "mười"}),
+    ("ratio", {"numerator": "7", "denominator": "3"}),
+    ("ratio", {"numerator": "7", "denominator": ""}),
+    ("ratio", {"numerator": "x", "denominator": "3"}),
+    ("yes_no", {"answer": "true", "evidence": ""}),
+    ("yes_no", {"answer": "true", "evidence": "ftp://may-chu/tep.pdf"}),
+    ("yes_no", {"answer": "true", "evidence": "../bi-mat.pdf"}),
+    ("yes_no", {"answer": "true", "evidence": "evidence/khong-co.pdf"}),
+    ("yes_no", {"answer": "true", "evidence": "https://xa.gov.vn/a b.pdf"}),
+    ("yes_no", {"answer": "false", "evidence": "http:/thieu-may-chu"}),
+]
+
+
+def _yaml_value(criterion: Criterion, raw: dict[str, str]) -> Any:
+    """The value a YAML author would have written for the same typed input."""
+    def number(text: str) -> Any:
+        try:
+            return Decimal(text) if "." in text else int(text)
+        except ArithmeticError:
+            return text
+        except ValueError:
+            return text
+
+    if criterion.kind == "ratio":
+        value = {"numerator": number(raw["numerator"])}
+        if raw["denominator"]:
+            value["denominator"] = number(raw["denominator"])
+        return value
+    if criterion.kind == "yes_no":
+        return raw["answer"] == "true"
+    return number(raw["answer"])
+
+
+def test_form_messages_are_the_validator_messages(data_root):
+    year = data_root.years()[-1]
+    results = evaluate(data_root, year)
+    criteria_set = results.criteria_set
+    unit = next(r for r in results.tier("xa") if r.submitted)
+    path = data_root.root / unit.submission_path
+    tier = criteria_set.tiers["xa"]
+    original = path.read_text(encoding="utf-8")
+    cases, python = [], []
+    for kind, typed in BAD_INPUTS:
+        criterion = next(c for c in tier.criteria if c.kind == kind)
+        raw = {"answer": "", "numerator": "", "denominator": "", "evidence": "https://xa.gov.vn/mc.pdf", "note": "", **typed}
+        data = parse(original, "x")
+        data["answers"][criterion.id]["value"] = _yaml_value(criterion, raw)
+        data["answers"][criterion.id]["evidence"] = [line for line in raw["evidence"].split("\n") if line]
+        path.write_text(dump_text(data), encoding="utf-8")
+        problems = validate_paths(data_root, [path]).problems
+        assert problems, (kind, typed)
+        python.append(sorted(p.message for p in problems))
+        raws = {c.id: raw_input(c, None, [], "") for c in tier.criteria}
+        raws[criterion.id] = raw
+        cases.append({"tier": "xa", "bests": {}, "raws": raws, "unit": None, "year": year})
+    for (kind, typed), messages, got in zip(BAD_INPUTS, python, run_js(_job(data_root, criteria_set, cases)), strict=True):
+        js = sorted(m for ms in got["errors"].values() for m in ms)
+        assert js == messages, (kind, typed)
