@@ -8,6 +8,7 @@ cqdt itself changes the context key and empties it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -135,7 +136,5 @@ class FileCache:
             return
         text = json.dumps({"context": self.context, "files": self.entries}, default=_encode,
                           ensure_ascii=False, separators=(",", ":"))
-        try:
+        with contextlib.suppress(OSError):  # a read-only home must not break validation
             write_atomic(self.path, text)
-        except OSError:  # a read-only home must not break validation
-            pass

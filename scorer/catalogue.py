@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from itertools import pairwise
 from decimal import Decimal
 from typing import Any
 
@@ -11,6 +12,7 @@ from .load import InputError, Problem
 from .model import CriteriaSet, Criterion, Group, Level, Option, TierCriteria
 from .paths import DataRoot
 from .schemas import static_validator
+
 
 def _d(value: Any) -> Decimal:
     return value if isinstance(value, Decimal) else Decimal(value)
@@ -118,7 +120,7 @@ def _check_group(doc: Document, gi: int, g: dict, levels: tuple[Level, ...], dec
         if minimum > group_max:
             doc.add((*at, "minimums", str(level_id)), f"nhóm {g['id']}: điểm tối thiểu mức {level_id} ({minimum}) lớn hơn điểm tối đa của nhóm ({group_max})")
     ordered = [minimums[lv] for lv in level_ids if lv in minimums]
-    if any(a < b for a, b in zip(ordered, ordered[1:], strict=False)):
+    if any(a < b for a, b in pairwise(ordered)):
         doc.add((*at, "minimums"), f"nhóm {g['id']}: điểm tối thiểu phải giảm dần (hoặc bằng) từ mức cao xuống mức thấp")
     criteria = tuple(_check_criterion(doc, (*at, "criteria", ci), g, c, decimals) for ci, c in enumerate(g["criteria"]))
     total = sum((c.max for c in criteria), Decimal(0))

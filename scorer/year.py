@@ -19,7 +19,14 @@ from .load import InputError, Problem
 from .model import CriteriaSet, Cycle, Registry, ReviewRecord, Submission
 from .paths import DataRoot
 from .registry import check_registry
-from .submissions import YearContext, evidence_problem, read_review, read_submission, sha256_hex, year_files
+from .submissions import (
+    YearContext,
+    evidence_problem,
+    read_review,
+    read_submission,
+    sha256_hex,
+    year_files,
+)
 
 PARALLEL_FROM = 64  # fewer misses than this are checked in-process: a pool costs more
 

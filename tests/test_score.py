@@ -6,18 +6,17 @@ import csv
 import io
 import json
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from jsonschema import Draft202012Validator
 from test_levels import expected_level
 
 from scorer.evaluate import evaluate
+from scorer.evaluate import score as score_inputs
 from scorer.export import to_json
 from scorer.paths import DataRoot
 from scorer.registry import load_registry
 from scorer.year import read_year, require_valid
-from scorer.evaluate import score as score_inputs
 
 YEARS = (2023, 2024)
 

@@ -7,12 +7,11 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import REPO, copy_data
 from ruamel.yaml import YAML
 
 from scorer.paths import DataRoot
 from scorer.validate import validate_paths
-
-from conftest import REPO, copy_data
 
 FIXTURES = REPO / "tests" / "fixtures" / "submissions"
 EXPECTED = YAML(typ="safe").load((FIXTURES / "expected.yaml").read_text(encoding="utf-8"))
