@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from datetime import date
-from itertools import pairwise
 from decimal import Decimal
+from itertools import pairwise
 from typing import Any
 
 from .documents import Document, try_read
