@@ -49,6 +49,7 @@ PLUGINS = ["scorer.site", "scorer.site_form"]
 # Only hand-written pages; every data page comes from the plugin's generator.
 ARTICLE_PATHS = ["articles"]
 PAGE_PATHS = ["pages"]
+READERS = {"rst": None}  # pages are Markdown; docutils only warns that it has no Vietnamese
 SLUGIFY_SOURCE = "basename"
 PAGE_URL = "{slug}/"
 PAGE_SAVE_AS = "{slug}/index.html"
