@@ -29,6 +29,7 @@ from .paths import DataRoot, write_atomic
 from .registry import load_registry
 from .schemas import generated_validator, submission_schema, submission_schema_name
 from .submissions import YearContext, _check_evidence, _check_value
+from .text import STATE_LABELS
 
 PAGE = "nop-phieu/index.html"
 DATA_FILE = "nop-phieu/form-data.js"
@@ -192,12 +193,13 @@ def form_data(root: DataRoot, years: list[int], repository_url: str, branch: str
         "units": [{"id": u.id, "name": u.name, "tier": u.tier, "district": u.district}
                   for u in sorted(registry.units, key=lambda u: (u.tier, u.name, u.id))],
         "evidence": evidence_files(root),
+        "state_labels": STATE_LABELS,
     }
 
 
 def data_script(data: dict[str, Any]) -> str:
     """The data as a script assigning one global (loads from file:// where fetch cannot)."""
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     # "</" would end the script element early if the file were ever inlined.
     return "window.CQDT_FORM_DATA = " + text.replace("</", "<\\/") + ";\n"
 

@@ -105,7 +105,7 @@
    * Turn the raw inputs of one criterion into its answer value and problems.
    * raw: {answer, numerator, denominator, evidence, note} as typed; answer is
    * "true"/"false"/"" for yes_no and an option id or "" for choice.
-   * Returns {value, errors: [{part, message}]}; value null when unanswered or wrong.
+   * Returns {value, errors: [{part, message}]}; value null when unanswered or not a valid value.
    */
   function readAnswer(criterion, schema, raw, messages, evidence) {
     const field = "answers." + criterion.id + ".value";
@@ -147,7 +147,9 @@
       const problem = evidenceProblem(item, messages, evidence);
       if (problem) { errors.push({ part: "evidence", message: fill(problem, { id: criterion.id }) }); }
     }
-    return { value: errors.length ? null : value, errors: errors };
+    // A wrong number scores nothing; a missing or wrong evidence link keeps the score
+    // visible but still stops the file from being made.
+    return { value: errors.some((e) => e.part !== "evidence") ? null : value, errors: errors };
   }
 
   function evidenceItems(text) {
