@@ -107,6 +107,7 @@ class ResultsGenerator(Generator):
                 self._write(
                     writer, f"{year}/don-vi/{result.unit.id}/index.html", "unit",
                     r=result, tier=tier, bars=bars, chart_height=height,
+                    chart_left=views.CHART_LEFT, chart_width=views.CHART_WIDTH,
                     groups=views.group_rows(result, tier), change=view.changes.get(result.unit.id),
                     history=views.history(result.unit.id, self.years),
                     district=view.by_id.get(result.unit.district) if result.unit.district else None,

@@ -17,7 +17,7 @@ from .filters import vn_date
 
 CHART_WIDTH = 620
 CHART_LEFT = 16  # room for the first tick's label
-CHART_ROW = 46
+CHART_ROW = 60
 
 
 @dataclass(frozen=True)
