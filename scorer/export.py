@@ -110,7 +110,12 @@ def results_to_dict(results: Results, tiers: tuple[str, ...] = TIERS) -> dict[st
 
 
 def to_json(results: Results, tiers: tuple[str, ...] = TIERS) -> str:
-    return json.dumps(results_to_dict(results, tiers), ensure_ascii=False, indent=1) + "\n"
+    """The results document, one unit per line: readable diffs, and the C encoder's speed."""
+    document = results_to_dict(results, tiers)
+    units = document.pop("units")
+    head = json.dumps(document, ensure_ascii=False, indent=1)
+    lines = ",\n".join(json.dumps(u, ensure_ascii=False, separators=(",", ":")) for u in units)
+    return head[: -len("\n}")] + ',\n "units": [\n' + lines + "\n ]\n}\n"
 
 
 CSV_COLUMNS = ["year", "tier", "rank", "unit_id", "unit_name", "district", "status", "level",

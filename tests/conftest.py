@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -13,6 +14,14 @@ from scorer.paths import DataRoot
 
 REPO = Path(__file__).resolve().parent.parent
 DATA_FOLDERS = ("criteria", "units", "schema", "submissions", "evidence")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def private_cache(tmp_path_factory) -> Path:
+    """Tests share one content cache of their own, never the user's."""
+    folder = tmp_path_factory.mktemp("cqdt-cache")
+    os.environ["CQDT_CACHE_DIR"] = str(folder)
+    return folder
 
 
 @pytest.fixture(scope="session")

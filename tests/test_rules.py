@@ -71,3 +71,23 @@ def test_rounding_matches_exact_half_up(numerator, denominator):
     if abs(Fraction(got) - value) == Fraction(1, 200):
         assert Fraction(got) > value
     assert got.as_tuple().exponent == -2
+
+
+@given(
+    st.integers(min_value=0, max_value=5000),
+    st.integers(min_value=1, max_value=5000),
+    st.sampled_from(["1", "0.3", "0.5", "0.8"]),
+    st.sampled_from(["1", "1.5", "2.25", "4", "8"]),
+)
+def test_ratio_points_equal_the_exact_formula(numerator, extra, full_at, maximum):
+    denominator = numerator + extra - 1 if numerator else extra
+    c = crit("ratio", maximum, full_at=Decimal(full_at))
+    exact = min(Fraction(maximum), Fraction(maximum) * numerator / (denominator * Fraction(full_at)))
+    assert points(c, {"numerator": numerator, "denominator": denominator}, 2) == round_points(exact, 2)
+
+
+@given(st.decimals(min_value=0, max_value=1000, places=2), st.decimals(min_value="0.01", max_value=1000, places=2))
+def test_relative_points_equal_the_exact_formula(value, best):
+    c = crit("relative", "2")
+    exact = min(Fraction(2), Fraction(2) * Fraction(value) / Fraction(best))
+    assert points(c, value, 2, best=best) == round_points(exact, 2)
