@@ -1,0 +1,197 @@
+"""The submission form in Debian's Chromium: a commune clerk fills it, sees an error on a
+bad number and the live score and level, gets the YAML and the GitHub link; the file
+passes `cqdt validate` and scores as the page said. Screenshots go to test-artifacts/."""
+
+from __future__ import annotations
+
+import functools
+import threading
+from decimal import Decimal
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from conftest import copy_data
+
+from scorer.evaluate import evaluate
+from scorer.paths import DataRoot
+from scorer.text import vn_number
+
+pytestmark = pytest.mark.browser
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+REPOSITORY = "https://github.com/so-tttt-phutho/cqdt"
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """The repository's data and the site built from it with a repository address."""
+    from scorer.commands_site import build_site
+
+    base = tmp_path_factory.mktemp("form-site")
+    data = DataRoot(copy_data(base / "data"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CQDT_REPOSITORY_URL", REPOSITORY)
+        patch.setenv("CQDT_REPOSITORY_BRANCH", "main")
+        output = build_site(data, base / "output")
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(output)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield data, f"http://127.0.0.1:{server.server_address[1]}/nop-phieu/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    tab = context.new_page()
+    problems: list[str] = []
+    tab.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    tab.on("pageerror", lambda error: problems.append(str(error)))
+    yield tab
+    context.close()
+    assert problems == []
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"form-{name}.png"), full_page=False)
+
+
+def _new_commune(data: DataRoot) -> tuple[int, str]:
+    """The latest year and a commune with no submission yet in it."""
+    year = data.years()[-1]
+    results = evaluate(data, year)
+    return year, next(r.unit.id for r in results.tier("xa") if not r.submitted)
+
+
+def _fill(page, criteria: list[dict]) -> None:
+    """Answer every criterion the way a clerk would, with an evidence link each."""
+    for index, criterion in enumerate(criteria):
+        cid, kind = criterion["id"], criterion["kind"]
+        if kind == "yes_no":
+            page.check(f"#{cid}-answer-{'true' if index % 3 else 'false'}")
+        elif kind == "ratio":
+            page.fill(f"#{cid}-numerator", str(index % 9 + 1))
+            page.fill(f"#{cid}-denominator", "12.5" if index % 4 == 0 else "10")
+        elif kind == "count":
+            page.fill(f"#{cid}-answer", str(index % 4))
+        elif kind == "choice":
+            page.select_option(f"#{cid}-answer", criterion["options"][index % len(criterion["options"])]["id"])
+        else:
+            page.fill(f"#{cid}-answer", "37.25")
+        page.fill(f"#{cid}-evidence", f"https://xa.phutho.gov.vn/minh-chung/{cid}.pdf")
+        if index % 5 == 0:
+            page.fill(f"#{cid}-note", f"Số liệu năm nay: \"{cid}\" đã đối chiếu, có ghi chú #1")
+
+
+def _github_query(page) -> dict[str, list[str]]:
+    """The query of the GitHub link, after checking it opens the new-file page of the branch."""
+    link = urlsplit(page.locator("#form-github").get_attribute("href"))
+    assert f"{link.scheme}://{link.netloc}{link.path}" == f"{REPOSITORY}/new/main"
+    return parse_qs(link.query, keep_blank_values=True)
+
+
+def _choose(page, url: str, year: int, unit_id: str) -> list[dict]:
+    page.goto(url)
+    page.select_option("#form-year", str(year))
+    page.select_option("#form-tier", "xa")
+    page.select_option("#form-unit", unit_id)
+    return page.evaluate(
+        "() => { const d = window.CQDT_FORM_DATA; const y = d.years.find((y) => y.year === %d);"
+        " return d.criteria_sets[y.criteria_set].tiers.xa.criteria; }" % year)
+
+
+def test_clerk_fills_the_form_and_gets_a_valid_file(page, built, cqdt):
+    data, url = built
+    year, unit_id = _new_commune(data)
+    criteria = _choose(page, url, year, unit_id)
+    _fill(page, criteria)
+
+    count = next(c["id"] for c in criteria if c["kind"] == "count")
+    page.fill(f"#{count}-answer", "2,5")
+    error = page.locator(f"#{count}-errors li")
+    assert error.inner_text() == (f"trường 'answers.{count}.value' phải là một số; số thập phân viết bằng dấu chấm, "
+                                  "không dùng dấu phẩy: ghi 2.5 thay cho \"2,5\"")
+    assert page.locator(f"#{count}-answer").get_attribute("aria-invalid") == "true"
+    page.click("#form-make")
+    assert "còn 1 tiêu chí có lỗi" in page.locator("#form-output-errors").inner_text()
+    shot(page, "loi-so-thap-phan")
+    page.fill(f"#{count}-answer", "2")
+    assert page.locator(f"#{count}-errors li").count() == 0
+
+    total, level = page.locator("#form-total").inner_text(), page.locator("#form-level").inner_text()
+    groups = page.locator("#form-groups tr td:nth-child(2)").all_inner_texts()
+    gap = page.locator("#form-gap").inner_text()
+    page.click("#form-make")
+    text = page.locator("#form-yaml").input_value()
+    path = f"submissions/{year}/xa/{unit_id}.yaml"
+    assert page.locator("#form-path").inner_text() == path
+    query = _github_query(page)
+    assert query["filename"] == [path]
+    # A whole commune's answers make a URL longer than GitHub accepts: the content goes by copy and paste.
+    assert "value" not in query and "Sao chép nội dung" in page.locator("#form-github-help").inner_text()
+    shot(page, "tao-tep")
+
+    target = data.root / path
+    target.write_text(text, encoding="utf-8")
+    assert cqdt("--data", data.root, "validate", target).exit_code == 0
+    assert cqdt("--data", data.root, "fmt", "--check", target).exit_code == 0
+    result = evaluate(data, year).unit(unit_id)
+    assert total == vn_number(result.self_total)
+    assert groups == [vn_number(result.self_group_scores[g]) for g in sorted(result.self_group_scores)]
+    assert level == evaluate(data, year).criteria_set.level_name(result.level)
+    if result.gap is not None:
+        for shortfall in result.gap.shortfalls:
+            assert f"thiếu {vn_number(shortfall.missing)} điểm" in gap
+    assert result.self_total > Decimal(0)
+    target.unlink()
+
+
+def test_draft_survives_a_reload_and_a_file_loads_back(page, built):
+    data, url = built
+    year, unit_id = _new_commune(data)
+    criteria = _choose(page, url, year, unit_id)
+    _fill(page, criteria[:6])
+    first = criteria[0]["id"]
+    page.fill(f"#{first}-note", "Bản nháp còn đây")
+    total = page.locator("#form-total").inner_text()
+    page.reload()
+    _choose(page, url, year, unit_id)
+    assert page.locator(f"#{first}-note").input_value() == "Bản nháp còn đây"
+    assert page.locator("#form-total").inner_text() == total
+
+    page.click("#form-make")
+    text = page.locator("#form-yaml").input_value()
+    query = _github_query(page)
+    assert query["filename"] == [f"submissions/{year}/xa/{unit_id}.yaml"] and query["value"] == [text]
+    page.click("#form-clear")
+    assert page.locator(f"#{first}-note").input_value() == ""
+    assert page.locator("#form-total").inner_text() == "0"
+    page.click("summary")
+    page.fill("#form-load-text", text)
+    page.click("#form-load-button")
+    assert "Đã đọc phiếu" in page.locator("#form-load-status").inner_text()
+    assert page.locator(f"#{first}-note").input_value() == "Bản nháp còn đây"
+    assert page.locator("#form-total").inner_text() == total
+    page.click("#form-make")
+    assert page.locator("#form-yaml").input_value() == text
+    shot(page, "doc-lai-phieu")
