@@ -1,0 +1,53 @@
+"""The content cache: reused for unchanged files, emptied when what they depend on changes."""
+
+from __future__ import annotations
+
+from conftest import copy_data
+
+from scorer.paths import DataRoot
+from scorer.year import read_year
+
+
+def test_unchanged_files_come_from_the_cache_and_a_changed_one_does_not(tmp_path):
+    root = DataRoot(copy_data(tmp_path / "data", years=(2024,)))
+    cold = read_year(root, 2024, jobs=1)
+    assert cold.files_from_cache == 0 and not cold.problems
+    path = root.submission_path(2024, "xa", "xa-bang-luan")
+    path.write_text(path.read_text(encoding="utf-8") + "# sửa\n", encoding="utf-8")
+    warm = read_year(root, 2024, jobs=1)
+    assert warm.files_from_cache == warm.files_checked - 1
+    assert warm.submissions["xa-bang-luan"].sha256 != cold.submissions["xa-bang-luan"].sha256
+
+
+def test_a_changed_registry_empties_the_cache(tmp_path):
+    root = DataRoot(copy_data(tmp_path / "data", years=(2024,)))
+    read_year(root, 2024, jobs=1)
+    units = root.units_dir / "so.yaml"
+    units.write_text(units.read_text(encoding="utf-8") + "# ghi chú\n", encoding="utf-8")
+    assert read_year(root, 2024, jobs=1).files_from_cache == 0
+
+
+def test_problems_are_cached_too_and_stay_reported(tmp_path):
+    root = DataRoot(copy_data(tmp_path / "data", years=(2024,)))
+    path = root.submission_path(2024, "xa", "xa-bang-luan")
+    path.write_text(path.read_text(encoding="utf-8").replace("year: 2024", "year: 2023"), encoding="utf-8")
+    first = read_year(root, 2024, jobs=1)
+    second = read_year(root, 2024, jobs=1)
+    assert second.files_from_cache == second.files_checked
+    assert first.problems == second.problems and first.problems
+
+
+def test_a_deleted_evidence_file_is_noticed_despite_the_cache(tmp_path):
+    root = DataRoot(copy_data(tmp_path / "data", years=(2024,)))
+    evidence = root.root / "evidence" / "bien-ban.pdf"
+    evidence.parent.mkdir(parents=True, exist_ok=True)
+    evidence.write_bytes(b"%PDF-1.4\n")
+    path = root.submission_path(2024, "xa", "xa-bang-luan")
+    text = path.read_text(encoding="utf-8")
+    marker = "https://example.org/cqdt-minh-hoa/2024/xa-bang-luan/ht1.pdf"
+    assert marker in text
+    path.write_text(text.replace(marker, "evidence/bien-ban.pdf", 1), encoding="utf-8")
+    assert not read_year(root, 2024, jobs=1).problems
+    evidence.unlink()
+    problems = read_year(root, 2024, jobs=1).problems
+    assert any("không tìm thấy tệp minh chứng 'evidence/bien-ban.pdf'" in p.message for p in problems)
