@@ -44,7 +44,7 @@ def built(tmp_path_factory):
         output = build_site(data, base / "output")
     server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(output)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield data, f"http://127.0.0.1:{server.server_address[1]}/nop-phieu/"
+    yield data, f"http://127.0.0.1:{server.server_address[1]}/nop-phieu/", output
     server.shutdown()
     server.server_close()
 
@@ -121,7 +121,7 @@ def _choose(page, url: str, year: int, unit_id: str) -> list[dict]:
 
 
 def test_clerk_fills_the_form_and_gets_a_valid_file(page, built, cqdt):
-    data, url = built
+    data, url, _ = built
     year, unit_id = _new_commune(data)
     criteria = _choose(page, url, year, unit_id)
     _fill(page, criteria)
@@ -167,7 +167,7 @@ def test_clerk_fills_the_form_and_gets_a_valid_file(page, built, cqdt):
 
 
 def test_draft_survives_a_reload_and_a_file_loads_back(page, built):
-    data, url = built
+    data, url, _ = built
     year, unit_id = _new_commune(data)
     criteria = _choose(page, url, year, unit_id)
     _fill(page, criteria[:6])
@@ -195,3 +195,16 @@ def test_draft_survives_a_reload_and_a_file_loads_back(page, built):
     page.click("#form-make")
     assert page.locator("#form-yaml").input_value() == text
     shot(page, "doc-lai-phieu")
+
+
+def test_form_works_offline_from_disk(page, built):
+    data, _, output = built
+    year, unit_id = _new_commune(data)
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    criteria = _choose(page, (output / "nop-phieu" / "index.html").as_uri(), year, unit_id)
+    yes_no = next(c for c in criteria if c["kind"] == "yes_no")
+    page.check(f"#{yes_no['id']}-answer-true")
+    assert page.locator(f"#{yes_no['id']}-points").inner_text() == f"Điểm: {yes_no['max'].replace('.', ',')} / {yes_no['max'].replace('.', ',')}"
+    assert "phải kèm minh chứng" in page.locator(f"#{yes_no['id']}-errors").inner_text()
+    assert requested and all(url.startswith("file://") for url in requested)

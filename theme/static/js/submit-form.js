@@ -311,15 +311,17 @@
     } else if (state.year.submitted.includes(state.unit.id)) {
       link.hidden = false;
       link.href = repo + "/edit/" + branch + "/" + path.split("/").map(encodeURIComponent).join("/");
-      help.textContent = "Đơn vị đã có tệp phiếu năm này. Bấm \"Sao chép nội dung\", mở GitHub, xóa nội dung cũ, dán nội dung mới rồi bấm \"Propose changes\".";
+      link.dataset.copy = "yes";
+      help.textContent = "Đơn vị đã có tệp phiếu năm này. Khi bấm nút dưới đây, nội dung mới được sao chép sẵn; trên GitHub hãy xóa nội dung cũ, dán nội dung mới (Ctrl+V) rồi bấm \"Propose changes\".";
     } else {
       link.hidden = false;
       const base = repo + "/new/" + branch + "?filename=" + encodeURIComponent(path);
       const full = base + "&value=" + encodeURIComponent(text);
       link.href = full.length <= URL_LIMIT ? full : base;
+      link.dataset.copy = full.length <= URL_LIMIT ? "" : "yes";
       help.textContent = full.length <= URL_LIMIT
         ? "Bấm nút dưới đây: GitHub mở sẵn tệp mới với đúng tên và nội dung; bạn chỉ cần bấm \"Propose new file\"."
-        : "Phiếu dài hơn mức một đường dẫn chứa được: bấm \"Sao chép nội dung\", mở GitHub (tên tệp đã điền sẵn), dán vào ô nội dung rồi bấm \"Propose new file\".";
+        : "Phiếu dài hơn mức một đường dẫn GitHub nhận được: khi bấm nút dưới đây, nội dung được sao chép sẵn; trên GitHub (tên tệp đã điền sẵn) hãy dán vào ô nội dung (Ctrl+V) rồi bấm \"Propose new file\". Nếu chưa dán được, bấm \"Sao chép nội dung\".";
     }
     $("form-result").hidden = false;
     $("form-copy-status").textContent = "";
@@ -391,6 +393,7 @@
     $("form-criteria").addEventListener("change", onInput);
     $("form-make").addEventListener("click", makeFile);
     $("form-copy").addEventListener("click", copyFile);
+    $("form-github").addEventListener("click", (event) => { if (event.currentTarget.dataset.copy === "yes") { copyFile(); } });
     $("form-load-button").addEventListener("click", loadExisting);
     $("form-clear").addEventListener("click", clearDraft);
     $("submission-form").addEventListener("submit", (event) => event.preventDefault());
