@@ -131,6 +131,13 @@ def test_round_trip_validates_and_scores_as_filled(small_root, tmp_path, cqdt, t
     assert unit.criteria[1].note == ("Ghi chú cho " + criteria[1].id + ": đã kiểm tra")
 
 
+def _filled(root: DataRoot, tmp_path: Path, tier: str):
+    """A template of the tier filled with valid answers, opened for one more edit."""
+    criteria, path = _template(root, tier, tmp_path / f"{tier}.xlsx")
+    _fill(path, criteria)
+    return criteria, path, load_workbook(path)
+
+
 def _import_problems(cqdt, root: DataRoot, path: Path, *extra: str) -> str:
     result = cqdt("--data", root.root, "import", *extra, path)
     assert result.exit_code == 1
@@ -144,10 +151,8 @@ def _row_of(criteria: list[Criterion], kind: str) -> tuple[int, Criterion]:
 
 
 def test_text_in_a_number_cell_names_the_cell(small_root, tmp_path, cqdt):
-    criteria, path = _template(small_root, "xa", tmp_path / "x.xlsx")
-    _fill(path, criteria)
+    criteria, path, wb = _filled(small_root, tmp_path, "xa")
     row, criterion = _row_of(criteria, "count")
-    wb = load_workbook(path)
     wb[SHEET].cell(row=row, column=COLUMN["answer"], value="mười hai")
     wb.save(path)
     output = _import_problems(cqdt, small_root, path)
@@ -155,11 +160,9 @@ def test_text_in_a_number_cell_names_the_cell(small_root, tmp_path, cqdt):
 
 
 def test_missing_answer_is_refused_unless_blank_allowed(small_root, tmp_path, cqdt):
-    criteria, path = _template(small_root, "so", tmp_path / "s.xlsx")
-    _fill(path, criteria)
+    criteria, path, wb = _filled(small_root, tmp_path, "so")
     row, criterion = _row_of(criteria, "yes_no")
     ratio_row, ratio = _row_of(criteria, "ratio")
-    wb = load_workbook(path)
     ws = wb[SHEET]
     ws.cell(row=row, column=COLUMN["answer"]).value = None
     ws.cell(row=ratio_row, column=COLUMN["denominator"]).value = None
@@ -172,9 +175,7 @@ def test_missing_answer_is_refused_unless_blank_allowed(small_root, tmp_path, cq
 
 
 def test_tampered_criterion_id_is_refused(small_root, tmp_path, cqdt):
-    criteria, path = _template(small_root, "huyen", tmp_path / "h.xlsx")
-    _fill(path, criteria)
-    wb = load_workbook(path)
+    criteria, path, wb = _filled(small_root, tmp_path, "huyen")
     wb[SHEET].cell(row=FIRST_ROW + 2, column=COLUMN["id"], value="ht99")
     wb.save(path)
     output = _import_problems(cqdt, small_root, path)
@@ -182,9 +183,7 @@ def test_tampered_criterion_id_is_refused(small_root, tmp_path, cqdt):
 
 
 def test_tampered_hidden_sheet_is_refused(small_root, tmp_path, cqdt):
-    criteria, path = _template(small_root, "xa", tmp_path / "x.xlsx")
-    _fill(path, criteria)
-    wb = load_workbook(path)
+    _, path, wb = _filled(small_root, tmp_path, "xa")
     meta = wb[META_SHEET]
     row = next(r for r in range(1, 10) if meta.cell(row=r, column=1).value == "unit")
     meta.cell(row=row, column=2, value="xa-khac")
@@ -193,11 +192,9 @@ def test_tampered_hidden_sheet_is_refused(small_root, tmp_path, cqdt):
 
 
 def test_meaning_checks_are_those_of_validate(small_root, tmp_path, cqdt):
-    criteria, path = _template(small_root, "xa", tmp_path / "x.xlsx")
-    _fill(path, criteria)
+    criteria, path, wb = _filled(small_root, tmp_path, "xa")
     row, ratio = _row_of(criteria, "ratio")
     yes_row, yes_no = next((FIRST_ROW + i, c) for i, c in enumerate(criteria) if c.kind == "yes_no" and i % 3)
-    wb = load_workbook(path)
     ws = wb[SHEET]
     ws.cell(row=row, column=COLUMN["answer"], value=20)
     ws.cell(row=row, column=COLUMN["denominator"], value=10)

@@ -116,8 +116,8 @@ def _choose(page, url: str, year: int, unit_id: str) -> list[dict]:
     page.select_option("#form-tier", "xa")
     page.select_option("#form-unit", unit_id)
     return page.evaluate(
-        "() => { const d = window.CQDT_FORM_DATA; const y = d.years.find((y) => y.year === %d);"
-        " return d.criteria_sets[y.criteria_set].tiers.xa.criteria; }" % year)
+        "(year) => { const d = window.CQDT_FORM_DATA; const y = d.years.find((y) => y.year === year);"
+        " return d.criteria_sets[y.criteria_set].tiers.xa.criteria; }", year)
 
 
 def test_clerk_fills_the_form_and_gets_a_valid_file(page, built, cqdt):
