@@ -82,12 +82,17 @@ def test_owner_changes_criteria(repo: Repo):
     assert _messages(verdict) == {"criteria/qd-1609-2018/xa.yaml": {RULE_ADMIN}}
 
 
-def test_rename_onto_another_units_path(repo: Repo):
+def _merge_own_submission(repo: Repo) -> None:
+    """xa-a1's clerk submits and the pull request is merged into main."""
     repo.branch("own")
     write_submission(make_root(repo), "xa-a1")
     repo.commit("xaa1-clerk", "xa-a1 submits")
     repo.run("checkout", "-q", "main")
     repo.run("merge", "-q", "--ff-only", "own")
+
+
+def test_rename_onto_another_units_path(repo: Repo):
+    _merge_own_submission(repo)
     repo.branch("rename")
     neighbour = "submissions/2024/xa/xa-b1.yaml"
     repo.run("mv", OWN, neighbour)
@@ -102,11 +107,7 @@ def test_rename_onto_another_units_path(repo: Repo):
 
 def test_move_over_an_existing_submission(repo: Repo):
     """git may see this as a deletion plus a rewrite rather than a rename: both halves fail."""
-    repo.branch("own")
-    write_submission(make_root(repo), "xa-a1")
-    repo.commit("xaa1-clerk", "xa-a1 submits")
-    repo.run("checkout", "-q", "main")
-    repo.run("merge", "-q", "--ff-only", "own")
+    _merge_own_submission(repo)
     repo.branch("overwrite")
     repo.run("rm", "-q", OTHER)
     repo.run("mv", OWN, OTHER)
