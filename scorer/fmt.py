@@ -18,6 +18,7 @@ import io
 import re
 from collections.abc import Callable
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -109,11 +110,14 @@ def _is_comment(line: str) -> bool:
 
 
 def _reorder_lines(lines: list[str], mapping: CommentedMap, start: int, end: int,
-                   rank: Callable[[Any], int], keep_head: bool) -> list[str]:
-    """Sort the entries of a block mapping found in lines[start:end], each with its comments."""
+                   rank: Callable[[Any], int], keep_head: bool) -> list[str] | None:
+    """Sort the entries of a block mapping found in lines[start:end], each with its comments.
+
+    Returns None when the entries are already in order (or the mapping is a flow one).
+    """
     keys = list(mapping)
-    if not keys or mapping.fa.flow_style():
-        return lines
+    if not keys or mapping.fa.flow_style() or keys == sorted(keys, key=rank):
+        return None
     key_lines = [mapping.lc.key(k)[0] for k in keys]
     starts = []
     for index, key_line in enumerate(key_lines):
@@ -145,28 +149,38 @@ def _mapping_end(lines: list[str], parent: CommentedMap, key: Any, default: int)
     return end
 
 
-def _reorder_text(text: str, criteria_ids: list[str], display: str) -> str:
+def _reorder_text(text: str, criteria_ids: list[str], display: str) -> tuple[str, CommentedMap | None]:
+    """Text with entries in canonical order, and its loaded document when no later move made it stale."""
     lines = text.splitlines(keepends=True)
     doc = _load(text, display)
     if not isinstance(doc, CommentedMap):
         raise InputError([Problem(display, 1, 1, "tệp bài nộp phải là một nhóm trường (unit, year, answers)")])
-    lines = _reorder_lines(lines, doc, 0, len(lines), _ranker(TOP_ORDER), keep_head=True)
-    doc = _load("".join(lines), display)
+    moved = _reorder_lines(lines, doc, 0, len(lines), _ranker(TOP_ORDER), keep_head=True)
+    if moved is not None:
+        lines = moved
+        doc = _load("".join(lines), display)
     answers = doc.get("answers")
-    if isinstance(answers, CommentedMap) and not answers.fa.flow_style():
-        start = doc.lc.key("answers")[0] + 1
-        end = _mapping_end(lines, doc, "answers", len(lines))
-        lines = _reorder_lines(lines, answers, start, end, _ranker(criteria_ids), keep_head=False)
+    if not isinstance(answers, CommentedMap) or answers.fa.flow_style():
+        return "".join(lines), doc
+    start = doc.lc.key("answers")[0] + 1
+    moved = _reorder_lines(lines, answers, start, _mapping_end(lines, doc, "answers", len(lines)),
+                           _ranker(criteria_ids), keep_head=False)
+    if moved is not None:
+        lines = moved
         doc = _load("".join(lines), display)
         answers = doc["answers"]
-        outer_end = _mapping_end(lines, doc, "answers", len(lines))
-        for cid in reversed(list(answers)):
-            entry = answers[cid]
-            if isinstance(entry, CommentedMap) and not entry.fa.flow_style():
-                entry_start = answers.lc.key(cid)[0] + 1
-                entry_end = _mapping_end(lines, answers, cid, outer_end)
-                lines = _reorder_lines(lines, entry, entry_start, entry_end, _ranker(ANSWER_ORDER), keep_head=False)
-    return "".join(lines)
+    outer_end = _mapping_end(lines, doc, "answers", len(lines))
+    stale = False
+    # Last entry first: moving lines inside one entry leaves the earlier entries' lines in place.
+    for cid in reversed(list(answers)):
+        entry = answers[cid]
+        if isinstance(entry, CommentedMap):
+            entry_start = answers.lc.key(cid)[0] + 1
+            entry_end = _mapping_end(lines, answers, cid, outer_end)
+            moved = _reorder_lines(lines, entry, entry_start, entry_end, _ranker(ANSWER_ORDER), keep_head=False)
+            if moved is not None:
+                lines, stale = moved, True
+    return "".join(lines), None if stale else doc
 
 
 def _sort_map(mapping: CommentedMap, order: tuple[str, ...] | list[str]) -> None:
@@ -255,21 +269,34 @@ def dump_text(doc: Any) -> str:
 def canonical_text(text: str, criteria_set: CriteriaSet, tier: str, display: str = "<bài nộp>") -> str:
     """The canonical layout of a submission's text; raises InputError if it cannot be read."""
     criteria_ids = [c.id for c in criteria_set.tiers[tier].criteria]
-    reordered = _reorder_text(text, criteria_ids, display)
-    doc = _load(reordered, display)
+    reordered, doc = _reorder_text(text, criteria_ids, display)
+    if doc is None:
+        doc = _load(reordered, display)
     _normalise(doc, criteria_ids)
     return _with_schema_line(dump_text(doc), schema_comment(criteria_set.id, tier)).rstrip("\n") + "\n"
 
 
-def _criteria_of(root: DataRoot, path: Path) -> tuple[CriteriaSet, str, str]:
+def _stamp(root: DataRoot, year: int) -> tuple:
+    """What a year's criteria depend on: the cycle file and the criteria files, by size and time."""
+    files = [root.cycle_path(year), *sorted(root.criteria_dir.glob("*/*.yaml"))]
+    return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files if p.is_file())
+
+
+@lru_cache(maxsize=16)
+def _year_criteria(root: DataRoot, year: int, stamp: tuple) -> CriteriaSet:
     from .catalogue import load_criteria_set
     from .cycle import load_cycle
 
+    return load_criteria_set(root, load_cycle(root, year).criteria_set)
+
+
+def _criteria_of(root: DataRoot, path: Path) -> tuple[CriteriaSet, str, str]:
     display = root.relative(path)
     match = SUBMISSION_RE.match(display)
     if match is None or match["review"]:
         raise InputError([Problem(display, 1, 1, "chỉ định dạng tệp bài nộp submissions/<năm>/<cấp>/<mã đơn vị>.yaml")])
-    criteria_set = load_criteria_set(root, load_cycle(root, int(match["year"])).criteria_set)
+    year = int(match["year"])
+    criteria_set = _year_criteria(root, year, _stamp(root, year))
     if match["tier"] not in criteria_set.tiers:
         raise InputError([Problem(display, 1, 1, f"thư mục cấp '{match['tier']}' không hợp lệ")])
     return criteria_set, match["tier"], display
