@@ -210,3 +210,68 @@ def test_form_messages_are_the_validator_messages(data_root):
     for (kind, typed), messages, got in zip(BAD_INPUTS, python, run_js(_job(data_root, criteria_set, cases)), strict=True):
         js = sorted(m for ms in got["errors"].values() for m in ms)
         assert js == messages, (kind, typed)
+
+
+def _random_answer(rng, criterion: Criterion) -> Any:
+    """A random valid answer, with enough variety to land on rounding boundaries."""
+    if rng.random() < 0.1:
+        return None
+    if criterion.kind == "yes_no":
+        return rng.random() < 0.6
+    if criterion.kind == "ratio":
+        denominator = rng.choice([0, 1, 3, 7, 8, 16, 40, 125, rng.randint(1, 400)])
+        numerator = rng.randint(0, denominator)
+        if rng.random() < 0.2 and denominator:
+            return {"numerator": Decimal(numerator) / 2, "denominator": denominator}
+        return {"numerator": numerator, "denominator": denominator}
+    if criterion.kind == "count":
+        return rng.randint(0, 40)
+    if criterion.kind == "choice":
+        return rng.choice(criterion.options).id
+    return Decimal(rng.randint(0, 99999)) / rng.choice([1, 8, 100, 1000])
+
+
+NOTE_ALPHABET = "aăâeêoôơuưđ AĐ:#-'\"\\,[]{}&*!|>%@`\t\n\x85\u2028\xa0😀0123456789.?"
+
+
+def test_random_answers_score_and_write_alike():
+    """Random answers in every tier: each point, group, total and level; and the written file."""
+    import random
+
+    from scorer.levels import level_of
+    from scorer.rules import points
+
+    rng = random.Random(1609)
+    root = DataRoot(REPO)
+    results = evaluate(root, _years()[-1])
+    criteria_set = results.criteria_set
+    cases, expected = [], []
+    for number in range(150):
+        tier_id = list(criteria_set.tiers)[number % len(criteria_set.tiers)]
+        tier = criteria_set.tiers[tier_id]
+        raws, bests, want = {}, {}, {}
+        for criterion in tier.criteria:
+            value = _random_answer(rng, criterion)
+            note = "".join(rng.choice(NOTE_ALPHABET) for _ in range(rng.randint(0, 12)))
+            raws[criterion.id] = raw_input(criterion, value, ["https://xa.gov.vn/mc.pdf"], note)
+            best = None
+            if criterion.kind == "relative":
+                best = Decimal(rng.randint(1, 99999)) / 100
+                bests[criterion.id] = str(best)
+                # The scorer's best is the highest value in the tier, this unit's included.
+                best = max(best, value) if value is not None else best
+            want[criterion.id] = points(criterion, value, criteria_set.decimals, best)
+        groups = {g.id: sum((want[c.id] for c in g.criteria), Decimal(0)) for g in tier.groups}
+        cases.append({"tier": tier_id, "bests": bests, "raws": raws, "unit": f"don-vi-{number}", "year": 2030})
+        expected.append((tier_id, want, groups, level_of(groups, tier, criteria_set.levels), raws))
+    for index, ((tier_id, want, groups, level, raws), got) in enumerate(
+            zip(expected, run_js(_job(root, criteria_set, cases)), strict=True)):
+        assert got["errors"] == {}, index
+        assert {k: Decimal(v) for k, v in got["points"].items()} == want, index
+        assert {int(k): Decimal(v) for k, v in got["groups"].items()} == groups, index
+        assert got["level"] == level, index
+        if index < 30:  # the round-trip formatter is slow; thirty files cover every tier ten times
+            text = got["yaml"]
+            assert canonical_text(text, criteria_set, tier_id) == text, index
+            notes = {cid: answer["note"] for cid, answer in parse(text, "x")["answers"].items()}
+            assert notes == {cid: raw["note"] for cid, raw in raws.items()}, index
