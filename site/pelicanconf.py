@@ -43,6 +43,8 @@ REPOSITORY_BRANCH = os.environ.get("CQDT_REPOSITORY_BRANCH", "main")
 CQDT_PUBLIC_URL = os.environ.get("CQDT_PUBLIC_URL", "")
 # The data root (criteria/, units/, submissions/); `cqdt build` sets it from --data.
 CQDT_DATA_ROOT = str(HERE.parent)
+# Worker processes for unit pages and data files (None: one per core; 1: no workers).
+CQDT_JOBS = int(os.environ["CQDT_JOBS"]) if os.environ.get("CQDT_JOBS") else None
 
 PLUGINS = ["scorer.site", "scorer.site_form"]
 

@@ -1,7 +1,8 @@
 """The cqdt Pelican plugin: data pages from the scorer's Results.
 
 Settings it reads: CQDT_DATA_ROOT (the data root, also read by other plugins),
-CQDT_YEARS (optional subset), CQDT_PROGRESS (progress bars), CQDT_PUBLIC_URL
+CQDT_YEARS (optional subset), CQDT_PROGRESS (progress bars), CQDT_JOBS (worker
+processes), CQDT_PUBLIC_URL
 (absolute URLs in sitemap.xml), REPOSITORY_URL and REPOSITORY_BRANCH (source links).
 """
 
@@ -11,13 +12,11 @@ from pathlib import Path
 
 from pelican import signals
 
+from . import sitemap
 from .filters import FILTERS
 from .generator import ResultsGenerator
 from .output import ChangedOnlyWriter, write_if_changed
 from .sitemap import page_url, sitemap_xml
-
-# Pages written during the current build, for sitemap.xml (reset when a build starts).
-_written_pages: set[str] = set()
 
 
 def configure(pelican) -> None:
@@ -25,7 +24,7 @@ def configure(pelican) -> None:
     settings = pelican.settings
     settings["JINJA_FILTERS"] = {**FILTERS, **settings.get("JINJA_FILTERS", {})}
     settings["JINJA_ENVIRONMENT"] = {**settings.get("JINJA_ENVIRONMENT", {}), "autoescape": True}
-    _written_pages.clear()
+    sitemap.PAGES.clear()
 
 
 def get_generators(pelican) -> type[ResultsGenerator]:
@@ -40,12 +39,12 @@ def remember_page(path, context) -> None:
     """Note each HTML page written, by its URL."""
     url = page_url(Path(context["OUTPUT_PATH"]), Path(path))
     if url is not None:
-        _written_pages.add(url)
+        sitemap.PAGES.add(url)
 
 
 def write_sitemap(pelican) -> None:
     write_if_changed(Path(pelican.output_path) / "sitemap.xml",
-                     sitemap_xml(pelican.settings.get("CQDT_PUBLIC_URL", ""), _written_pages))
+                     sitemap_xml(pelican.settings.get("CQDT_PUBLIC_URL", ""), sitemap.PAGES))
 
 
 def register() -> None:

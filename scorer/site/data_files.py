@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .. import export
 from ..export_xlsx import to_xlsx
-from ..model import Results
+from ..model import TIERS, Results
 from ..paths import DataRoot
 from ..text import TIER_LABELS
 from .output import write_if_changed
@@ -27,11 +27,12 @@ class DataFile:
     make: Callable[[], bytes | str]
 
 
-def stable_json(results: Results, tiers: tuple[str, ...] | None = None) -> str:
-    """export.to_json with every object's keys sorted: answer values read from the submission cache
-    come back with sorted keys, from YAML in written order, and the file must not depend on that."""
-    text = export.to_json(results) if tiers is None else export.to_json(results, tiers)
-    return json.dumps(json.loads(text), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+def stable_json(results: Results, tiers: tuple[str, ...] = TIERS) -> str:
+    """The results as compact JSON (schema/results.schema.json) with every object's keys sorted:
+    answer values read from the submission cache come back with sorted keys, from YAML in written
+    order, and the file must not depend on that. Compact output keeps json's fast C encoder."""
+    data = export.results_to_dict(results, tiers)
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
 
 
 def year_files(results: Results) -> list[DataFile]:

@@ -9,16 +9,19 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from ..model import Criterion
 from ..text import STAGE_LABELS, STATUS_LABELS, TIER_LABELS, vn_number
 
 # A repository path as units write it: folders and a file name, no scheme, no "..".
 REPO_PATH_RE = re.compile(r"^(?!.*\.\.)[A-Za-z0-9_][A-Za-z0-9_./-]*\.[A-Za-z0-9]{1,8}$")
+
+WHITESPACE_RE = re.compile(r"\s")
 
 LEVEL_CLASSES = {1: "lv-1", 2: "lv-2", 3: "lv-3", 4: "lv-4", None: "lv-none"}
 
@@ -63,19 +66,22 @@ def answer_text(value: Any, criterion: Criterion) -> str:
 
 def is_http_url(text: str) -> bool:
     """Only absolute http(s) URLs with a host may become links."""
+    if not text[:8].lower().startswith(("http://", "https://")) or WHITESPACE_RE.search(text):
+        return False
     parts = urlsplit(text)
-    return parts.scheme in ("http", "https") and bool(parts.netloc) and not any(c.isspace() for c in text)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
 def evidence_link(item: str, repository_url: str, branch: str) -> Markup:
     """An evidence item as a safe link, or as inert text when it is neither URL nor path."""
     text = str(item).strip()
+    shown = escape(text)
     if is_http_url(text):
-        return Markup('<a href="{}" rel="nofollow noopener">{}</a>').format(text, text)
+        return Markup(f'<a href="{shown}" rel="nofollow noopener">{shown}</a>')
     if repository_url and REPO_PATH_RE.match(text):
-        href = f"{repository_url.rstrip('/')}/blob/{quote(branch)}/{quote(text)}"
-        return Markup('<a href="{}" rel="nofollow noopener">{}</a>').format(href, text)
-    return Markup('<span class="inert">{}</span>').format(text)
+        href = escape(f"{repository_url.rstrip('/')}/blob/{quote(branch)}/{quote(text)}")
+        return Markup(f'<a href="{href}" rel="nofollow noopener">{shown}</a>')
+    return Markup(f'<span class="inert">{shown}</span>')
 
 
 def source_link(path: str, repository_url: str, branch: str) -> str:
@@ -85,7 +91,7 @@ def source_link(path: str, repository_url: str, branch: str) -> str:
 
 def level_badge(level: int | None, name: str) -> Markup:
     """A level badge: colour is decoration, the name is always written."""
-    return Markup('<span class="badge {}">{}</span>').format(LEVEL_CLASSES.get(level, "lv-none"), name)
+    return Markup(f'<span class="badge {LEVEL_CLASSES.get(level, "lv-none")}">{escape(name)}</span>')
 
 
 def vn_date(value: date | None) -> str:
@@ -99,7 +105,7 @@ def roman(level: int) -> str:
 
 
 FILTERS = {
-    "vn_number": vn_number,
+    "vn_number": lru_cache(maxsize=8192)(vn_number),
     "vn_signed": vn_signed,
     "percent": percent,
     "answer_text": answer_text,

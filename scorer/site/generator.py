@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 from pelican.generators import Generator
@@ -13,23 +11,9 @@ from ..catalogue import load_criteria_set
 from ..evaluate import evaluate
 from ..model import CriteriaSet
 from ..paths import DataRoot
-from . import views
+from . import parallel, sitemap, views
 from .data_files import DataFile, schema_files, write_files, year_files
-
-# Below this many unit pages a build is quick enough not to need a progress bar.
-PROGRESS_FROM = 200
-
-
-@contextmanager
-def progress(items: list, label: str, enabled: bool) -> Iterator:
-    """A click progress bar on stderr for long loops; the plain items otherwise."""
-    if not enabled or len(items) < PROGRESS_FROM:
-        yield items
-        return
-    import click
-
-    with click.progressbar(items, label=label, file=sys.stderr) as bar:
-        yield bar
+from .output import ChangedOnlyWriter
 
 
 class ResultsGenerator(Generator):
@@ -67,27 +51,25 @@ class ResultsGenerator(Generator):
                           relative_urls=self.settings["RELATIVE_URLS"], **kwargs)
 
     def generate_output(self, writer) -> None:
-        show_progress = bool(self.settings.get("CQDT_PROGRESS"))
         current = self.years[-1] if self.years else None
         self._write(writer, "index.html", "home", view=current, views=self.years,
                     cycle=current.results.cycle if current else None,
                     **(views.summary(current) if current else {}))
         for view in self.years:
-            self._write_year(writer, view, show_progress)
-        self._write_histories(writer, show_progress)
+            self._write_year(writer, view)
         for set_id, criteria_set in sorted(self.criteria_sets.items()):
             used_in = [v.year for v in self.years if v.results.criteria_set.id == set_id]
             self._write(writer, f"tieu-chi/{set_id}/index.html", "criteria", cs=criteria_set, used_in=used_in)
         self._write(writer, "404.html", "404")
-        output = Path(self.output_path)
-        for files in self.data_files.values():
-            write_files(output, files)
-        write_files(output, self.schemas)
+        self._write_many(writer)
 
-    def _write_year(self, writer, view: views.YearView, show_progress: bool) -> None:
-        year = view.year
-        common = {"view": view, "results": view.results, "cs": view.results.criteria_set,
-                  "cycle": view.results.cycle, "year": year}
+    def _common(self, view: views.YearView) -> dict:
+        return {"view": view, "results": view.results, "cs": view.results.criteria_set,
+                "cycle": view.results.cycle, "year": view.year}
+
+    def _write_year(self, writer, view: views.YearView) -> None:
+        """The year's overview, its rankings and its district pages."""
+        year, common = view.year, self._common(view)
         self._write(writer, f"{year}/index.html", "year", files=self.data_files[year],
                     **views.summary(view), **common)
         for tier in view.tiers():
@@ -99,26 +81,49 @@ class ResultsGenerator(Generator):
         for district in sorted(view.ranked("huyen"), key=lambda r: r.unit.id):
             self._write(writer, f"{year}/huyen/{district.unit.id}/index.html", "district",
                         district=district, communes=communes.get(district.unit.id, []), **common)
-        units = sorted(view.results.units, key=lambda r: r.unit.id)
-        with progress(units, f"Trang đơn vị năm {year}", show_progress) as items:
-            for result in items:
-                tier = view.results.criteria_set.tiers[result.unit.tier]
-                bars, height = views.chart(result, tier)
-                self._write(
-                    writer, f"{year}/don-vi/{result.unit.id}/index.html", "unit",
-                    r=result, tier=tier, bars=bars, chart_height=height,
-                    chart_left=views.CHART_LEFT, chart_width=views.CHART_WIDTH,
-                    groups=views.group_rows(result, tier), change=view.changes.get(result.unit.id),
-                    history=views.history(result.unit.id, self.years),
-                    district=view.by_id.get(result.unit.district) if result.unit.district else None,
-                    **common,
-                )
 
-    def _write_histories(self, writer, show_progress: bool) -> None:
+    def _write_many(self, writer) -> None:
+        """Unit pages, history pages and data files: many independent writes, spread over the cores."""
+        output = Path(self.output_path)
+        tasks: list[tuple[Callable, tuple]] = [
+            (write_files, (output, [item])) for files in self.data_files.values() for item in files]
+        tasks.append((write_files, (output, self.schemas)))
+        heavy = len(tasks)
+        for view in self.years:
+            tasks.extend((self._write_unit, (view, r)) for r in sorted(view.results.units, key=lambda r: r.unit.id))
         level_names = {v.year: v.results.criteria_set.level_name for v in self.years}
         unit_ids = sorted({r.unit.id for v in self.years for r in v.results.units})
-        with progress(unit_ids, "Trang lịch sử đơn vị", show_progress) as items:
-            for unit_id in items:
-                found = views.history(unit_id, self.years)
-                self._write(writer, f"don-vi/{unit_id}/index.html", "unit_history",
-                            unit=found[0][1].unit, history=found, level_names=level_names)
+        tasks.extend((self._write_history, (unit_id, level_names)) for unit_id in unit_ids)
+        jobs = parallel.jobs_wanted(self.settings.get("CQDT_JOBS"))
+        # Workers write through a writer of their own; the sitemap learns their pages here.
+        worker_writer = ChangedOnlyWriter(self.output_path, settings=self.settings) if jobs > 1 else writer
+
+        def run(index: int) -> None:
+            function, args = tasks[index]
+            if function is write_files:
+                function(*args)
+            else:
+                function(worker_writer, *args)
+
+        parallel.run_all(run, len(tasks), "Đang viết trang", jobs, bool(self.settings.get("CQDT_PROGRESS")), heavy)
+        for view in self.years:
+            sitemap.PAGES.update(f"{view.year}/don-vi/{r.unit.id}/" for r in view.results.units)
+        sitemap.PAGES.update(f"don-vi/{unit_id}/" for unit_id in unit_ids)
+
+    def _write_unit(self, writer, view: views.YearView, result) -> None:
+        tier = view.results.criteria_set.tiers[result.unit.tier]
+        bars, height = views.chart(result, tier)
+        self._write(
+            writer, f"{view.year}/don-vi/{result.unit.id}/index.html", "unit",
+            r=result, tier=tier, bars=bars, chart_height=height,
+            chart_left=views.CHART_LEFT, chart_width=views.CHART_WIDTH,
+            groups=views.group_rows(result, tier), change=view.changes.get(result.unit.id),
+            history=views.history(result.unit.id, self.years),
+            district=view.by_id.get(result.unit.district) if result.unit.district else None,
+            **self._common(view),
+        )
+
+    def _write_history(self, writer, unit_id: str, level_names: dict) -> None:
+        found = views.history(unit_id, self.years)
+        self._write(writer, f"don-vi/{unit_id}/index.html", "unit_history",
+                    unit=found[0][1].unit, history=found, level_names=level_names)

@@ -5,6 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+PAGES: set[str] = set()
+"""URLs of the pages written by the current build (emptied when a build starts)."""
+
 
 def page_url(output: Path, written: Path) -> str | None:
     """The directory-style URL of a written page (None for pages not to list, like 404)."""
