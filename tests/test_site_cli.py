@@ -1,0 +1,43 @@
+"""`cqdt serve`: builds, then answers on 127.0.0.1 with the built pages."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from conftest import copy_data
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_serve_builds_and_serves_the_home_page(tmp_path):
+    data = copy_data(tmp_path / "data")
+    port = free_port()
+    command = [sys.executable, "-m", "scorer", "--data", str(data), "serve", "--port", str(port),
+               "--output", str(tmp_path / "out")]
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        page = None
+        for _ in range(600):  # wait for the build to finish and the server to listen
+            if server.poll() is not None:
+                break
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as response:
+                    page = response.read().decode("utf-8")
+                    break
+            except OSError:
+                time.sleep(0.2)
+        assert page is not None, server.stdout.read() if server.poll() is not None else "no answer"
+        assert '<html lang="vi">' in page
+        assert (Path(tmp_path / "out") / "sitemap.xml").is_file()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
