@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -11,6 +16,10 @@ from conftest import copy_data
 from scorer.cli import main
 
 _built: dict[str, Path] = {}
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 def run_cqdt(*args: str):
@@ -35,6 +44,39 @@ def demo_site(tmp_path_factory) -> tuple[Path, Path]:
     return _built["demo-data"], _built["demo"]
 
 
+@functools.lru_cache(maxsize=16)
 def scores(data: Path, year: int) -> dict:
-    """`cqdt score --format json` of a year, parsed."""
+    """`cqdt score --format json` of a year, parsed (once per data root and year; do not change it)."""
     return json.loads(run_cqdt("--data", data, "score", "--year", str(year), "--format", "json").output)
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    """Serves a folder without logging every request."""
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@contextmanager
+def serve(directory: Path) -> Iterator[str]:
+    """Serve a built site on 127.0.0.1 (a free port) while the block runs; yields its base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(directory)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@contextmanager
+def chromium() -> Iterator:
+    """Debian's Chromium, headless, driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()

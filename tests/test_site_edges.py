@@ -12,12 +12,14 @@ from conftest import copy_data
 from ruamel.yaml import YAML
 from site_fixtures import build
 
+from scorer.paths import DataRoot
+
 NOTE = 'Xem <script>alert("ghi chú")</script> và javascript:alert(1) <img src=x onerror=alert(2)>'
 EVIDENCE = 'https://example.org/a"><script>alert(3)</script>'
 
 
 def latest_year(data: Path) -> int:
-    return max(int(p.name) for p in (data / "submissions").iterdir() if (p / "cycle.yaml").is_file())
+    return DataRoot(data).years()[-1]
 
 
 def rewrite(path: Path, change) -> None:

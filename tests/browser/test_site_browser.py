@@ -3,47 +3,28 @@ sorting and filtering the ranking, and no console errors. Screenshots go to test
 
 from __future__ import annotations
 
-import functools
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
-
 import pytest
-from site_fixtures import demo_site
+from site_fixtures import ARTIFACTS, chromium, demo_site, serve
+
+from scorer.paths import DataRoot
 
 pytestmark = pytest.mark.browser
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 WIDTHS = {"dien-thoai": 390, "may-tinh": 1280}
-
-
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:
-        pass
 
 
 @pytest.fixture(scope="module")
 def site_url(tmp_path_factory):
     data, output = demo_site(tmp_path_factory)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(output)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    year = max(int(p.name) for p in (data / "submissions").iterdir() if (p / "cycle.yaml").is_file())
-    yield f"http://127.0.0.1:{server.server_address[1]}", year
-    server.shutdown()
-    server.server_close()
+    year = DataRoot(data).years()[-1]
+    with serve(output) as base:
+        yield base, year
 
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture(params=sorted(WIDTHS), ids=sorted(WIDTHS))
