@@ -326,10 +326,10 @@ def read_workbook(root: DataRoot, registry: Registry, path: Path, allow_blank: b
             reader.add(SHEET, id_cell.coordinate, criterion.id,
                        f"mã tiêu chí đã bị sửa thành {_quoted(id_cell.value)}, phải là '{criterion.id}'; "
                        "không sửa các cột ngoài ô trả lời, hãy tạo lại mẫu nếu cần")
+            answers[criterion.id] = {"value": None, "evidence": [], "note": ""}
             continue
         answers[criterion.id] = _read_answer(ws, row, criterion, reader, allow_blank)
-    if reader.problems:
-        return Imported(unit, year, criteria_set, None, sorted(reader.problems))
+    # Unreadable cells count as blank here, so that every other problem is reported in the same run.
     data = {"unit": unit.id, "year": year, "answers": answers}
     _check_data(root, registry, cycle, criteria_set, unit, data, rows, reader)
     problems = sorted(reader.problems)

@@ -153,10 +153,16 @@ def _row_of(criteria: list[Criterion], kind: str) -> tuple[int, Criterion]:
 def test_text_in_a_number_cell_names_the_cell(small_root, tmp_path, cqdt):
     criteria, path, wb = _filled(small_root, tmp_path, "xa")
     row, criterion = _row_of(criteria, "count")
+    yes_row, yes_no = _row_of(criteria, "yes_no")
     wb[SHEET].cell(row=row, column=COLUMN["answer"], value="mười hai")
+    wb[SHEET].cell(row=yes_row, column=COLUMN["answer"], value="Có")
+    wb[SHEET].cell(row=yes_row, column=COLUMN["evidence"]).value = None
     wb.save(path)
     output = _import_problems(cqdt, small_root, path)
     assert f"ô G{row} (tiêu chí {criterion.id}): phải là một số; đang là chữ 'mười hai'" in output
+    # Every problem in one run: the missing evidence of another row is reported too.
+    assert f"ô G{yes_row} (tiêu chí {yes_no.id}): tiêu chí {yes_no.id}: câu trả lời có điểm phải kèm minh chứng" in output
+    assert "Không nhập được xa.xlsx: 2 lỗi; chưa ghi tệp nào." in output
 
 
 def test_missing_answer_is_refused_unless_blank_allowed(small_root, tmp_path, cqdt):
