@@ -1,5 +1,7 @@
 """The Excel survey form (phiếu khảo sát): a workbook a clerk fills, and reading it back.
 
+Imported only by the template and import commands (openpyxl is a heavy import).
+
 The template lists one row per criterion with locked descriptions and unlocked,
 validated answer cells. A very hidden sheet records the unit, year, criteria set,
 a fingerprint of the tier's criteria and the row of every criterion, with a
@@ -21,8 +23,17 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+from openpyxl.workbook.protection import WorkbookProtection
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.writer.excel import ExcelWriter
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from .catalogue import check_criteria_set
+from .cycle import check_cycle
 from .documents import Document
 from .load import Problem
 from .messages import schema_problems
@@ -111,11 +122,6 @@ def _answer_help(criterion: Criterion) -> str:
 
 def build_template(criteria_set: CriteriaSet, unit: Unit, year: int) -> bytes:
     """The survey workbook of one unit and year, as deterministic .xlsx bytes."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill, Protection
-    from openpyxl.workbook.protection import WorkbookProtection
-    from openpyxl.worksheet.datavalidation import DataValidation
-
     tier = criteria_set.tiers[unit.tier]
     wb = Workbook()
     ws = wb.active
@@ -240,8 +246,6 @@ def build_template(criteria_set: CriteriaSet, unit: Unit, year: int) -> bytes:
 
 def _deterministic_bytes(wb: Any, stamp: datetime) -> bytes:
     """Save without wall-clock time: fixed document dates and zip entry times."""
-    from openpyxl.writer.excel import ExcelWriter
-
     wb.properties.created = wb.properties.modified = stamp
     first = io.BytesIO()
     with zipfile.ZipFile(first, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -279,8 +283,6 @@ class _Cells:
             field = next((p for p in reversed(path[2:]) if p in FIELD_COLUMN), "value")
             return row, COLUMN[FIELD_COLUMN[field]]
         cell = YEAR_CELL if path[:1] == ("year",) else UNIT_CELL
-        from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
-
         letter, row = coordinate_from_string(cell)
         return row, column_index_from_string(letter)
 
@@ -301,8 +303,6 @@ class _Reader:
 
 def read_workbook(root: DataRoot, registry: Registry, path: Path, allow_blank: bool = False) -> Imported:
     """Read a filled survey workbook into submission data, checking everything."""
-    from openpyxl import load_workbook
-
     display = path.name
     reader = _Reader(display)
     try:
@@ -340,7 +340,8 @@ def _quoted(value: Any) -> str:
     return "ô trống" if value in (None, "") else f"'{value}'"
 
 
-def _check_meta(root: DataRoot, registry: Registry, meta_ws: Any, reader: _Reader):
+def _check_meta(root: DataRoot, registry: Registry, meta_ws: Any, reader: _Reader) -> tuple | None:
+    """The unit, year, cycle, criteria set and criterion rows the hidden sheet records, once trusted."""
     values = {str(r[0]): r[1] for r in meta_ws.iter_rows(min_col=1, max_col=2, values_only=True) if r[0] is not None}
     keys = ("format", "criteria_set", "tier", "unit", "year", "fingerprint")
     meta = {k: str(values.get(k, "")) for k in keys}
@@ -350,10 +351,7 @@ def _check_meta(root: DataRoot, registry: Registry, meta_ws: Any, reader: _Reade
         return None
     unit = registry.by_id.get(meta["unit"])
     year = int(meta["year"])
-    from .catalogue import check_criteria_set
-    from .cycle import check_cycle
-
-    cycle, problems = check_cycle(root, year)
+    cycle, _ = check_cycle(root, year)
     if unit is None or unit.tier != meta["tier"]:
         reader.add(SHEET, UNIT_CELL, "", f"không có đơn vị '{meta['unit']}' thuộc cấp '{meta['tier']}' trong danh sách đơn vị (units/)")
         return None
@@ -455,8 +453,6 @@ def _choice(cell: Any, criterion: Criterion, reader: _Reader) -> str | None:
 def _check_data(root: DataRoot, registry: Registry, cycle: Cycle, criteria_set: CriteriaSet, unit: Unit,
                 data: dict[str, Any], rows: dict[str, int], reader: _Reader) -> None:
     """The JSON Schema and meaning checks of `cqdt validate`, located at cells."""
-    from openpyxl.utils import get_column_letter
-
     cells = _Cells(rows)
     validator = generated_validator(criteria_set, unit.tier, "submission")
     found: list[Problem] = schema_problems(validator.iter_errors(data), cells, reader.display)
