@@ -178,6 +178,7 @@
     for (const criterion of state.tier.criteria) { check(criterion); }
     rescore();
     $("form-score").hidden = false;
+    $("form-live").hidden = false;
     $("form-output").hidden = false;
     $("form-clear").hidden = false;
     $("form-result").hidden = true;
@@ -192,7 +193,7 @@
     if (!unit) {
       state.unit = null;
       $("form-criteria").replaceChildren();
-      for (const id of ["form-score", "form-output", "form-clear"]) { $(id).hidden = true; }
+      for (const id of ["form-score", "form-live", "form-output", "form-clear"]) { $(id).hidden = true; }
       return;
     }
     state.unit = unit;
@@ -259,6 +260,7 @@
             " điểm (đang có " + rules.vnNumber(s.score) + ", cần " + rules.vnNumber(s.minimum) + ")" });
         })));
     }
+    $("form-live").textContent = "Tổng " + rules.vnNumber(result.total) + " điểm · " + levelName(result.level);
     const errors = state.tier.criteria.filter((c) => state.read[c.id].errors.length).length;
     $("form-error-count").textContent = errors ? "Còn " + errors + " tiêu chí có lỗi cần sửa." : "";
     state.result = result;
