@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from pelican.generators import Generator
@@ -84,28 +85,22 @@ class ResultsGenerator(Generator):
 
     def _write_many(self, writer) -> None:
         """Unit pages, history pages and data files: many independent writes, spread over the cores."""
+        jobs = parallel.jobs_wanted(self.settings.get("CQDT_JOBS"))
+        # Forked workers write through a writer of their own; the sitemap learns their pages below.
+        own_writer = ChangedOnlyWriter(self.output_path, settings=self.settings) if jobs > 1 else writer
         output = Path(self.output_path)
-        tasks: list[tuple[Callable, tuple]] = [
-            (write_files, (output, [item])) for files in self.data_files.values() for item in files]
-        tasks.append((write_files, (output, self.schemas)))
+        tasks: list[Callable[[], None]] = [
+            partial(write_files, output, [item]) for files in self.data_files.values() for item in files]
+        tasks.append(partial(write_files, output, self.schemas))
         heavy = len(tasks)
         for view in self.years:
-            tasks.extend((self._write_unit, (view, r)) for r in sorted(view.results.units, key=lambda r: r.unit.id))
+            tasks.extend(partial(self._write_unit, own_writer, view, r)
+                         for r in sorted(view.results.units, key=lambda r: r.unit.id))
         level_names = {v.year: v.results.criteria_set.level_name for v in self.years}
         unit_ids = sorted({r.unit.id for v in self.years for r in v.results.units})
-        tasks.extend((self._write_history, (unit_id, level_names)) for unit_id in unit_ids)
-        jobs = parallel.jobs_wanted(self.settings.get("CQDT_JOBS"))
-        # Workers write through a writer of their own; the sitemap learns their pages here.
-        worker_writer = ChangedOnlyWriter(self.output_path, settings=self.settings) if jobs > 1 else writer
-
-        def run(index: int) -> None:
-            function, args = tasks[index]
-            if function is write_files:
-                function(*args)
-            else:
-                function(worker_writer, *args)
-
-        parallel.run_all(run, len(tasks), "Đang viết trang", jobs, bool(self.settings.get("CQDT_PROGRESS")), heavy)
+        tasks.extend(partial(self._write_history, own_writer, unit_id, level_names) for unit_id in unit_ids)
+        parallel.run_all(lambda index: tasks[index](), len(tasks), "Đang viết trang", jobs,
+                         bool(self.settings.get("CQDT_PROGRESS")), heavy)
         for view in self.years:
             sitemap.PAGES.update(f"{view.year}/don-vi/{r.unit.id}/" for r in view.results.units)
         sitemap.PAGES.update(f"don-vi/{unit_id}/" for unit_id in unit_ids)
