@@ -208,3 +208,20 @@ def test_form_works_offline_from_disk(page, built):
     assert page.locator(f"#{yes_no['id']}-points").inner_text() == f"Điểm: {yes_no['max'].replace('.', ',')} / {yes_no['max'].replace('.', ',')}"
     assert "phải kèm minh chứng" in page.locator(f"#{yes_no['id']}-errors").inner_text()
     assert requested and all(url.startswith("file://") for url in requested)
+
+
+def test_phone_width_keeps_the_score_in_view(browser, built):
+    data, url, _ = built
+    year, unit_id = _new_commune(data)
+    context = browser.new_context(viewport={"width": 390, "height": 800}, locale="vi-VN")
+    page = context.new_page()
+    criteria = _choose(page, url, year, unit_id)
+    yes_no = next(c for c in criteria if c["kind"] == "yes_no")
+    page.locator(f"#c-{yes_no['id']}").scroll_into_view_if_needed()
+    page.check(f"#{yes_no['id']}-answer-true")
+    live = page.locator("#form-live")
+    assert live.is_visible() and live.inner_text().startswith(f"Tổng {yes_no['max'].replace('.', ',')} điểm")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "form-dien-thoai.png"))
+    context.close()
