@@ -144,3 +144,13 @@ def test_two_builds_are_identical_and_a_rebuild_leaves_files_alone(site, tmp_pat
     build(data, again)
     assert unchanged.stat().st_mtime_ns == 10**18  # same bytes: not rewritten
     assert damaged.read_bytes() == first[Path("phuong-phap/index.html")]
+
+
+def test_every_hand_written_page_is_rendered_at_its_name(site, repo_root):
+    _, output = site
+    pages = sorted((repo_root / "site" / "content" / "pages").glob("*.md"))
+    assert {p.stem for p in pages} >= {"phuong-phap", "du-lieu-mo", "gioi-thieu"}
+    for source in pages:
+        title = source.read_text(encoding="utf-8").split("\n", 1)[0].removeprefix("Title:").strip()
+        page = (output / source.stem / "index.html").read_text(encoding="utf-8")
+        assert f"<h1>{html.escape(title, quote=False)}</h1>" in page, source.name
