@@ -166,7 +166,7 @@ def test_clerk_fills_the_form_and_gets_a_valid_file(page, built, cqdt):
     target.unlink()
 
 
-def test_draft_survives_a_reload_and_a_file_loads_back(page, built):
+def test_draft_survives_a_reload_and_a_file_loads_back(page, built, tmp_path):
     data, url, _ = built
     year, unit_id = _new_commune(data)
     criteria = _choose(page, url, year, unit_id)
@@ -195,6 +195,13 @@ def test_draft_survives_a_reload_and_a_file_loads_back(page, built):
     page.click("#form-make")
     assert page.locator("#form-yaml").input_value() == text
     shot(page, "doc-lai-phieu")
+
+    upload = tmp_path / f"{unit_id}.yaml"
+    upload.write_text(text.replace("Bản nháp còn đây", "Tải lên từ tệp"), encoding="utf-8")
+    page.fill("#form-load-text", "")
+    page.set_input_files("#form-load-file", str(upload))
+    page.click("#form-load-button")
+    assert page.locator(f"#{first}-note").input_value() == "Tải lên từ tệp"
 
 
 def test_form_works_offline_from_disk(page, built):
