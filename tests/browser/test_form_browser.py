@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from conftest import copy_data
+from playwright.sync_api import expect
 
 from scorer.evaluate import evaluate
 from scorer.paths import DataRoot
@@ -201,7 +202,8 @@ def test_draft_survives_a_reload_and_a_file_loads_back(page, built, tmp_path):
     page.fill("#form-load-text", "")
     page.set_input_files("#form-load-file", str(upload))
     page.click("#form-load-button")
-    assert page.locator(f"#{first}-note").input_value() == "Tải lên từ tệp"
+    # Reading a chosen file is asynchronous in the page: wait for the field to change.
+    expect(page.locator(f"#{first}-note")).to_have_value("Tải lên từ tệp")
 
 
 def test_form_works_offline_from_disk(page, built):
