@@ -1,4 +1,4 @@
-"""`cqdt serve`: builds, then answers on 127.0.0.1 with the built pages."""
+"""`cqdt build` reports progress; `cqdt serve` builds, then answers on 127.0.0.1 with the built pages."""
 
 from __future__ import annotations
 
@@ -10,12 +10,24 @@ import urllib.request
 from pathlib import Path
 
 from conftest import copy_data
+from site_fixtures import run_cqdt
+
+from scorer.paths import DataRoot
 
 
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def test_build_shows_progress_and_where_it_wrote(tmp_path):
+    data = copy_data(tmp_path / "data")
+    year = DataRoot(data).years()[-1]
+    result = run_cqdt("--data", data, "build", "--year", year, "--output", tmp_path / "out")
+    assert "Đang viết trang" in result.output  # the progress bar of the unit pages
+    assert f"Đã dựng trang web tại {tmp_path / 'out'}" in result.output
+    assert not (tmp_path / "out" / str(year - 1)).exists()  # only the year asked for
 
 
 def test_serve_builds_and_serves_the_home_page(tmp_path):
