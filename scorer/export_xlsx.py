@@ -53,6 +53,8 @@ def to_xlsx(results: Results, tiers: tuple[str, ...] = TIERS) -> bytes:
             continue
         groups = cs.tiers[tier].groups
         sheet = workbook.create_sheet(TIER_LABELS[tier])
+        sheet.freeze_panes = "F2"  # keep the header row and the unit's name in view
+        sheet.column_dimensions["E"].width = 40
         sheet.append([*HEADERS, *(f"Nhóm {g.id}: {g.name}" for g in groups), "Tổng điểm",
                       "Điểm tự đánh giá", "Cần thẩm định lại"])
         for r in units:

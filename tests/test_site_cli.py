@@ -28,6 +28,8 @@ def test_build_shows_progress_and_where_it_wrote(tmp_path):
     assert "Đang viết trang" in result.output  # the progress bar of the unit pages
     assert f"Đã dựng trang web tại {tmp_path / 'out'}" in result.output
     assert not (tmp_path / "out" / str(year - 1)).exists()  # only the year asked for
+    ranking = (tmp_path / "out" / str(year) / "xep-hang" / "so" / "index.html").read_text(encoding="utf-8")
+    assert "▲" in ranking or "▼" in ranking  # yet compared with the year before
 
 
 def test_serve_builds_and_serves_the_home_page(tmp_path):

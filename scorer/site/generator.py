@@ -24,10 +24,14 @@ class ResultsGenerator(Generator):
     def generate_context(self) -> None:
         root = DataRoot(Path(self.settings.get("CQDT_DATA_ROOT", ".")))
         self.root = root
-        years = self.settings.get("CQDT_YEARS") or root.years()
+        available = root.years()
+        years = sorted(self.settings.get("CQDT_YEARS") or available)
         self.years: list[views.YearView] = []
         previous = None
-        for year in sorted(years):
+        earlier = [y for y in available if years and y < years[0]]
+        if earlier:  # the year before the first one built, only to show each unit's change
+            previous = evaluate(root, earlier[-1])
+        for year in years:
             results = evaluate(root, year)
             self.years.append(views.YearView(results, previous))
             previous = results
