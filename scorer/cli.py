@@ -77,7 +77,21 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], fmt: str) -> None:
         else:
             summary += f"{len(report.bad_files)} tệp có lỗi, tổng cộng {len(report.problems)} lỗi."
         click.echo(summary, err=not report.ok)
+        _suggest_fmt(root, list(paths), report)
     raise SystemExit(0 if report.ok else 1)
+
+
+def _suggest_fmt(root: DataRoot, paths: list[Path], report: Report) -> None:
+    """Named submissions that are valid but not in canonical layout get a hint (not an error)."""
+    from .fmt import needs_formatting
+    from .paths import SUBMISSION_RE
+
+    bad = set(report.bad_files)
+    for path in paths:
+        display = root.relative(path)
+        if display not in bad and SUBMISSION_RE.match(display) and not display.endswith(".review.yaml") \
+                and needs_formatting(root, path):
+            click.echo(f"gợi ý: {display} chưa theo định dạng chuẩn (thứ tự, dấu nháy); chạy: cqdt fmt {path}")
 
 
 def _latest_year(root: DataRoot) -> int:

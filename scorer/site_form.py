@@ -28,7 +28,7 @@ from .model import CriteriaSet, Criterion, Results
 from .paths import DataRoot, write_atomic
 from .registry import load_registry
 from .schemas import generated_validator, submission_schema, submission_schema_name
-from .submissions import YearContext, _check_evidence, _check_value
+from .submissions import check_evidence, check_value
 from .text import STATE_LABELS
 
 PAGE = "nop-phieu/index.html"
@@ -108,9 +108,9 @@ def _meaning_message(root: DataRoot, check: str, criterion: Criterion, answer: d
     doc = Document(Path("x"), "x", "", {}, _positions=Positions(""))
     where = ("answers", criterion.id)
     if check == "value":
-        _check_value(doc, where, criterion, answer["value"])
+        check_value(doc, where, criterion, answer["value"])
     else:
-        _check_evidence(YearContext(root, None, None, None), doc, where, criterion, answer)  # type: ignore[arg-type]
+        check_evidence(root, doc, where, criterion, answer)
     return doc.problems[0].message
 
 

@@ -77,19 +77,21 @@ def _check_header(ctx: YearContext, doc: Document, match: re.Match) -> None:
         doc.add(("year",), f"năm {data['year']} khác với thư mục năm {match['year']}")
 
 
-def _check_value(doc: Document, where: tuple, criterion: Any, value: Any) -> None:
+def check_value(doc: Document, where: tuple, criterion: Any, value: Any) -> None:
+    """Meaning checks of one answer beyond its schema (numerator ≤ denominator)."""
     if criterion.kind == "ratio" and isinstance(value, dict):
         numerator, denominator = value["numerator"], value["denominator"]
         if numerator > denominator:
             doc.add((*where, "value", "numerator"), f"tiêu chí {criterion.id}: tử số ({numerator}) lớn hơn mẫu số ({denominator})")
 
 
-def _check_evidence(ctx: YearContext, doc: Document, where: tuple, criterion: Any, answer: dict) -> None:
+def check_evidence(root: DataRoot, doc: Document, where: tuple, criterion: Any, answer: dict) -> None:
+    """Evidence for every non-zero answer; only http(s) links or repository files."""
     evidence = answer.get("evidence") or []
     if is_nonzero(criterion, answer.get("value")) and not evidence:
         doc.add((*where, "value"), f"tiêu chí {criterion.id}: câu trả lời có điểm phải kèm minh chứng (evidence): đường dẫn http(s) hoặc tệp trong kho")
     for index, item in enumerate(evidence):
-        problem = evidence_problem(ctx.root, item)
+        problem = evidence_problem(root, item)
         if problem:
             doc.add((*where, "evidence", index), f"tiêu chí {criterion.id}: {problem}")
 
@@ -147,8 +149,8 @@ def read_submission(ctx: YearContext, path: Path) -> tuple[Submission | None, li
     for criterion in tier_criteria.criteria:
         answer = doc.data["answers"][criterion.id]
         where = ("answers", criterion.id)
-        _check_value(doc, where, criterion, answer.get("value"))
-        _check_evidence(ctx, doc, where, criterion, answer)
+        check_value(doc, where, criterion, answer.get("value"))
+        check_evidence(ctx.root, doc, where, criterion, answer)
         answers[criterion.id] = Answer(
             value=canonical_value(answer.get("value")),
             evidence=tuple(answer.get("evidence") or ()),
@@ -201,7 +203,7 @@ def _review(doc: Document, where: tuple, entry: dict, tier_criteria: TierCriteri
     answers = {}
     for cid, answer in entry["answers"].items():
         criterion = tier_criteria.criterion(cid)
-        _check_value(doc, (*where, "answers", cid), criterion, answer["value"])
+        check_value(doc, (*where, "answers", cid), criterion, answer["value"])
         answers[cid] = VerifiedAnswer(canonical_value(answer["value"]), answer["reason"])
     return Review(
         stage=entry["stage"],

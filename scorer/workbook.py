@@ -40,7 +40,7 @@ from .messages import schema_problems
 from .model import CriteriaSet, Criterion, Cycle, Registry, Unit
 from .paths import DataRoot
 from .schemas import dumps, generated_validator, submission_schema
-from .submissions import YearContext, _check_evidence, _check_value
+from .submissions import check_evidence, check_value
 from .text import vn_number
 
 FORMAT = "cqdt-phieu-khao-sat/1"
@@ -458,12 +458,11 @@ def _check_data(root: DataRoot, registry: Registry, cycle: Cycle, criteria_set: 
     found: list[Problem] = schema_problems(validator.iter_errors(data), cells, reader.display)
     if not found:
         doc = Document(Path(reader.display), reader.display, "", data, _positions=cells)  # type: ignore[arg-type]
-        ctx = YearContext(root, registry, cycle, criteria_set)
         for criterion in criteria_set.tiers[unit.tier].criteria:
             where = ("answers", criterion.id)
             answer = data["answers"][criterion.id]
-            _check_value(doc, where, criterion, answer["value"])
-            _check_evidence(ctx, doc, where, criterion, answer)
+            check_value(doc, where, criterion, answer["value"])
+            check_evidence(root, doc, where, criterion, answer)
         found = doc.problems
     by_row = {row: cid for cid, row in rows.items()}
     for problem in found:

@@ -185,3 +185,20 @@ def test_repository_validates(cqdt, repo_root):
     result = cqdt("--data", repo_root, "validate")
     assert result.exit_code == 0, result.output[-3000:]
     assert "không có lỗi" in result.output
+
+
+def test_valid_but_unformatted_file_gets_a_fmt_hint(data_2024, cqdt):
+    original = (data_2024 / TARGET).read_bytes()
+    text = (FIXTURES / "valid-filled.yaml").read_text(encoding="utf-8")
+    # Same data, other layout: the year written before the unit.
+    shuffled = text.replace("unit: xa-bang-luan\nyear: 2024\n", "year: 2024\nunit: xa-bang-luan\n")
+    path = place(data_2024, shuffled.encode("utf-8"))
+    try:
+        result = cqdt("--data", data_2024, "validate", path)
+        assert result.exit_code == 0
+        assert f"gợi ý: {TARGET} chưa theo định dạng chuẩn" in result.stdout
+        assert "cqdt fmt" in result.stdout
+    finally:
+        place(data_2024, original)
+    canonical = cqdt("--data", data_2024, "validate", data_2024 / TARGET)
+    assert "gợi ý" not in canonical.stdout
