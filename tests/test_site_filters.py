@@ -36,13 +36,15 @@ def test_answers_in_words():
 
 
 def test_only_http_urls_and_repository_paths_become_links():
+    assert 'href="HTTPS://Example.org/?q=1&amp;r=2"' in str(evidence_link("HTTPS://Example.org/?q=1&r=2", REPO, "main"))
     assert str(evidence_link("https://example.org/a.pdf", REPO, "main")) == (
         '<a href="https://example.org/a.pdf" rel="nofollow noopener">https://example.org/a.pdf</a>')
     assert str(evidence_link("evidence/2024/xa-a/bien-ban.pdf", REPO, "main")) == (
         f'<a href="{REPO}/blob/main/evidence/2024/xa-a/bien-ban.pdf" rel="nofollow noopener">'
         "evidence/2024/xa-a/bien-ban.pdf</a>")
     for hostile in ("javascript:alert(1)", "JaVaScRiPt:alert(1)", "data:text/html,<b>x</b>",
-                    "../../etc/passwd", "<script>alert(1)</script>", "//evil.example/x"):
+                    "../../etc/passwd", "<script>alert(1)</script>", "//evil.example/x", "https:///x",
+                    "https://example.org/a b", "http://"):
         rendered = str(evidence_link(hostile, REPO, "main"))
         assert rendered.startswith('<span class="inert">'), hostile
         assert "<script>" not in rendered and "<b>" not in rendered

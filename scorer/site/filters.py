@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from markupsafe import Markup, escape
 
@@ -21,7 +21,8 @@ from ..text import STAGE_LABELS, STATUS_LABELS, TIER_LABELS, vn_number
 # A repository path as units write it: folders and a file name, no scheme, no "..".
 REPO_PATH_RE = re.compile(r"^(?!.*\.\.)[A-Za-z0-9_][A-Za-z0-9_./-]*\.[A-Za-z0-9]{1,8}$")
 
-WHITESPACE_RE = re.compile(r"\s")
+# Scheme http or https, a non-empty host, no whitespace anywhere.
+HTTP_URL_RE = re.compile(r"(?i)https?://[^/?#\s]+[^\s]*\Z")
 
 LEVEL_CLASSES = {1: "lv-1", 2: "lv-2", 3: "lv-3", 4: "lv-4", None: "lv-none"}
 
@@ -65,11 +66,8 @@ def answer_text(value: Any, criterion: Criterion) -> str:
 
 
 def is_http_url(text: str) -> bool:
-    """Only absolute http(s) URLs with a host may become links."""
-    if not text[:8].lower().startswith(("http://", "https://")) or WHITESPACE_RE.search(text):
-        return False
-    parts = urlsplit(text)
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
+    """Only absolute http(s) URLs with a host, and without spaces, may become links."""
+    return HTTP_URL_RE.match(text) is not None
 
 
 def evidence_link(item: str, repository_url: str, branch: str) -> Markup:

@@ -45,6 +45,8 @@ class ResultsGenerator(Generator):
         current = self.years[-1] if self.years else None
         self.context.update({
             "CQDT_YEARS_BUILT": [v.year for v in self.years],
+            # Other plugins (the submission form) read the Results here instead of scoring again.
+            "CQDT_RESULTS": {v.year: v.results for v in self.years},
             "CQDT_DATA_FILES": self.data_files,
             "CQDT_SCHEMA_FILES": self.schemas,
             "NAV_YEAR": current.year if current else None,
