@@ -80,3 +80,20 @@ def chromium() -> Iterator:
             yield browser
         finally:
             browser.close()
+
+
+@contextmanager
+def tab(browser, width: int) -> Iterator:
+    """A Vietnamese-locale page `width` pixels wide; on leaving, fails on any console error,
+    uncaught script error or failed request it saw."""
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="vi-VN")
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on("requestfailed", lambda request: problems.append(f"failed: {request.url}"))
+    try:
+        yield page
+    finally:
+        context.close()
+    assert problems == []

@@ -4,7 +4,7 @@ sorting and filtering the ranking, and no console errors. Screenshots go to test
 from __future__ import annotations
 
 import pytest
-from site_fixtures import ARTIFACTS, chromium, demo_site, serve
+from site_fixtures import ARTIFACTS, chromium, demo_site, serve, tab
 
 from scorer.paths import DataRoot
 
@@ -29,18 +29,9 @@ def browser():
 
 @pytest.fixture(params=sorted(WIDTHS), ids=sorted(WIDTHS))
 def page(request, browser):
-    width = WIDTHS[request.param]
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="vi-VN")
-    tab = context.new_page()
-    problems: list[str] = []
-    tab.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
-    tab.on("pageerror", lambda error: problems.append(str(error)))
-    tab.on("requestfailed", lambda req: problems.append(f"failed: {req.url}"))
-    tab.problems = problems
-    tab.device = request.param
-    yield tab
-    context.close()
-    assert problems == []
+    with tab(browser, WIDTHS[request.param]) as opened:
+        opened.device = request.param
+        yield opened
 
 
 def shot(page, name: str) -> None:
