@@ -127,6 +127,9 @@ def test_sitemap_lists_pages_but_not_404(site):
     year = years_of(data)[-1]
     assert f"<loc>/{year}/xep-hang/xa/</loc>" in sitemap
     assert "<loc>/phuong-phap/</loc>" in sitemap
+    for unit in scores(data, year)["units"]:
+        assert f"<loc>/{year}/don-vi/{unit['id']}/</loc>" in sitemap
+        assert f"<loc>/don-vi/{unit['id']}/</loc>" in sitemap
     assert "404" not in sitemap
     assert (output / "404.html").is_file()
 
@@ -154,3 +157,22 @@ def test_every_hand_written_page_is_rendered_at_its_name(site, repo_root):
         title = source.read_text(encoding="utf-8").split("\n", 1)[0].removeprefix("Title:").strip()
         page = (output / source.stem / "index.html").read_text(encoding="utf-8")
         assert f"<h1>{html.escape(title, quote=False)}</h1>" in page, source.name
+
+
+def test_a_rebuild_removes_pages_of_units_no_longer_there(site, tmp_path):
+    data, output = site
+    target = tmp_path / "out"
+    build(data, target)
+    year = years_of(data)[-1]
+    stale = target / str(year) / "don-vi" / "don-vi-da-giai-the" / "index.html"
+    stale.parent.mkdir()
+    stale.write_text("cũ", encoding="utf-8")
+    (target / "1999" / "don-vi").mkdir(parents=True)
+    (target / "1999" / "don-vi" / "x.html").write_text("cũ", encoding="utf-8")
+    (target / "ghi-chu.txt").write_text("không phải của trang", encoding="utf-8")
+    build(data, target)
+    assert not stale.parent.exists()
+    assert not (target / "1999").exists()
+    assert (target / "ghi-chu.txt").is_file()  # outside the generated folders: left alone
+    assert (target / str(year) / "index.html").is_file()
+    assert (target / "theme" / "css" / "site.css").is_file()

@@ -14,7 +14,18 @@ from ..model import CriteriaSet
 from ..paths import DataRoot
 from . import parallel, sitemap, views
 from .data_files import DataFile, schema_files, write_files, year_files
-from .output import ChangedOnlyWriter
+from .output import ChangedOnlyWriter, remove_stale
+
+# Output folders holding only what this generator writes (besides the year folders).
+GENERATED_FOLDERS = ("don-vi", "du-lieu", "schema", "tieu-chi")
+
+
+def unit_page(year: int, unit_id: str) -> str:
+    return f"{year}/don-vi/{unit_id}/index.html"
+
+
+def history_page(unit_id: str) -> str:
+    return f"don-vi/{unit_id}/index.html"
 
 
 class ResultsGenerator(Generator):
@@ -54,10 +65,12 @@ class ResultsGenerator(Generator):
         })
 
     def _write(self, writer, name: str, template: str, **kwargs) -> None:
+        self.written.add(name)
         writer.write_file(name, self.get_template(template), self.context,
                           relative_urls=self.settings["RELATIVE_URLS"], **kwargs)
 
     def generate_output(self, writer) -> None:
+        self.written: set[str] = set()
         current = self.years[-1] if self.years else None
         self._write(writer, "index.html", "home", view=current, views=self.years,
                     cycle=current.results.cycle if current else None,
@@ -69,6 +82,7 @@ class ResultsGenerator(Generator):
             self._write(writer, f"tieu-chi/{set_id}/index.html", "criteria", cs=criteria_set, used_in=used_in)
         self._write(writer, "404.html", "404")
         self._write_many(writer)
+        remove_stale(Path(self.output_path), self.written, GENERATED_FOLDERS)
 
     def _common(self, view: views.YearView) -> dict:
         return {"view": view, "results": view.results, "cs": view.results.criteria_set,
@@ -92,7 +106,7 @@ class ResultsGenerator(Generator):
     def _write_many(self, writer) -> None:
         """Unit pages, history pages and data files: many independent writes, spread over the cores."""
         jobs = parallel.jobs_wanted(self.settings.get("CQDT_JOBS"))
-        # Forked workers write through a writer of their own; the sitemap learns their pages below.
+        # Forked workers write through a writer of their own.
         own_writer = ChangedOnlyWriter(self.output_path, settings=self.settings) if jobs > 1 else writer
         output = Path(self.output_path)
         tasks: list[Callable[[], None]] = [
@@ -107,15 +121,18 @@ class ResultsGenerator(Generator):
         tasks.extend(partial(self._write_history, own_writer, unit_id, level_names) for unit_id in unit_ids)
         parallel.run_all(lambda index: tasks[index](), len(tasks), "Đang viết trang", jobs,
                          bool(self.settings.get("CQDT_PROGRESS")), heavy)
-        for view in self.years:
-            sitemap.PAGES.update(f"{view.year}/don-vi/{r.unit.id}/" for r in view.results.units)
-        sitemap.PAGES.update(f"don-vi/{unit_id}/" for unit_id in unit_ids)
+        # Workers wrote these in their own processes: record them for the sitemap and the clean-up.
+        self.written.update(unit_page(view.year, r.unit.id) for view in self.years for r in view.results.units)
+        self.written.update(history_page(unit_id) for unit_id in unit_ids)
+        sitemap.PAGES.update(name.removesuffix("index.html") for name in self.written if name.endswith("/index.html"))
+        self.written.update(item.path for files in self.data_files.values() for item in files)
+        self.written.update(item.path for item in self.schemas)
 
     def _write_unit(self, writer, view: views.YearView, result) -> None:
         tier = view.results.criteria_set.tiers[result.unit.tier]
         bars, height = views.chart(result, tier)
         self._write(
-            writer, f"{view.year}/don-vi/{result.unit.id}/index.html", "unit",
+            writer, unit_page(view.year, result.unit.id), "unit",
             r=result, tier=tier, bars=bars, chart_height=height,
             chart_left=views.CHART_LEFT, chart_width=views.CHART_WIDTH,
             groups=views.group_rows(result, tier), change=view.changes.get(result.unit.id),
@@ -126,5 +143,5 @@ class ResultsGenerator(Generator):
 
     def _write_history(self, writer, unit_id: str, level_names: dict) -> None:
         found = views.history(unit_id, self.years)
-        self._write(writer, f"don-vi/{unit_id}/index.html", "unit_history",
+        self._write(writer, history_page(unit_id), "unit_history",
                     unit=found[0][1].unit, history=found, level_names=level_names)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import os
+import re
+from collections.abc import Iterable
 from pathlib import Path
 
 from pelican.writers import Writer
@@ -22,6 +24,30 @@ def write_if_changed(path: Path, data: bytes | str) -> bool:
         pass
     write_atomic(path, payload)
     return True
+
+
+YEAR_FOLDER_RE = re.compile(r"^\d{4}$")
+
+
+def remove_stale(output: Path, keep: set[str], folders: Iterable[str]) -> list[str]:
+    """Delete files this build no longer produces (a unit or a year gone), and the folders they
+    leave empty. Only inside `folders` and the year folders: the rest of the output is not ours."""
+    roots = set(folders) | {p.name for p in output.iterdir() if p.is_dir() and YEAR_FOLDER_RE.match(p.name)}
+    removed = []
+    for name in sorted(roots):
+        folder = output / name
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob("*"), reverse=True):  # children before their folders
+            relative = path.relative_to(output).as_posix()
+            if path.is_file() and relative not in keep:
+                path.unlink()
+                removed.append(relative)
+            elif path.is_dir() and not any(path.iterdir()):
+                path.rmdir()
+        if not any(folder.iterdir()):
+            folder.rmdir()
+    return removed
 
 
 class _BufferedFile(io.StringIO):
