@@ -28,6 +28,9 @@ def build_site(root: DataRoot, output: Path | None, progress: bool = False, year
     from pelican.settings import read_settings
 
     config = site_config(root)
+    if output is not None and root.root.resolve().is_relative_to(output.resolve()):
+        # The build removes files it no longer produces from its folders; never among the data.
+        raise click.ClickException(f"Thư mục đầu ra {output} chứa thư mục dữ liệu; hãy chọn một thư mục riêng, ví dụ site/output.")
     override = {"CQDT_DATA_ROOT": str(root.root.resolve()), "CQDT_PROGRESS": progress}
     if output is not None:
         override["OUTPUT_PATH"] = str(output.resolve())

@@ -55,3 +55,16 @@ def test_serve_builds_and_serves_the_home_page(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_build_refuses_to_write_over_the_data(tmp_path):
+    from click.testing import CliRunner
+
+    from scorer.cli import main
+
+    data = copy_data(tmp_path / "data")
+    for output in (data, tmp_path):
+        result = CliRunner().invoke(main, ["--data", str(data), "build", "--output", str(output)])
+        assert result.exit_code == 1
+        assert "chứa thư mục dữ liệu" in result.output
+    assert (data / "schema" / "results.schema.json").is_file()
