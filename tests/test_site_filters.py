@@ -50,5 +50,13 @@ def test_only_http_urls_and_repository_paths_become_links():
         assert "<script>" not in rendered and "<b>" not in rendered
 
 
+def test_paths_with_vietnamese_letters_are_quoted_in_the_link():
+    rendered = str(evidence_link("evidence/2024/biên bản.pdf", REPO, "main"))
+    assert f'href="{REPO}/blob/main/evidence/2024/bi%C3%AAn%20b%E1%BA%A3n.pdf"' in rendered
+    rendered = str(evidence_link("evidence/2024/biên-bản.pdf", REPO, "main"))
+    assert f'href="{REPO}/blob/main/evidence/2024/bi%C3%AAn-b%E1%BA%A3n.pdf"' in rendered
+    assert ">evidence/2024/biên-bản.pdf</a>" in rendered
+
+
 def test_paths_stay_text_when_the_repository_address_is_unknown():
     assert str(evidence_link("evidence/a.pdf", "", "main")) == '<span class="inert">evidence/a.pdf</span>'

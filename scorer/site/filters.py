@@ -18,8 +18,9 @@ from markupsafe import Markup, escape
 from ..model import Criterion
 from ..text import STAGE_LABELS, STATUS_LABELS, TIER_LABELS, vn_number
 
-# A repository path as units write it: folders and a file name, no scheme, no "..".
-REPO_PATH_RE = re.compile(r"^(?!.*\.\.)[A-Za-z0-9_][A-Za-z0-9_./-]*\.[A-Za-z0-9]{1,8}$")
+# A repository path as units write it: relative, no scheme (no colon), no "..", on one line,
+# ending in a file extension; spaces and Vietnamese letters are fine (the link quotes them).
+REPO_PATH_RE = re.compile(r"(?![/.])(?!.*\.\.)[^\t\r\n:\\]+\.[A-Za-z0-9]{1,8}\Z")
 
 # Scheme http or https, a non-empty host, no whitespace anywhere.
 HTTP_URL_RE = re.compile(r"(?i)https?://[^/?#\s]+[^\s]*\Z")
@@ -36,13 +37,6 @@ def vn_signed(value: Decimal | int | None) -> str:
     if value < 0:
         return "−" + vn_number(-value)
     return "0"
-
-
-def percent(part: Decimal, whole: Decimal) -> str:
-    """A share as a whole percentage (for bar widths and alternatives)."""
-    if not whole:
-        return "0"
-    return str(min(100, max(0, round(Decimal(part) * 100 / Decimal(whole), 1))))
 
 
 def answer_text(value: Any, criterion: Criterion) -> str:
@@ -105,7 +99,6 @@ def roman(level: int) -> str:
 FILTERS = {
     "vn_number": lru_cache(maxsize=8192)(vn_number),
     "vn_signed": vn_signed,
-    "percent": percent,
     "answer_text": answer_text,
     "evidence_link": evidence_link,
     "source_link": source_link,

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from ..export import ordered_units
 from ..model import Cycle, Group, Results, TierCriteria, UnitResult
+from ..text import STATUS_LABELS
 from ..workdays import add_working_days
 from .filters import vn_date
 
@@ -112,7 +113,7 @@ def level_counts(view: YearView, tier: str) -> list[tuple[str, int | None, int]]
         (lv.name, lv.id, sum(1 for r in units if r.submitted and r.level == lv.id)) for lv in cs.levels
     ]
     rows.append((cs.unranked_name, None, sum(1 for r in units if r.submitted and r.level is None)))
-    rows.append(("Chưa nộp", None, sum(1 for r in units if not r.submitted)))
+    rows.append((STATUS_LABELS["not_submitted"], None, sum(1 for r in units if not r.submitted)))
     return rows
 
 
