@@ -160,7 +160,7 @@ def test_every_hand_written_page_is_rendered_at_its_name(site, repo_root):
 
 
 def test_a_rebuild_removes_pages_of_units_no_longer_there(site, tmp_path):
-    data, output = site
+    data, _ = site
     target = tmp_path / "out"
     build(data, target)
     year = years_of(data)[-1]
