@@ -8,7 +8,7 @@ from itertools import pairwise
 from typing import Any
 
 from .documents import Document, try_read
-from .load import InputError, Problem
+from .load import MAX_ADMIN_BYTES, InputError, Problem
 from .model import CriteriaSet, Criterion, Group, Level, Option, TierCriteria
 from .paths import DataRoot
 from .schemas import static_validator
@@ -42,7 +42,7 @@ def _check(root: DataRoot, set_id: str) -> tuple[CriteriaSet | None, list[Proble
     display = root.relative(set_path)
     if not set_path.is_file():
         return None, [Problem(display, 1, 1, f"không có bộ tiêu chí '{set_id}' (thiếu tệp {display})")]
-    doc, problems = try_read(set_path, display, static_validator(root, "criteria-set"))
+    doc, problems = try_read(set_path, display, static_validator(root, "criteria-set"), max_bytes=MAX_ADMIN_BYTES)
     if doc is None or problems:
         return None, problems
     head = doc.data
@@ -83,7 +83,7 @@ def _check_tier(
     display = root.relative(path)
     if not path.is_file():
         return None, [Problem(display, 1, 1, f"thiếu tệp tiêu chí của cấp '{tier}' ({display})")]
-    doc, problems = try_read(path, display, static_validator(root, "criteria-tier"))
+    doc, problems = try_read(path, display, static_validator(root, "criteria-tier"), max_bytes=MAX_ADMIN_BYTES)
     if doc is None or problems:
         return None, problems
     data = doc.data

@@ -8,7 +8,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from .load import InputError, Positions, Problem, decode, parse, read_text
+from .load import MAX_BYTES, InputError, Positions, Problem, decode, parse, read_text
 from .messages import schema_problems
 
 
@@ -39,13 +39,14 @@ class Document:
 
 
 def read_document(
-    path: Path, display: str, validator: Draft202012Validator | None, raw: bytes | None = None
+    path: Path, display: str, validator: Draft202012Validator | None, raw: bytes | None = None,
+    max_bytes: int = MAX_BYTES,
 ) -> Document:
     """Read a file (or its already-read bytes) and check it against a schema.
 
     Unreadable YAML raises InputError; schema problems are kept on the document.
     """
-    text = decode(raw, display) if raw is not None else read_text(path, display)
+    text = decode(raw, display, max_bytes) if raw is not None else read_text(path, display, max_bytes)
     data = parse(text, display)
     doc = Document(path, display, text, data)
     if validator is not None:
@@ -56,11 +57,12 @@ def read_document(
 
 
 def try_read(
-    path: Path, display: str, validator: Draft202012Validator | None, raw: bytes | None = None
+    path: Path, display: str, validator: Draft202012Validator | None, raw: bytes | None = None,
+    max_bytes: int = MAX_BYTES,
 ) -> tuple[Document | None, list[Problem]]:
     """Like read_document, but returns unreadable files as problems."""
     try:
-        doc = read_document(path, display, validator, raw)
+        doc = read_document(path, display, validator, raw, max_bytes)
     except InputError as err:
         return None, err.problems
     return doc, doc.problems

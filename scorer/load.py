@@ -18,7 +18,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.constructor import ConstructorError, SafeConstructor
 from ruamel.yaml.error import MarkedYAMLError
 
-MAX_BYTES = 1024 * 1024
+MAX_BYTES = 1024 * 1024  # a submission or review: far above any real one, far below harm
+MAX_ADMIN_BYTES = 64 * 1024 * 1024  # the registry and criteria of a whole country
 MAX_DEPTH = 32
 
 
@@ -70,20 +71,21 @@ def _safe_yaml(pure: bool = False) -> YAML:
     return yaml
 
 
-def read_text(path: Path, display: str) -> str:
+def read_text(path: Path, display: str, max_bytes: int = MAX_BYTES) -> str:
     """Read a UTF-8 file (a BOM and CRLF line ends are accepted)."""
     try:
         raw = path.read_bytes()
     except OSError as err:
         raise InputError([Problem(display, 1, 1, f"không đọc được tệp: {err.strerror}")]) from err
-    return decode(raw, display)
+    return decode(raw, display, max_bytes)
 
 
-def decode(raw: bytes, display: str) -> str:
+def decode(raw: bytes, display: str, max_bytes: int = MAX_BYTES) -> str:
     """Decode file bytes, refusing oversized and non-UTF-8 files."""
-    if len(raw) > MAX_BYTES:
+    if len(raw) > max_bytes:
         size = f"{len(raw) / 1024 / 1024:.1f}".replace(".", ",")
-        raise InputError([Problem(display, 1, 1, f"tệp quá lớn ({size} MB); giới hạn là 1 MB")])
+        limit = f"{max_bytes / 1024 / 1024:g}".replace(".", ",")
+        raise InputError([Problem(display, 1, 1, f"tệp quá lớn ({size} MB); giới hạn là {limit} MB")])
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
@@ -111,10 +113,10 @@ def parse(text: str, display: str) -> Any:
     return _plain(data, text, display)
 
 
-def load_file(path: Path, display: str | None = None) -> tuple[str, Any]:
+def load_file(path: Path, display: str | None = None, max_bytes: int = MAX_BYTES) -> tuple[str, Any]:
     """Read and parse one YAML file; returns its text and data."""
     display = display or str(path)
-    text = read_text(path, display)
+    text = read_text(path, display, max_bytes)
     return text, parse(text, display)
 
 

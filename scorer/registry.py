@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .documents import try_read
-from .load import InputError, Problem
+from .load import MAX_ADMIN_BYTES, InputError, Problem
 from .model import TIERS, Registry, Unit
 from .paths import DataRoot
 from .schemas import static_validator
@@ -20,7 +20,7 @@ def check_registry(root: DataRoot) -> tuple[Registry | None, list[Problem]]:
         if not path.is_file():
             problems.append(Problem(display, 1, 1, f"thiếu danh sách đơn vị của cấp '{tier}'"))
             continue
-        doc, found = try_read(path, display, static_validator(root, "units"))
+        doc, found = try_read(path, display, static_validator(root, "units"), max_bytes=MAX_ADMIN_BYTES)
         problems.extend(found)
         if doc is None or found:
             continue
@@ -53,7 +53,7 @@ def check_registry(root: DataRoot) -> tuple[Registry | None, list[Problem]]:
         if unit.district and unit.district not in district_ids:
             problems.append(Problem(first_seen[unit.id], 1, 1, f"đơn vị '{unit.id}': huyện '{unit.district}' không có trong units/huyen.yaml"))
     roles_path = root.units_dir / "roles.yaml"
-    roles_doc, found = try_read(roles_path, root.relative(roles_path), static_validator(root, "roles"))
+    roles_doc, found = try_read(roles_path, root.relative(roles_path), static_validator(root, "roles"), max_bytes=MAX_ADMIN_BYTES)
     problems.extend(found)
     if problems or roles_doc is None:
         return None, sorted(problems)
