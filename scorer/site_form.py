@@ -25,9 +25,10 @@ from .evaluate import evaluate
 from .load import Positions
 from .messages import field_name, schema_problems
 from .model import CriteriaSet, Criterion, Results
-from .paths import DataRoot, write_atomic
+from .paths import DataRoot
 from .registry import load_registry
 from .schemas import generated_validator, submission_schema, submission_schema_name
+from .site.output import write_if_changed
 from .submissions import check_evidence, check_value
 from .text import STATE_LABELS
 
@@ -170,12 +171,16 @@ def evidence_files(root: DataRoot) -> list[str]:
     return sorted(root.relative(p) for p in folder.rglob("*") if p.is_file())
 
 
-def form_data(root: DataRoot, years: list[int], repository_url: str, branch: str) -> dict[str, Any]:
-    """Everything the form page needs, as plain JSON-ready data."""
+def form_data(root: DataRoot, years: list[int], repository_url: str, branch: str,
+              scored: dict[int, Results] | None = None) -> dict[str, Any]:
+    """Everything the form page needs, as plain JSON-ready data.
+
+    `scored` holds Results already computed (by the site's generator); other years are scored here.
+    """
     registry = load_registry(root)
     year_data, sets = [], {}
     for year in sorted(years):
-        results = evaluate(root, year)
+        results = (scored or {}).get(year) or evaluate(root, year)
         sets[results.criteria_set.id] = results.criteria_set
         year_data.append({
             "year": year, "state": results.cycle.state, "demo": results.cycle.demo,
@@ -211,16 +216,13 @@ class FormGenerator(Generator):
         root = DataRoot(Path(self.settings.get("CQDT_DATA_ROOT", ".")))
         years = list(self.settings.get("CQDT_YEARS") or root.years())
         self.data = form_data(root, years, self.settings.get("REPOSITORY_URL", "") or "",
-                              self.settings.get("REPOSITORY_BRANCH", "main"))
+                              self.settings.get("REPOSITORY_BRANCH", "main"), self.context.get("CQDT_RESULTS"))
 
     def generate_output(self, writer) -> None:
         writer.write_file(PAGE, self.get_template("submit"), self.context,
                           relative_urls=self.settings["RELATIVE_URLS"], form_years=self.data["years"],
                           repository_url=self.data["repository"]["url"])
-        target = Path(self.output_path) / DATA_FILE
-        text = data_script(self.data)
-        if not target.is_file() or target.read_text(encoding="utf-8") != text:
-            write_atomic(target, text)
+        write_if_changed(Path(self.output_path) / DATA_FILE, data_script(self.data))
 
 
 def get_generators(pelican) -> type[FormGenerator]:

@@ -4,16 +4,13 @@ passes `cqdt validate` and scores as the page said. Screenshots go to test-artif
 
 from __future__ import annotations
 
-import functools
-import threading
 from decimal import Decimal
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from conftest import copy_data
 from playwright.sync_api import expect
+from site_fixtures import ARTIFACTS, chromium, serve, tab
 
 from scorer.evaluate import evaluate
 from scorer.paths import DataRoot
@@ -21,15 +18,7 @@ from scorer.text import vn_number
 
 pytestmark = pytest.mark.browser
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 REPOSITORY = "https://github.com/so-tttt-phutho/cqdt"
-
-
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:
-        pass
 
 
 @pytest.fixture(scope="module")
@@ -43,33 +32,20 @@ def built(tmp_path_factory):
         patch.setenv("CQDT_REPOSITORY_URL", REPOSITORY)
         patch.setenv("CQDT_REPOSITORY_BRANCH", "main")
         output = build_site(data, base / "output")
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(output)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield data, f"http://127.0.0.1:{server.server_address[1]}/nop-phieu/", output
-    server.shutdown()
-    server.server_close()
+    with serve(output) as url:
+        yield data, f"{url}/nop-phieu/", output
 
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
-    tab = context.new_page()
-    problems: list[str] = []
-    tab.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
-    tab.on("pageerror", lambda error: problems.append(str(error)))
-    yield tab
-    context.close()
-    assert problems == []
+    with tab(browser, 1280) as opened:
+        yield opened
 
 
 def shot(page, name: str) -> None:
@@ -222,8 +198,11 @@ def test_form_works_offline_from_disk(page, built):
 def test_phone_width_keeps_the_score_in_view(browser, built):
     data, url, _ = built
     year, unit_id = _new_commune(data)
-    context = browser.new_context(viewport={"width": 390, "height": 800}, locale="vi-VN")
-    page = context.new_page()
+    with tab(browser, 390) as page:
+        _phone_checks(page, url, year, unit_id)
+
+
+def _phone_checks(page, url: str, year: int, unit_id: str) -> None:
     criteria = _choose(page, url, year, unit_id)
     yes_no = next(c for c in criteria if c["kind"] == "yes_no")
     page.locator(f"#c-{yes_no['id']}").scroll_into_view_if_needed()
@@ -233,4 +212,3 @@ def test_phone_width_keeps_the_score_in_view(browser, built):
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "form-dien-thoai.png"))
-    context.close()
