@@ -167,6 +167,7 @@ def test_json_report_equals_the_library_report(data_2024, cqdt):
 
 
 def test_every_file_is_reported_and_none_skipped(data_2024, cqdt):
+    commune = (data_2024 / TARGET).read_bytes()
     bad = place(data_2024, (FIXTURES / "invalid-nan.yaml").read_bytes(), "submissions/2024/xa/xa-bang-luan.yaml")
     original = (data_2024 / "submissions/2024/so/so-tttt.yaml").read_bytes()
     other = place(data_2024, b"unit: so-tttt\nyear: 2024\nanswers: {}\n", "submissions/2024/so/so-tttt.yaml")
@@ -177,7 +178,7 @@ def test_every_file_is_reported_and_none_skipped(data_2024, cqdt):
         assert {"submissions/2024/xa/xa-bang-luan.yaml", "submissions/2024/so/so-tttt.yaml", "nowhere.yaml"} <= reported
         assert "Đã kiểm tra 3 tệp: 3 tệp có lỗi" in result.stderr
     finally:
-        place(data_2024, (FIXTURES / "valid-empty.yaml").read_bytes())
+        place(data_2024, commune)
         place(data_2024, original, "submissions/2024/so/so-tttt.yaml")
 
 
