@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -37,8 +40,33 @@ def build_site(root: DataRoot, output: Path | None, progress: bool = False, year
     if years:
         override["CQDT_YEARS"] = sorted(years)
     settings = read_settings(str(config), override=override)
-    Pelican(settings).run()
+    with pelican_errors() as errors:
+        Pelican(settings).run()
+    if errors:
+        # Pelican logs a page it could not read and goes on; a site with a page missing is a failed build.
+        raise click.ClickException("Dựng trang web không thành công:\n" + "\n".join(errors))
     return Path(settings["OUTPUT_PATH"])
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def pelican_errors() -> Iterator[list[str]]:
+    """Collect the errors Pelican logs while the block runs."""
+    handler = _Collect()
+    logger = logging.getLogger("pelican")
+    logger.addHandler(handler)
+    try:
+        yield handler.messages
+    finally:
+        logger.removeHandler(handler)
 
 
 def _build(ctx: click.Context, output: Path | None, years: tuple[int, ...]) -> Path:

@@ -68,3 +68,25 @@ def test_build_refuses_to_write_over_the_data(tmp_path):
         assert result.exit_code == 1
         assert "chứa thư mục dữ liệu" in result.output
     assert (data / "schema" / "results.schema.json").is_file()
+
+
+def test_a_page_pelican_cannot_read_fails_the_build(tmp_path):
+    """Pelican logs a page it cannot process and carries on; cqdt build must fail instead."""
+    import shutil
+
+    import click
+    import pytest
+    from conftest import REPO, copy_data
+
+    from scorer.commands_site import build_site
+    from scorer.paths import DataRoot
+
+    data = copy_data(tmp_path / "data", years=(2024,))
+    shutil.copytree(REPO / "site", data / "site", ignore=shutil.ignore_patterns("output"))
+    shutil.copytree(REPO / "theme", data / "theme")
+    (data / "site/content/pages/hong.md").write_text(
+        "Title: Trang hỏng\nSlug: hong\nDate: 2024-13-45\n\nNội dung.\n", encoding="utf-8")
+    with pytest.raises(click.ClickException) as err:
+        build_site(DataRoot(data), tmp_path / "out")
+    assert "Dựng trang web không thành công" in err.value.message
+    assert "hong.md" in err.value.message
