@@ -27,6 +27,7 @@ class Measurement:
     cpu_seconds: float
     peak_mb: float
     exit_code: int
+    load_before: float  # 1-minute load average when it started: other work on the machine skews timings
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -70,6 +71,7 @@ def run_measured(command: list[str], cwd: Path | None = None, env: dict | None =
     err = open(stderr, "wb") if stderr else subprocess.DEVNULL  # noqa: SIM115 - closed below
     peak_kb = 0
     stop = threading.Event()
+    load = os.getloadavg()[0]
     try:
         start = time.perf_counter()
         process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=err)
@@ -96,4 +98,5 @@ def run_measured(command: list[str], cwd: Path | None = None, env: dict | None =
         cpu_seconds=usage.ru_utime + usage.ru_stime,
         peak_mb=max(peak_kb, usage.ru_maxrss) / 1024,
         exit_code=process.returncode,
+        load_before=load,
     )

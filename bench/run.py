@@ -37,7 +37,8 @@ from baselines import hugo_binary, write_hugo_project, write_pelican_project  # 
 from generate import generate, git, select_units  # noqa: E402
 from measure import Measurement, run_measured  # noqa: E402
 
-CQDT = [str(Path(sys.executable).with_name("cqdt"))]
+LIVE_CQDT = str(Path(sys.executable).with_name("cqdt"))
+SNAPSHOT_CQDT = f"{sys.executable} -m scorer"
 NOT_AVAILABLE = "chưa có / not available"
 RATIO_LINE = re.compile(r"^(    value: \{numerator: )(\d+)(, denominator: \d+\})$", re.MULTILINE)
 # The issue's targets: (key, description, limit).
@@ -59,26 +60,26 @@ class SizeRun:
     units: int
     rows: dict[str, Measurement | None] = field(default_factory=dict)
     pages: dict[str, int] = field(default_factory=dict)
-    identical: dict[str, bool] = field(default_factory=dict)
+    identical: dict[str, bool | None] = field(default_factory=dict)  # None: a run failed, not compared
     notes: list[str] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------- cqdt's abilities
 
-def _help(*args: str) -> str:
-    done = subprocess.run([*CQDT, *args, "--help"], capture_output=True, text=True)
+def _help(cqdt: list[str], *args: str) -> str:
+    done = subprocess.run([*cqdt, *args, "--help"], capture_output=True, text=True)
     return done.stdout if done.returncode == 0 else ""
 
 
-def cqdt_commands() -> set[str]:
+def cqdt_commands(cqdt: list[str]) -> set[str]:
     """Subcommands `cqdt --help` lists."""
-    text = _help().split("Commands:", 1)
+    text = _help(cqdt).split("Commands:", 1)
     return set(re.findall(r"^  ([a-z][a-z0-9-]*)\s", text[1], re.MULTILINE)) if len(text) == 2 else set()
 
 
-def command_options(command: str) -> set[str]:
+def command_options(cqdt: list[str], command: str) -> set[str]:
     """Long options of one subcommand."""
-    return set(re.findall(r"(--[a-z][a-z0-9-]*)", _help(command)))
+    return set(re.findall(r"(--[a-z][a-z0-9-]*)", _help(cqdt, command)))
 
 
 # ---------------------------------------------------------------- data roots
@@ -93,6 +94,23 @@ def _fingerprint() -> str:
             digest.update(path.relative_to(REPO).as_posix().encode() + b"\0" + path.read_bytes())
     digest.update(metadata.version("vietnam-provinces").encode())
     return digest.hexdigest()[:12]
+
+
+def snapshot_head(target: Path) -> str:
+    """Export the committed HEAD to `target` (so edits made meanwhile do not change what runs)."""
+    target.mkdir(parents=True)
+    archive = subprocess.run(["git", "-C", str(REPO), "archive", "HEAD"], check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    return subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
+                          check=True, capture_output=True, text=True).stdout.strip()
+
+
+def source_fingerprint() -> str:
+    """Hash of cqdt's own code in the working tree, which its cache keys depend on."""
+    digest = hashlib.sha256()
+    for path in sorted((REPO / "scorer").rglob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def cached_root(units: int, seed: int, years: int) -> Path:
@@ -138,42 +156,50 @@ def change_one_submission(root: Path, skip: set[str]) -> tuple[str, Path]:
 class Runner:
     """Runs and records the steps of one size in its own work folder."""
 
-    def __init__(self, work: Path, units: int, seed: int, years: int):
+    def __init__(self, work: Path, units: int, cqdt: list[str], live: bool):
         self.work = work
         self.root = work / "root"
         self.outputs = work / "outputs"
         self.result = SizeRun(units)
-        self.seed, self.years = seed, years
-        self.commands = cqdt_commands()
-        self.env = {**os.environ, "XDG_CACHE_HOME": str(work / "xdg-cache")}
+        self.command = cqdt
+        self.live = live
+        self.commands = cqdt_commands(cqdt)
+        # Both the documented cache variable and the XDG fallback point into the work folder.
+        self.env = {**os.environ, "XDG_CACHE_HOME": str(work / "cache"), "CQDT_CACHE_DIR": str(work / "cache" / "cqdt")}
 
     def clear_caches(self) -> None:
         """Make the next cqdt run cold: no cache in the root nor in the user cache folder."""
         git(self.root, "clean", "-fdxq")
-        shutil.rmtree(self.work / "xdg-cache", ignore_errors=True)
+        shutil.rmtree(self.work / "cache", ignore_errors=True)
 
-    def cqdt(self, name: str, args: list[str], output: str | None = None) -> Measurement | None:
+    def cqdt(self, name: str, args: list[str], output: str | None = None,
+             prefix: tuple[str, ...] = ()) -> Measurement | None:
         """Measure one cqdt step; None when that command does not exist yet."""
         if args[0] not in self.commands:
             self.result.rows[name] = None
             return None
         stdout = self.outputs / (output or f"{name}.out")
         stderr = self.outputs / f"{name}.err"
-        measurement = run_measured([*CQDT, "--data", str(self.root), *args], cwd=self.root, env=self.env,
-                                   stdout=stdout, stderr=stderr)
+        measurement = run_measured([*prefix, *self.command, "--data", str(self.root), *args], cwd=self.root,
+                                   env=self.env, stdout=stdout, stderr=stderr)
         self.result.rows[name] = measurement
         if measurement.exit_code != 0:
             tail = stderr.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-3:]
             self.result.notes.append(f"{name}: exit {measurement.exit_code}: {' | '.join(tail)}")
         return measurement
 
+    def succeeded(self, *names: str) -> bool:
+        return all(self.result.rows.get(n) is not None and self.result.rows[n].exit_code == 0 for n in names)
+
     def same(self, key: str, first: str, second: str) -> None:
-        a, b = self.outputs / first, self.outputs / second
-        ok = all(self.result.rows.get(n) and self.result.rows[n].exit_code == 0
-                 for n in (first.removesuffix(".json"), second.removesuffix(".json")))
-        self.result.identical[key] = ok and a.read_bytes() == b.read_bytes()
+        """Compare two runs' outputs, named <row>.json; None when either run failed."""
+        if not self.succeeded(first.removesuffix(".json"), second.removesuffix(".json")):
+            self.result.identical[key] = None
+            return
+        self.result.identical[key] = (self.outputs / first).read_bytes() == (self.outputs / second).read_bytes()
 
     def run(self, source: Path) -> SizeRun:
+        before = source_fingerprint() if self.live else None
         fresh_copy(source, self.root)
         self.outputs.mkdir(parents=True, exist_ok=True)
         self.parse_baseline()
@@ -182,6 +208,8 @@ class Runner:
         self.site()
         self.pelican()
         self.hugo()
+        if self.live and source_fingerprint() != before:
+            self.result.notes.append("scorer/ changed during this run: warm figures may have started cold")
         return self.result
 
     def parse_baseline(self) -> None:
@@ -190,19 +218,19 @@ class Runner:
             stdout=self.outputs / "parse.out")
 
     def scoring(self) -> None:
-        score_options = command_options("score")
+        score_options = command_options(self.command, "score")
         self.clear_caches()
         self.cqdt("validate_cold", ["validate"])
         self.clear_caches()
         self.cqdt("score_cold", ["score", "--format", "json"], "score_cold.json")
         self.cqdt("score_warm", ["score", "--format", "json"], "score_warm.json")
         self.same("cold = warm", "score_cold.json", "score_warm.json")
+        self.clear_caches()
         if "--jobs" in score_options:
-            self.clear_caches()
             self.cqdt("score_serial", ["score", "--format", "json", "--jobs", "1"], "score_serial.json")
-            self.same("parallel = serial", "score_cold.json", "score_serial.json")
-        else:
-            self.result.notes.append("cqdt score has no --jobs: parallel = serial not compared")
+        else:  # cqdt sizes its worker pool from the CPUs it may use
+            self.cqdt("score_serial", ["score", "--format", "json"], "score_serial.json", ("taskset", "-c", "0"))
+        self.same("parallel = serial", "score_cold.json", "score_serial.json")
 
     def pull_request(self) -> None:
         git(self.root, "checkout", "-q", "-b", "bench-pr")
@@ -218,7 +246,7 @@ class Runner:
         self.cqdt("check_pr", ["check-pr", "--base", "main", "--actor", owner, "--head", "HEAD"])
 
     def _build_args(self, target: Path) -> list[str]:
-        options = command_options("build")
+        options = command_options(self.command, "build")
         return ["build", "--output", str(target)] if "--output" in options else ["build"]
 
     def site(self) -> None:
@@ -231,12 +259,13 @@ class Runner:
         unit_id, _ = change_one_submission(self.root, self.changed)
         self.changed.add(unit_id)
         self.cqdt("build_changed", self._build_args(full))
-        if "--output" not in command_options("build"):
+        if "--output" not in command_options(self.command, "build"):
             self.result.notes.append("cqdt build has no --output: rebuild not compared with a fresh build")
             return
         self.clear_caches()
         self.cqdt("build_fresh", self._build_args(fresh))
-        self.result.identical["site rebuild = fresh build"] = _same_tree(full, fresh)
+        same = _same_tree(full, fresh) if self.succeeded("build_full", "build_changed", "build_fresh") else None
+        self.result.identical["site rebuild = fresh build"] = same
         self.result.rows.pop("build_fresh")
 
     def _names(self) -> list[str]:
@@ -296,7 +325,8 @@ def targets(run: SizeRun) -> list[dict]:
     peaks = [row.peak_mb for name, row in run.rows.items()
              if row is not None and name not in ("parse", "pelican", "hugo")]
     values["peak_mb"] = max(peaks) if peaks else None
-    values["identical"] = all(run.identical.values()) if run.identical else None
+    compared = [same for same in run.identical.values() if same is not None]
+    values["identical"] = all(compared) if compared else None
     report = []
     for key, text, limit in TARGETS:
         value = values.get(key)
@@ -319,7 +349,7 @@ ROW_LABELS = {
     "validate_cold": "cqdt validate (cold)",
     "score_cold": "cqdt score --format json (cold)",
     "score_warm": "cqdt score (warm, nothing changed)",
-    "score_serial": "cqdt score --jobs 1 (cold)",
+    "score_serial": "cqdt score, one CPU (cold)",
     "score_warm_changed": "cqdt score (warm, one file changed)",
     "score_cold_changed": "cqdt score (cold, after the change)",
     "check_pr": "cqdt check-pr (one changed file)",
@@ -336,7 +366,8 @@ def _fmt(value: float | None, digits: int = 2) -> str:
 
 
 def format_size(run: SizeRun, report: list[dict]) -> str:
-    lines = [f"N = {run.units:,} units", f"{'step':<48}{'wall s':>10}{'CPU s':>10}{'peak MB':>10}{'pages/s':>10}"]
+    lines = [f"N = {run.units:,} units",
+             f"{'step':<48}{'wall s':>10}{'CPU s':>10}{'peak MB':>10}{'pages/s':>10}{'load':>7}"]
     for name, label in ROW_LABELS.items():
         if name not in run.rows:
             continue
@@ -349,7 +380,7 @@ def format_size(run: SizeRun, report: list[dict]) -> str:
             rate = run.pages.get(PAGE_ROWS[name] or "", run.units) / row.seconds
         failed = "" if row.exit_code == 0 else f"  (exit {row.exit_code})"
         lines.append(f"{label:<48}{_fmt(row.seconds):>10}{_fmt(row.cpu_seconds):>10}{_fmt(row.peak_mb, 0):>10}"
-                     f"{_fmt(rate, 0):>10}{failed}")
+                     f"{_fmt(rate, 0):>10}{_fmt(row.load_before, 1):>7}{failed}")
     lines.append("")
     for item in report:
         verdict = {True: "PASS", False: "FAIL", None: "n/a "}[item["ok"]]
@@ -357,7 +388,7 @@ def format_size(run: SizeRun, report: list[dict]) -> str:
         shown = NOT_AVAILABLE if value is None else (str(value) if isinstance(value, bool) else _fmt(value, 3))
         lines.append(f"  [{verdict}] {item['text']}: {shown}")
     for key, same in sorted(run.identical.items()):
-        lines.append(f"         {key}: {'identical' if same else 'DIFFERENT'}")
+        lines.append(f"         {key}: {({True: 'identical', False: 'DIFFERENT', None: 'not compared'})[same]}")
     lines += [f"  note: {note}" for note in run.notes]
     return "\n".join(lines)
 
@@ -400,20 +431,35 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--years", type=int, default=1)
     parser.add_argument("--keep", type=Path, help="keep work folders (roots, outputs, sites) here")
+    parser.add_argument("--live", action="store_true",
+                        help="measure the working tree as it is (default: a snapshot of the committed HEAD)")
+    parser.add_argument("--cqdt", help="command that starts cqdt, split on spaces "
+                        f"(default: '{SNAPSHOT_CQDT}' on the snapshot, or '{LIVE_CQDT}' with --live)")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
     facts = machine()
-    print(f"{facts['cpus']} CPU ({facts['cpu_model']}), {facts['memory_gib']} GiB, Python {facts['python']}, "
-          f"cqdt {facts['cqdt_commit']}", flush=True)
     base = args.keep or Path(tempfile.mkdtemp(prefix="cqdt-bench-"))
-    report = {"machine": facts, "seed": args.seed, "years": args.years, "sizes": []}
+    base.mkdir(parents=True, exist_ok=True)
+    if args.live:
+        facts["cqdt_source"] = "working tree"
+    else:
+        snapshot = base / "cqdt-src"
+        shutil.rmtree(snapshot, ignore_errors=True)
+        facts["cqdt_commit"] = snapshot_head(snapshot)
+        facts["cqdt_source"] = "committed HEAD"
+        # Every process started from here imports cqdt from the snapshot.
+        os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(snapshot), os.environ.get("PYTHONPATH")]))
+    command = args.cqdt or (LIVE_CQDT if args.live else SNAPSHOT_CQDT)
+    print(f"{facts['cpus']} CPU ({facts['cpu_model']}), {facts['memory_gib']} GiB, Python {facts['python']}, "
+          f"cqdt {facts['cqdt_commit']} ({facts['cqdt_source']}): {command}", flush=True)
+    report = {"machine": facts, "cqdt": command, "seed": args.seed, "years": args.years, "sizes": []}
     try:
         for size in sizes:
             work = base / f"n{size}"
             if work.exists():
                 shutil.rmtree(work)
             work.mkdir(parents=True)
-            run = Runner(work, size, args.seed, args.years).run(cached_root(size, args.seed, args.years))
+            run = Runner(work, size, command.split(), args.live).run(cached_root(size, args.seed, args.years))
             checks = targets(run)
             print("\n" + format_size(run, checks), flush=True)
             report["sizes"].append(to_json(run, checks))
