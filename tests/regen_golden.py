@@ -55,6 +55,7 @@ def regenerate(target: Path = EXPECTED) -> Path:
     """Build into a temporary sibling of `target`, then swap it in: never a half-written tree."""
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".golden-new-", dir=target.parent))
+    staging.chmod(0o755)  # mkdtemp makes it private; the swapped-in tree is an ordinary folder
     retired = target.with_name(f".{target.name}-old")
     try:
         with fixed_environment():
