@@ -1,30 +1,30 @@
 """A cache of checked submissions and reviews, keyed by file content.
 
 Unchanged files are neither parsed nor checked again. The cache lives outside
-the repository (a pull request cannot plant one) and is plain JSON (loading it
-runs no code). Any change to the criteria set, the registry, the cycle or to
-cqdt itself changes the context key and empties it.
+the repository (a pull request cannot plant one). It is a pickle for speed, read
+by an unpickler that may build only cqdt's own model classes, Decimal and date,
+so loading it runs no other code. Any change to the criteria set, the registry,
+the cycle or to cqdt's checking modules changes the context key and empties it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import os
-from dataclasses import asdict
-from datetime import date
-from decimal import Decimal
+import pickle
+from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 from .load import Problem
-from .model import Answer, Review, ReviewRecord, Submission, VerifiedAnswer
+from .model import ReviewRecord, Submission
 from .paths import DataRoot, write_atomic
 
-FORMAT = 1
-CHECKING_MODULES = ("cache", "documents", "load", "messages", "model", "paths", "rules", "schemas", "submissions")
+FORMAT = 2
+CHECKING_MODULES = ("cache", "documents", "load", "messages", "model", "paths", "registry", "rules", "schemas",
+                    "submissions")
 
 
 def cache_dir() -> Path:
@@ -59,44 +59,27 @@ def context_key(root: DataRoot, year: int, criteria_set_id: str) -> str:
 
 def _cache_path(root: DataRoot, year: int) -> Path:
     where = hashlib.sha256(str(root.root.resolve()).encode()).hexdigest()[:20]
-    return cache_dir() / where / f"year-{year}.json"
+    return cache_dir() / where / f"year-{year}.pickle"
 
 
-def _encode(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return {"$d": str(value)}
-    if isinstance(value, date):
-        return {"$date": value.isoformat()}
-    raise TypeError(type(value))
+_ALLOWED = {
+    ("decimal", "Decimal"), ("datetime", "date"),
+    *(("scorer.model", name) for name in ("Answer", "Submission", "Review", "ReviewRecord", "VerifiedAnswer",
+                                          "Registry", "Unit")),
+    ("scorer.load", "Problem"),
+}
 
 
-def _decode(obj: dict) -> Any:
-    if "$d" in obj:
-        return Decimal(obj["$d"])
-    if "$date" in obj:
-        return date.fromisoformat(obj["$date"])
-    return obj
+class _ModelUnpickler(pickle.Unpickler):
+    """Builds only the classes a cache entry holds (Python docs, "Restricting Globals")."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) not in _ALLOWED:
+            raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the cqdt cache")
+        return super().find_class(module, name)
 
 
-def _to_entry(item: Submission | ReviewRecord | None, problems: list[Problem]) -> dict:
-    kind = "submission" if isinstance(item, Submission) else "review" if isinstance(item, ReviewRecord) else None
-    return {"kind": kind, "item": asdict(item) if item is not None else None,
-            "problems": [asdict(p) for p in problems]}
-
-
-def _from_entry(entry: dict) -> tuple[Submission | ReviewRecord | None, list[Problem]]:
-    problems = [Problem(**p) for p in entry["problems"]]
-    data = entry["item"]
-    if entry["kind"] == "submission":
-        answers = {k: Answer(a["value"], tuple(a["evidence"]), a["note"]) for k, a in data["answers"].items()}
-        return Submission(data["unit_id"], data["year"], data["path"], data["sha256"], answers), problems
-    if entry["kind"] == "review":
-        reviews = tuple(
-            Review(r["stage"], r["reviewer"], r["date"], r["submission_sha256"],
-                   {k: VerifiedAnswer(a["value"], a["reason"]) for k, a in r["answers"].items()}, r["note"])
-            for r in data["reviews"])
-        return ReviewRecord(data["unit_id"], data["year"], data["path"], reviews), problems
-    return None, problems
+Entry = tuple[str, "Submission | ReviewRecord | None", "list[Problem]"]
 
 
 class FileCache:
@@ -106,24 +89,21 @@ class FileCache:
         self.path = _cache_path(root, year)
         self.context = context
         self.enabled = enabled
-        self.entries: dict[str, dict] = {}
+        self.entries: dict[str, Entry] = {}
         self.changed = False
         if enabled and self.path.is_file():
-            try:
-                stored = json.loads(self.path.read_text(encoding="utf-8"), object_hook=_decode)
-            except (OSError, ValueError):
-                stored = {}
-            if stored.get("context") == context:
-                self.entries = stored.get("files", {})
+            stored = _read_pickle(self.path)
+            if isinstance(stored, dict) and stored.get("format") == FORMAT and stored.get("context") == context:
+                self.entries = stored["files"]
 
     def get(self, display: str, sha: str) -> tuple[Submission | ReviewRecord | None, list[Problem]] | None:
         entry = self.entries.get(display)
-        if entry is None or entry["sha256"] != sha:
+        if entry is None or entry[0] != sha:
             return None
-        return _from_entry(entry)
+        return entry[1], list(entry[2])
 
     def put(self, display: str, sha: str, item: Submission | ReviewRecord | None, problems: list[Problem]) -> None:
-        self.entries[display] = {"sha256": sha, **_to_entry(item, problems)}
+        self.entries[display] = (sha, item, list(problems))
         self.changed = True
 
     def keep_only(self, displays: set[str]) -> None:
@@ -134,7 +114,33 @@ class FileCache:
     def save(self) -> None:
         if not (self.enabled and self.changed):
             return
-        text = json.dumps({"context": self.context, "files": self.entries}, default=_encode,
-                          ensure_ascii=False, separators=(",", ":"))
-        with contextlib.suppress(OSError):  # a read-only home must not break validation
-            write_atomic(self.path, text)
+        _write_pickle(self.path, {"format": FORMAT, "context": self.context, "files": self.entries})
+
+
+def _read_pickle(path: Path) -> Any:
+    try:
+        with path.open("rb") as handle:
+            return _ModelUnpickler(handle).load()
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, TypeError, ValueError):
+        return None  # an unreadable cache is only a slower run
+
+
+def _write_pickle(path: Path, value: Any) -> None:
+    with contextlib.suppress(OSError):  # a read-only home must not break validation
+        write_atomic(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def registry_cached(root: DataRoot, check: Callable[[DataRoot], tuple[Any, list[Problem]]]) -> tuple[Any, list[Problem]]:
+    """check(root) for the units registry, reused while units/*.yaml and cqdt stay the same."""
+    digest = hashlib.sha256(f"{FORMAT}|{_code_version()}|registry".encode())
+    for path in sorted(root.units_dir.glob("*.yaml")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    key = digest.hexdigest()
+    path = _cache_path(root, 0).with_name("registry.pickle")
+    stored = _read_pickle(path)
+    if isinstance(stored, dict) and stored.get("key") == key:
+        return stored["registry"], list(stored["problems"])
+    registry, problems = check(root)
+    _write_pickle(path, {"key": key, "registry": registry, "problems": problems})
+    return registry, problems

@@ -142,12 +142,14 @@ def score(ctx: click.Context, year: int | None, fmt: str, tier: tuple[str, ...],
     """Score every unit of a year: groups, total, level (Mức I–IV), rank, gap to next level."""
     results = _evaluate(_root(ctx), year)
     tiers = tier or TIERS
-    text = {"json": export.to_json, "csv": export.to_csv, "table": _table}[fmt](results, tiers)
+    pieces = export.iter_json(results, tiers) if fmt == "json" else \
+        [{"csv": export.to_csv, "table": _table}[fmt](results, tiers)]
     if output:
-        write_atomic(output, text)
+        write_atomic(output, pieces)
         click.echo(str(output))
     else:
-        click.echo(text, nl=False)
+        for piece in pieces:
+            click.echo(piece, nl=False)
 
 
 @main.command()

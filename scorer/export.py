@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -20,6 +21,12 @@ def json_number(value: Decimal) -> int | float:
     return float(value)
 
 
+def points_number(value: Decimal) -> int | float:
+    """json_number for points: at most 4 decimals and far below 10**11, so always exact."""
+    whole = int(value)
+    return whole if whole == value else float(value)
+
+
 def plain(value: Any) -> Any:
     """Answer values with Decimals turned into JSON numbers."""
     if isinstance(value, Decimal):
@@ -32,7 +39,7 @@ def plain(value: Any) -> Any:
 
 
 def _groups(scores: dict[int, Decimal]) -> dict[str, int | float]:
-    return {str(g): json_number(v) for g, v in sorted(scores.items())}
+    return {str(g): points_number(v) for g, v in sorted(scores.items())}
 
 
 def unit_to_dict(r: UnitResult, results: Results) -> dict[str, Any]:
@@ -47,15 +54,15 @@ def unit_to_dict(r: UnitResult, results: Results) -> dict[str, Any]:
         "rank": r.rank,
         "level": r.level,
         "level_name": cs.level_name(r.level) if r.submitted else None,
-        "total": json_number(r.total),
+        "total": points_number(r.total),
         "groups": _groups(r.group_scores),
-        "self_total": json_number(r.self_total),
+        "self_total": points_number(r.self_total),
         "self_groups": _groups(r.self_group_scores),
         "gap": None if r.gap is None or not r.submitted else {
             "level": r.gap.level,
             "shortfalls": [
-                {"group": s.group_id, "score": json_number(s.score), "minimum": json_number(s.minimum),
-                 "missing": json_number(s.missing)}
+                {"group": s.group_id, "score": points_number(s.score), "minimum": points_number(s.minimum),
+                 "missing": points_number(s.missing)}
                 for s in r.gap.shortfalls
             ],
         },
@@ -67,10 +74,10 @@ def unit_to_dict(r: UnitResult, results: Results) -> dict[str, Any]:
                 "id": c.criterion_id,
                 "group": c.group_id,
                 "self_value": plain(c.self_value),
-                "self_points": json_number(c.self_points),
+                "self_points": points_number(c.self_points),
                 "verified_value": plain(c.verified_value) if c.verified_points is not None else None,
-                "verified_points": None if c.verified_points is None else json_number(c.verified_points),
-                "points": json_number(c.counted_points),
+                "verified_points": None if c.verified_points is None else points_number(c.verified_points),
+                "points": points_number(c.counted_points),
                 "reason": c.reason,
                 "reviewer": c.reviewer,
                 "stage": c.stage,
@@ -88,9 +95,10 @@ def ordered_units(results: Results) -> list[UnitResult]:
     return sorted(results.units, key=lambda r: (tier_index[r.unit.tier], r.rank is None, r.rank or 0, r.unit.id))
 
 
-def results_to_dict(results: Results, tiers: tuple[str, ...] = TIERS) -> dict[str, Any]:
+def results_to_dict(results: Results, tiers: tuple[str, ...] = TIERS, with_units: bool = True) -> dict[str, Any]:
+    """The results document as plain data (schema/results.schema.json)."""
     cs, cycle = results.criteria_set, results.cycle
-    return {
+    document = {
         "year": results.year,
         "demo": cycle.demo,
         "state": cycle.state,
@@ -105,17 +113,28 @@ def results_to_dict(results: Results, tiers: tuple[str, ...] = TIERS) -> dict[st
                         for g in cs.tiers[t].groups]}
             for t in tiers if t in cs.tiers
         ],
-        "units": [unit_to_dict(r, results) for r in ordered_units(results) if r.unit.tier in tiers],
     }
+    if with_units:
+        document["units"] = [unit_to_dict(r, results) for r in ordered_units(results) if r.unit.tier in tiers]
+    return document
+
+
+def iter_json(results: Results, tiers: tuple[str, ...] = TIERS) -> Iterator[str]:
+    """The results document in pieces, one unit per line: readable diffs, the C encoder's
+    speed, and only one unit's dictionary in memory at a time."""
+    document = results_to_dict(results, tiers, with_units=False)
+    yield json.dumps(document, ensure_ascii=False, indent=1)[: -len("\n}")] + ',\n "units": ['
+    separator = "\n"
+    for unit in ordered_units(results):
+        if unit.unit.tier in tiers:
+            yield separator + json.dumps(unit_to_dict(unit, results), ensure_ascii=False, separators=(",", ":"))
+            separator = ",\n"
+    yield "\n ]\n}\n"
 
 
 def to_json(results: Results, tiers: tuple[str, ...] = TIERS) -> str:
-    """The results document, one unit per line: readable diffs, and the C encoder's speed."""
-    document = results_to_dict(results, tiers)
-    units = document.pop("units")
-    head = json.dumps(document, ensure_ascii=False, indent=1)
-    lines = ",\n".join(json.dumps(u, ensure_ascii=False, separators=(",", ":")) for u in units)
-    return head[: -len("\n}")] + ',\n "units": [\n' + lines + "\n ]\n}\n"
+    """The whole results document as text (see iter_json)."""
+    return "".join(iter_json(results, tiers))
 
 
 CSV_COLUMNS = ["year", "tier", "rank", "unit_id", "unit_name", "district", "status", "level",

@@ -15,7 +15,7 @@ TIERS = ("so", "huyen", "xa")
 KINDS = ("yes_no", "ratio", "count", "choice", "relative")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Level:
     """One of the four levels of Điều 7 (id 1 = Mức I, the best)."""
 
@@ -23,7 +23,7 @@ class Level:
     name: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Option:
     """A graded answer of a `choice` criterion."""
 
@@ -32,7 +32,7 @@ class Option:
     points: Decimal
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Criterion:
     """One scored item of a tier's criteria (Phụ lục I–III)."""
 
@@ -56,7 +56,7 @@ class Criterion:
         return next((o for o in self.options if o.id == option_id), None)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Group:
     """A criteria group (1–7) of one tier, with its Điều 7 minimums."""
 
@@ -69,7 +69,7 @@ class Group:
     criteria: tuple[Criterion, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TierCriteria:
     """The criteria of one tier (one appendix)."""
 
@@ -91,7 +91,7 @@ class TierCriteria:
         return next((c for c in self.criteria if c.id == criterion_id), None)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CriteriaSet:
     """A versioned criteria set, as issued by one decision."""
 
@@ -113,7 +113,7 @@ class CriteriaSet:
         return next(lv.name for lv in self.levels if lv.id == level_id)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Unit:
     """An evaluated unit: a sở-level agency, a district or a commune."""
 
@@ -128,7 +128,7 @@ class Unit:
     reviewers: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Registry:
     """Every evaluated unit, and who administers and verifies."""
 
@@ -147,7 +147,7 @@ class Registry:
         return tuple(u for u in self.units if u.district == district_id)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Publication:
     """The decision that published (or amended) a year's results."""
 
@@ -155,7 +155,7 @@ class Publication:
     date: date
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cycle:
     """One year's evaluation: criteria set, Điều 5 deadlines, state."""
 
@@ -170,7 +170,7 @@ class Cycle:
     amendments: tuple[Publication, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Answer:
     """A unit's raw answer to one criterion (a fact, not points)."""
 
@@ -178,8 +178,12 @@ class Answer:
     evidence: tuple[str, ...] = ()
     note: str = ""
 
+    def __reduce__(self) -> tuple:
+        # The constructor is far cheaper to unpickle than dataclasses' generic slot state.
+        return (Answer, (self.value, self.evidence, self.note))
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, slots=True)
 class Submission:
     """A unit's self-assessment for a year."""
 
@@ -190,15 +194,18 @@ class Submission:
     answers: dict[str, Answer]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class VerifiedAnswer:
     """A reviewer's answer to one criterion, with the reason for it."""
 
     value: Any
     reason: str
 
+    def __reduce__(self) -> tuple:
+        return (VerifiedAnswer, (self.value, self.reason))
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, slots=True)
 class Review:
     """One verification (thẩm định) of a submission at one stage."""
 
@@ -210,7 +217,7 @@ class Review:
     note: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ReviewRecord:
     """All verifications of one unit's submission for a year."""
 
@@ -220,7 +227,7 @@ class ReviewRecord:
     reviews: tuple[Review, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CriterionResult:
     """One criterion of one unit: self-assessed, verified and counted."""
 
@@ -242,7 +249,7 @@ class CriterionResult:
         return self.verified_points is not None and self.verified_value != self.self_value
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Shortfall:
     """How far one group is below a level's minimum."""
 
@@ -255,7 +262,7 @@ class Shortfall:
         return self.minimum - self.score
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Gap:
     """What holds a unit back from the next level up."""
 
@@ -263,7 +270,7 @@ class Gap:
     shortfalls: tuple[Shortfall, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class UnitResult:
     """A unit's scores, level, rank and status for a year."""
 
@@ -291,7 +298,7 @@ class UnitResult:
         return bool(self.stale_reviews)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Results:
     """A year's results: one immutable model every output reads."""
 

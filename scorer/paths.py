@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 SUBMISSION_RE = re.compile(
@@ -69,22 +71,36 @@ class DataRoot:
             return []
         return sorted(p.name for p in self.criteria_dir.iterdir() if (p / "set.yaml").is_file())
 
+    @cached_property
+    def _resolved(self) -> Path:
+        return self.root.resolve()
+
     def relative(self, path: Path) -> str:
         """Path as shown in messages: relative to the root, with forward slashes."""
+        if not path.is_absolute() and not self.root.is_absolute():
+            path = path.absolute()
+        for base in (self.root.absolute(), self._resolved):
+            # Paths the code builds from the root need no resolving; others (symlinks, ..) do.
+            if ".." not in path.parts and path.is_relative_to(base):
+                return path.relative_to(base).as_posix()
         try:
-            return path.resolve().relative_to(self.root.resolve()).as_posix()
+            return path.resolve().relative_to(self._resolved).as_posix()
         except ValueError:
             return str(path)
 
 
-def write_atomic(path: Path, data: bytes | str) -> None:
-    """Write a file through a temporary name and a rename: never half-written."""
+def write_atomic(path: Path, data: bytes | str | Iterable[str]) -> None:
+    """Write a file through a temporary name and a rename: never half-written.
+
+    `data` may be text pieces, written as they come (large outputs need not fit in memory twice).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    payload = data.encode("utf-8") if isinstance(data, str) else data
+    pieces = [data] if isinstance(data, bytes | str) else data
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
+            for piece in pieces:
+                handle.write(piece.encode("utf-8") if isinstance(piece, str) else piece)
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:

@@ -10,7 +10,13 @@ from .schemas import static_validator
 
 
 def check_registry(root: DataRoot) -> tuple[Registry | None, list[Problem]]:
-    """Read and check every unit file and the roles file."""
+    """Read and check every unit file and the roles file (reused from the cache when unchanged)."""
+    from .cache import registry_cached
+
+    return registry_cached(root, _check_registry)
+
+
+def _check_registry(root: DataRoot) -> tuple[Registry | None, list[Problem]]:
     problems: list[Problem] = []
     units: list[Unit] = []
     first_seen: dict[str, str] = {}
