@@ -22,7 +22,7 @@ from .load import Problem
 from .model import ReviewRecord, Submission
 from .paths import DataRoot, write_atomic
 
-FORMAT = 2
+FORMAT = 3
 CHECKING_MODULES = ("cache", "documents", "load", "messages", "model", "paths", "registry", "rules", "schemas",
                     "submissions")
 
@@ -79,7 +79,14 @@ class _ModelUnpickler(pickle.Unpickler):
         return super().find_class(module, name)
 
 
-Entry = tuple[str, "Submission | ReviewRecord | None", "list[Problem]"]
+# (sha256, checked item, problems, file stamp)
+Entry = tuple[str, "Submission | ReviewRecord | None", "list[Problem]", tuple[int, ...]]
+
+
+def stamp(path: Path) -> tuple[int, ...]:
+    """What changes whenever a file's content may have: size, times, inode (as git's index does)."""
+    info = path.stat()
+    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
 
 
 class FileCache:
@@ -96,14 +103,20 @@ class FileCache:
             if isinstance(stored, dict) and stored.get("format") == FORMAT and stored.get("context") == context:
                 self.entries = stored["files"]
 
+    def known_sha(self, display: str, file_stamp: tuple[int, ...]) -> str | None:
+        """The content hash recorded for an untouched file, so it need not be read again."""
+        entry = self.entries.get(display)
+        return entry[0] if entry is not None and entry[3] == file_stamp else None
+
     def get(self, display: str, sha: str) -> tuple[Submission | ReviewRecord | None, list[Problem]] | None:
         entry = self.entries.get(display)
         if entry is None or entry[0] != sha:
             return None
         return entry[1], list(entry[2])
 
-    def put(self, display: str, sha: str, item: Submission | ReviewRecord | None, problems: list[Problem]) -> None:
-        self.entries[display] = (sha, item, list(problems))
+    def put(self, display: str, sha: str, item: Submission | ReviewRecord | None, problems: list[Problem],
+            file_stamp: tuple[int, ...]) -> None:
+        self.entries[display] = (sha, item, list(problems), file_stamp)
         self.changed = True
 
     def keep_only(self, displays: set[str]) -> None:

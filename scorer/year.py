@@ -12,7 +12,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cache import FileCache, context_key
+from .cache import FileCache, context_key, stamp
 from .catalogue import check_criteria_set
 from .cycle import check_cycle
 from .load import InputError, Problem
@@ -106,20 +106,24 @@ def read_year(root: DataRoot, year: int, registry: Registry | None = None, *,
     ctx = YearContext(root, registry, cycle, criteria_set)
     cache = FileCache(root, year, context_key(root, year, criteria_set.id), enabled=use_cache)
     paths = year_files(root, year)
-    shas = {path: sha256_hex(path.read_bytes()) for path in paths}
+    displays = {path: root.relative(path) for path in paths}
+    stamps = {path: stamp(path) for path in paths}
+    shas = {path: cache.known_sha(displays[path], stamps[path]) or sha256_hex(path.read_bytes()) for path in paths}
     checked: dict[Path, Checked] = {}
     misses = []
     for path in paths:
-        hit = cache.get(root.relative(path), shas[path])
+        hit = cache.get(displays[path], shas[path])
         if hit is not None and _evidence_still_there(root, hit[0]):
             checked[path] = hit
+            if cache.known_sha(displays[path], stamps[path]) is None:  # touched, not changed
+                cache.put(displays[path], shas[path], *hit, stamps[path])
         else:
             misses.append(path)
     inputs.files_from_cache = len(checked)
     for path, result in _check_many(ctx, misses, jobs or default_jobs()).items():
         checked[path] = result
-        cache.put(root.relative(path), shas[path], *result)
-    cache.keep_only({root.relative(p) for p in paths})
+        cache.put(displays[path], shas[path], *result, stamps[path])
+    cache.keep_only(set(displays.values()))
     cache.save()
     for path in paths:
         inputs.files_checked += 1

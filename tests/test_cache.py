@@ -51,3 +51,22 @@ def test_a_deleted_evidence_file_is_noticed_despite_the_cache(tmp_path):
     evidence.unlink()
     problems = read_year(root, 2024, jobs=1).problems
     assert any("không tìm thấy tệp minh chứng 'evidence/bien-ban.pdf'" in p.message for p in problems)
+
+
+def test_a_touched_but_unchanged_file_is_still_a_hit_and_an_edit_of_same_size_is_not(tmp_path):
+    import os
+
+    root = DataRoot(copy_data(tmp_path / "data", years=(2024,)))
+    read_year(root, 2024, jobs=1)
+    path = root.submission_path(2024, "xa", "xa-bang-luan")
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    touched = read_year(root, 2024, jobs=1)
+    assert touched.files_from_cache == touched.files_checked
+    text = path.read_text(encoding="utf-8")
+    assert "year: 2024" in text
+    path.write_text(text.replace("year: 2024", "year: 2023"), encoding="utf-8")  # same size
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    edited = read_year(root, 2024, jobs=1)
+    assert edited.files_from_cache == edited.files_checked - 1
+    assert any("năm 2023 khác với thư mục năm 2024" in p.message for p in edited.problems)
