@@ -25,7 +25,7 @@ from .model import (
 )
 from .paths import SUBMISSION_RE, DataRoot
 from .rules import is_nonzero
-from .schemas import generated_validator
+from .schemas import fast_is_valid, generated_validator
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
@@ -127,6 +127,8 @@ def _read_checked(ctx: YearContext, path: Path, display: str, tier: str, kind: s
         year = SUBMISSION_RE.match(display)["year"]
         doc.add(("unit",), f"đơn vị '{unit.id}' thuộc cấp '{unit.tier}', nhưng tệp nằm trong thư mục cấp '{tier}'; hãy chuyển tệp sang submissions/{year}/{unit.tier}/")
         return None, doc.problems
+    if fast_is_valid(ctx.criteria_set, tier, kind)(doc.data):
+        return doc, []
     errors = list(generated_validator(ctx.criteria_set, tier, kind).iter_errors(doc.data))
     return doc, schema_problems(errors, doc.positions, display)
 

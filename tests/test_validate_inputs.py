@@ -203,3 +203,29 @@ def test_valid_but_unformatted_file_gets_a_fmt_hint(data_2024, cqdt):
         place(data_2024, original)
     canonical = cqdt("--data", data_2024, "validate", data_2024 / TARGET)
     assert "gợi ý" not in canonical.stdout
+
+
+def test_the_compiled_check_agrees_with_jsonschema_on_every_example(repo_root):
+    """The fast yes/no check may skip jsonschema only where jsonschema finds nothing."""
+    from scorer.catalogue import load_criteria_set
+    from scorer.load import InputError, parse
+    from scorer.schemas import fast_is_valid, generated_validator
+
+    criteria_set = load_criteria_set(DataRoot(repo_root), "qd-1609-2018")
+    documents = []
+    for path in sorted(FIXTURES.glob("*.yaml")):
+        try:
+            documents.append(("submission", parse(path.read_text(encoding="utf-8"), path.name)))
+        except InputError:
+            continue  # refused before any schema sees it
+    review = parse((repo_root / "submissions/2024/xa/xa-bang-luan.review.yaml").read_text(encoding="utf-8"), "r")
+    documents.append(("review", review))
+    bad_day = json.loads(json.dumps(review))
+    bad_day["reviews"][0]["date"] = "2024-13-45"
+    documents.append(("review", bad_day))
+    verdicts = set()
+    for kind, data in documents:
+        expected = not list(generated_validator(criteria_set, "xa", kind).iter_errors(data))
+        assert fast_is_valid(criteria_set, "xa", kind)(data) == expected, (kind, data.get("unit"))
+        verdicts.add(expected)
+    assert verdicts == {True, False}
