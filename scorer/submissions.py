@@ -28,6 +28,7 @@ from .rules import is_nonzero
 from .schemas import fast_is_valid, generated_validator
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_SPACE = re.compile(r"\s")
 
 
 def canonical_value(value: Any) -> Any:
@@ -103,7 +104,7 @@ def evidence_problem(root: DataRoot, item: str) -> str | None:
         parts = urlsplit(text)
         if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
             return f"minh chứng '{text[:80]}' không hợp lệ: chỉ chấp nhận đường dẫn http:// hoặc https://"
-        if any(ch.isspace() for ch in text):
+        if _SPACE.search(text):
             return f"đường dẫn minh chứng '{text[:80]}' có dấu cách; hãy thay bằng %20"
         return None
     path = Path(text)
