@@ -11,18 +11,20 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import os
 import pickle
 from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .load import Problem
 from .model import ReviewRecord, Submission
+from .pack import Address, Pack
 from .paths import DataRoot, write_atomic
 
-FORMAT = 3
+FORMAT = 4
 CHECKING_MODULES = ("cache", "documents", "load", "messages", "model", "paths", "registry", "rules", "schemas",
                     "submissions")
 
@@ -34,21 +36,22 @@ def cache_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "cqdt"
 
 
-def _code_version() -> str:
+def code_version(modules: tuple[str, ...] = CHECKING_MODULES) -> str:
+    """cqdt's version and a hash of the named modules of this package."""
     try:
         installed = version("cqdt")
     except PackageNotFoundError:  # running from a source tree
         installed = "source"
     # The hash of the modules that decide a file's check catches edits in a development checkout.
     digest = hashlib.sha256()
-    for name in CHECKING_MODULES:
+    for name in modules:
         digest.update((Path(__file__).parent / f"{name}.py").read_bytes())
     return f"{installed}-{digest.hexdigest()[:16]}"
 
 
 def context_key(root: DataRoot, year: int, criteria_set_id: str) -> str:
     """Hash of everything a file's check depends on besides the file itself."""
-    digest = hashlib.sha256(f"{FORMAT}|{_code_version()}|{year}".encode())
+    digest = hashlib.sha256(f"{FORMAT}|{code_version()}|{year}".encode())
     inputs = [root.cycle_path(year), *sorted(root.units_dir.glob("*.yaml")),
               *sorted(root.criteria_set_dir(criteria_set_id).glob("*.yaml"))]
     for path in inputs:
@@ -57,7 +60,7 @@ def context_key(root: DataRoot, year: int, criteria_set_id: str) -> str:
     return digest.hexdigest()
 
 
-def _cache_path(root: DataRoot, year: int) -> Path:
+def cache_path(root: DataRoot, year: int) -> Path:
     where = hashlib.sha256(str(root.root.resolve()).encode()).hexdigest()[:20]
     return cache_dir() / where / f"year-{year}.pickle"
 
@@ -66,7 +69,7 @@ _ALLOWED = {
     ("decimal", "Decimal"), ("datetime", "date"),
     *(("scorer.model", name) for name in ("Answer", "Submission", "Review", "ReviewRecord", "VerifiedAnswer",
                                           "Registry", "Unit")),
-    ("scorer.load", "Problem"),
+    ("scorer.load", "Problem"), ("scorer.cache", "Indexed"), ("scorer.incremental", "ScoredUnit"),
 }
 
 
@@ -79,8 +82,15 @@ class _ModelUnpickler(pickle.Unpickler):
         return super().find_class(module, name)
 
 
-# (sha256, checked item, problems, file stamp)
-Entry = tuple[str, "Submission | ReviewRecord | None", "list[Problem]", tuple[int, ...]]
+class Indexed(NamedTuple):
+    """What the cache index knows of one checked file, without its parsed content."""
+
+    sha: str
+    stamp: tuple[int, ...]
+    problems: tuple[Problem, ...]
+    unit_id: str | None  # of a valid submission or review record
+    local_evidence: tuple[str, ...]  # repository files a submission names as evidence
+    address: Address | None  # of the pickled Submission or ReviewRecord in the pack
 
 
 def stamp(path: Path) -> tuple[int, ...]:
@@ -89,48 +99,92 @@ def stamp(path: Path) -> tuple[int, ...]:
     return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
 
 
+def local_evidence(item: Submission | ReviewRecord | None) -> tuple[str, ...]:
+    """Evidence entries that are repository paths: they may be deleted while the file stays the same."""
+    if not isinstance(item, Submission):
+        return ()
+    return tuple(e for a in item.answers.values() for e in a.evidence if "://" not in e)
+
+
 class FileCache:
-    """Checked results of a year's files, by path and content hash."""
+    """Checked results of a year's files, by path and content hash.
+
+    A small index (hashes, stamps, problems) is read on every run; the parsed
+    files sit in a pack beside it and are read only when asked for.
+    """
 
     def __init__(self, root: DataRoot, year: int, context: str, enabled: bool = True):
-        self.path = _cache_path(root, year)
+        self.path = cache_path(root, year)
+        self.pack = Pack(self.path.with_suffix(".pack"))
         self.context = context
         self.enabled = enabled
-        self.entries: dict[str, Entry] = {}
+        self.entries: dict[str, Indexed] = {}
+        self.pending: dict[str, bytes] = {}
         self.changed = False
         if enabled and self.path.is_file():
-            stored = _read_pickle(self.path)
+            stored = read_pickle(self.path)
             if isinstance(stored, dict) and stored.get("format") == FORMAT and stored.get("context") == context:
                 self.entries = stored["files"]
 
     def known_sha(self, display: str, file_stamp: tuple[int, ...]) -> str | None:
         """The content hash recorded for an untouched file, so it need not be read again."""
         entry = self.entries.get(display)
-        return entry[0] if entry is not None and entry[3] == file_stamp else None
+        return entry.sha if entry is not None and entry.stamp == file_stamp else None
 
-    def get(self, display: str, sha: str) -> tuple[Submission | ReviewRecord | None, list[Problem]] | None:
+    def lookup(self, display: str, sha: str) -> Indexed | None:
+        """The index entry of this content, if it was checked before."""
         entry = self.entries.get(display)
-        if entry is None or entry[0] != sha:
+        return entry if entry is not None and entry.sha == sha else None
+
+    def item(self, display: str) -> Submission | ReviewRecord | None:
+        """The checked Submission or ReviewRecord of an indexed file; None if the pack lost it."""
+        entry = self.entries.get(display)
+        if entry is None or entry.address is None:
             return None
-        return entry[1], list(entry[2])
+        record = self.pending.get(display) or self.pack.read(entry.address)
+        return None if record is None else _loads(record)
+
+    def touch(self, display: str, file_stamp: tuple[int, ...]) -> None:
+        """Record the new stamp of a file touched but not changed."""
+        self.entries[display] = self.entries[display]._replace(stamp=file_stamp)
+        self.changed = True
 
     def put(self, display: str, sha: str, item: Submission | ReviewRecord | None, problems: list[Problem],
             file_stamp: tuple[int, ...]) -> None:
-        self.entries[display] = (sha, item, list(problems), file_stamp)
+        unit_id = item.unit_id if item is not None else None
+        self.entries[display] = Indexed(sha, file_stamp, tuple(problems), unit_id, local_evidence(item), None)
+        self.pending.pop(display, None)
+        if item is not None:
+            self.pending[display] = pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
         self.changed = True
 
     def keep_only(self, displays: set[str]) -> None:
         for gone in set(self.entries) - displays:
             del self.entries[gone]
+            self.pending.pop(gone, None)
             self.changed = True
 
     def save(self) -> None:
         if not (self.enabled and self.changed):
             return
-        _write_pickle(self.path, {"format": FORMAT, "context": self.context, "files": self.entries})
+        names = sorted(self.pending)
+        for name, address in zip(names, self.pack.append([self.pending[n] for n in names]), strict=False):
+            self.entries[name] = self.entries[name]._replace(address=address)
+        self.pending.clear()
+        live = {name: e.address for name, e in self.entries.items() if e.address is not None}
+        for name, address in self.pack.compact(live).items():
+            self.entries[name] = self.entries[name]._replace(address=address)
+        write_pickle(self.path, {"format": FORMAT, "context": self.context, "files": self.entries})
 
 
-def _read_pickle(path: Path) -> Any:
+def _loads(record: bytes) -> Any:
+    try:
+        return _ModelUnpickler(io.BytesIO(record)).load()
+    except (EOFError, pickle.UnpicklingError, AttributeError, TypeError, ValueError):
+        return None
+
+
+def read_pickle(path: Path) -> Any:
     try:
         with path.open("rb") as handle:
             return _ModelUnpickler(handle).load()
@@ -138,22 +192,22 @@ def _read_pickle(path: Path) -> Any:
         return None  # an unreadable cache is only a slower run
 
 
-def _write_pickle(path: Path, value: Any) -> None:
+def write_pickle(path: Path, value: Any) -> None:
     with contextlib.suppress(OSError):  # a read-only home must not break validation
         write_atomic(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def registry_cached(root: DataRoot, check: Callable[[DataRoot], tuple[Any, list[Problem]]]) -> tuple[Any, list[Problem]]:
     """check(root) for the units registry, reused while units/*.yaml and cqdt stay the same."""
-    digest = hashlib.sha256(f"{FORMAT}|{_code_version()}|registry".encode())
+    digest = hashlib.sha256(f"{FORMAT}|{code_version()}|registry".encode())
     for path in sorted(root.units_dir.glob("*.yaml")):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     key = digest.hexdigest()
-    path = _cache_path(root, 0).with_name("registry.pickle")
-    stored = _read_pickle(path)
+    path = cache_path(root, 0).with_name("registry.pickle")
+    stored = read_pickle(path)
     if isinstance(stored, dict) and stored.get("key") == key:
         return stored["registry"], list(stored["problems"])
     registry, problems = check(root)
-    _write_pickle(path, {"key": key, "registry": registry, "problems": problems})
+    write_pickle(path, {"key": key, "registry": registry, "problems": problems})
     return registry, problems

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from datetime import date
 from pathlib import Path
@@ -47,7 +48,14 @@ def year_files(root: DataRoot, year: int) -> list[Path]:
     folder = root.year_dir(year)
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.glob("*/*.yaml") if p.is_file())
+    found = []  # scandir knows file kinds without a stat call per file: years hold thousands
+    with os.scandir(folder) as tiers:
+        for tier in tiers:
+            if tier.is_dir() and not tier.name.startswith("."):  # as glob("*/*.yaml"): no hidden names
+                with os.scandir(tier.path) as files:
+                    found.extend((tier.name, f.name) for f in files
+                                 if f.name.endswith(".yaml") and not f.name.startswith(".") and f.is_file())
+    return [folder / tier / name for tier, name in sorted(found)]
 
 
 class YearContext:

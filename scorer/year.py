@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from .cache import FileCache, context_key, stamp
+from .cache import FileCache, Indexed, context_key, stamp
 from .catalogue import check_criteria_set
 from .cycle import check_cycle
 from .load import InputError, Problem
@@ -40,8 +42,9 @@ class YearInputs:
     registry: Registry | None
     cycle: Cycle | None
     criteria_set: CriteriaSet | None
-    submissions: dict[str, Submission] = field(default_factory=dict)
-    reviews: dict[str, ReviewRecord] = field(default_factory=dict)
+    submissions: Mapping[str, Submission] = field(default_factory=dict)
+    reviews: Mapping[str, ReviewRecord] = field(default_factory=dict)
+    shas: dict[str, str] = field(default_factory=dict)  # content hash of each valid file, by path
     problems: list[Problem] = field(default_factory=list)
     files_checked: int = 0
     files_from_cache: int = 0
@@ -74,17 +77,40 @@ def _check_many(ctx: YearContext, paths: list[Path], jobs: int) -> dict[Path, Ch
         _WORKER_CTX = None
 
 
-def _evidence_still_there(root: DataRoot, item: Submission | ReviewRecord | None) -> bool:
+def _evidence_still_there(root: DataRoot, entry: Indexed) -> bool:
     """Repository paths used as evidence may have been deleted since the file was cached."""
-    if not isinstance(item, Submission):
-        return True
-    return not any(
-        evidence_problem(root, e) for a in item.answers.values() for e in a.evidence if "://" not in e
-    )
+    return not any(evidence_problem(root, e) for e in entry.local_evidence)
 
 
 def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+class LazyItems(Mapping):
+    """Unit id → Submission (or ReviewRecord), read from the cache's pack only when asked for.
+
+    Scoring again after a small change needs only the changed files' content; the
+    rest are looked up here when (and if) something asks for them.
+    """
+
+    def __init__(self, displays: dict[str, str], load: Callable[[str], Any]):
+        self.displays = displays  # unit id → file, in file order
+        self._load = load
+        self._items: dict[str, Any] = {}
+
+    def __getitem__(self, unit_id: str) -> Any:
+        if unit_id not in self._items:
+            self._items[unit_id] = self._load(self.displays[unit_id])
+        return self._items[unit_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.displays)
+
+    def __len__(self) -> int:
+        return len(self.displays)
+
+    def __contains__(self, unit_id: object) -> bool:
+        return unit_id in self.displays
 
 
 def read_year(root: DataRoot, year: int, registry: Registry | None = None, *,
@@ -106,36 +132,51 @@ def read_year(root: DataRoot, year: int, registry: Registry | None = None, *,
     ctx = YearContext(root, registry, cycle, criteria_set)
     cache = FileCache(root, year, context_key(root, year, criteria_set.id), enabled=use_cache)
     paths = year_files(root, year)
-    displays = {path: root.relative(path) for path in paths}
-    stamps = {path: stamp(path) for path in paths}
-    shas = {path: cache.known_sha(displays[path], stamps[path]) or sha256_hex(path.read_bytes()) for path in paths}
-    checked: dict[Path, Checked] = {}
+    folder = root.relative(root.year_dir(year))
+    # Paths listed under the year folder: their display names need no resolving.
+    displays = {path: f"{folder}/{path.parent.name}/{path.name}" for path in paths}
+    by_display = {display: path for path, display in displays.items()}
+    fresh: dict[str, Checked] = {}
     misses = []
-    for path in paths:
-        hit = cache.get(displays[path], shas[path])
-        if hit is not None and _evidence_still_there(root, hit[0]):
-            checked[path] = hit
-            if cache.known_sha(displays[path], stamps[path]) is None:  # touched, not changed
-                cache.put(displays[path], shas[path], *hit, stamps[path])
+    for path, display in displays.items():
+        file_stamp = stamp(path)
+        sha = cache.known_sha(display, file_stamp) or sha256_hex(path.read_bytes())
+        entry = cache.lookup(display, sha)
+        if entry is not None and _evidence_still_there(root, entry):
+            if entry.stamp != file_stamp:
+                cache.touch(display, file_stamp)
         else:
-            misses.append(path)
-    inputs.files_from_cache = len(checked)
-    for path, result in _check_many(ctx, misses, jobs or default_jobs()).items():
-        checked[path] = result
-        cache.put(displays[path], shas[path], *result, stamps[path])
+            misses.append((path, sha, file_stamp))
+    inputs.files_from_cache = len(paths) - len(misses)
+    checked = _check_many(ctx, [path for path, _, _ in misses], jobs or default_jobs())
+    for path, sha, file_stamp in misses:
+        fresh[displays[path]] = checked[path]
+        cache.put(displays[path], sha, *checked[path], file_stamp)
     cache.keep_only(set(displays.values()))
-    cache.save()
-    for path in paths:
+
+    def load(display: str) -> Any:
+        if display in fresh:
+            return fresh[display][0]
+        item = cache.item(display)
+        if item is None:  # the pack lost it: check the file again
+            item = check_file(ctx, by_display[display])[0]
+        return item
+
+    submissions: dict[str, str] = {}
+    reviews: dict[str, str] = {}
+    for display in displays.values():
         inputs.files_checked += 1
-        item, found = checked[path]
-        if isinstance(item, ReviewRecord):
-            inputs.reviews[item.unit_id] = item
-        elif isinstance(item, Submission):
-            inputs.submissions[item.unit_id] = item
-        inputs.problems.extend(found)
-    for unit_id, record in sorted(inputs.reviews.items()):
-        if unit_id not in inputs.submissions and not any(p.path == _sibling(record.path) for p in inputs.problems):
-            inputs.problems.append(Problem(record.path, 1, 1, f"có hồ sơ thẩm định nhưng đơn vị '{unit_id}' chưa có bài nộp"))
+        entry = cache.entries[display]
+        inputs.problems.extend(entry.problems)
+        if entry.unit_id is not None:
+            (reviews if display.endswith(".review.yaml") else submissions)[entry.unit_id] = display
+            inputs.shas[display] = entry.sha
+    cache.save()
+    inputs.submissions = LazyItems(submissions, load)
+    inputs.reviews = LazyItems(reviews, load)
+    for unit_id, display in sorted(reviews.items()):
+        if unit_id not in submissions and not any(p.path == _sibling(display) for p in inputs.problems):
+            inputs.problems.append(Problem(display, 1, 1, f"có hồ sơ thẩm định nhưng đơn vị '{unit_id}' chưa có bài nộp"))
     inputs.problems.sort()
     return inputs
 

@@ -1,0 +1,85 @@
+"""An append-only file of records, addressed by (offset, length, crc32).
+
+The cache keeps one small index in memory and its bulky payloads here, so a
+run reads only the payloads it needs and saving one changed entry appends a
+record instead of rewriting everything. A record whose checksum does not
+match (a torn write, a pack compacted by another run) reads as missing: the
+caller then does the work again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import zlib
+from pathlib import Path
+
+from .paths import write_atomic
+
+Address = tuple[int, int, int]  # offset, length, crc32
+
+
+class Pack:
+    """Records appended to one file; read singly or all at once."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._data: bytes | None = None
+
+    def _all(self) -> bytes:
+        if self._data is None:
+            try:
+                self._data = self.path.read_bytes()
+            except OSError:
+                self._data = b""
+        return self._data
+
+    def read(self, address: Address) -> bytes | None:
+        """The record at address, or None when it is missing or damaged."""
+        offset, length, crc = address
+        record = self._all()[offset:offset + length]
+        return record if len(record) == length and zlib.crc32(record) == crc else None
+
+    def append(self, records: list[bytes]) -> list[Address]:
+        """Add records at the end; their addresses (empty when the file cannot be written)."""
+        if not records:
+            return []
+        with contextlib.suppress(OSError):
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self.path.open("ab") as handle:
+                offset = handle.seek(0, os.SEEK_END)
+                handle.write(b"".join(records))
+            addresses = []
+            for record in records:
+                addresses.append((offset, len(record), zlib.crc32(record)))
+                offset += len(record)
+            self._data = None
+            return addresses
+        return []
+
+    def size(self) -> int:
+        try:
+            return self.path.stat().st_size
+        except OSError:
+            return 0
+
+    def compact(self, live: dict[str, Address]) -> dict[str, Address]:
+        """Rewrite the file with only the live records when most of it is garbage."""
+        used = sum(length for _, length, _ in live.values())
+        if self.size() <= 2 * used + (1 << 20):
+            return live
+        kept: dict[str, Address] = {}
+        pieces, offset = [], 0
+        for key, address in sorted(live.items(), key=lambda item: item[1][0]):
+            record = self.read(address)
+            if record is None:
+                continue
+            pieces.append(record)
+            kept[key] = (offset, address[1], address[2])
+            offset += address[1]
+        try:
+            write_atomic(self.path, b"".join(pieces))
+        except OSError:
+            return live
+        self._data = None
+        return kept
