@@ -9,10 +9,10 @@ from pathlib import Path
 
 import click
 
-from . import export
+from . import export, incremental
 from .catalogue import check_criteria_set, load_criteria_set
 from .cycle import load_cycle
-from .evaluate import evaluate
+from .evaluate import score as score_inputs
 from .load import InputError, Problem
 from .model import TIERS, Results
 from .paths import DataRoot, write_atomic
@@ -21,6 +21,7 @@ from .scaffold import new_submission
 from .schemas import write_generated
 from .text import STATUS_LABELS, vn_number
 from .validate import Report, validate_all, validate_paths
+from .year import YearInputs, read_year, require_valid
 
 
 def _root(ctx: click.Context) -> DataRoot:
@@ -105,9 +106,9 @@ def year_option(func):
     return click.option("--year", type=int, default=None, help="Evaluation year (default: the latest cycle).")(func)
 
 
-def _evaluate(root: DataRoot, year: int | None) -> Results:
+def _inputs(root: DataRoot, year: int | None) -> YearInputs:
     try:
-        return evaluate(root, year or _latest_year(root))
+        return require_valid(read_year(root, year or _latest_year(root)))
     except InputError as err:
         fail(err.problems)
         raise  # unreachable; fail exits
@@ -140,16 +141,19 @@ def _table(results: Results, tiers: tuple[str, ...]) -> str:
 @click.pass_context
 def score(ctx: click.Context, year: int | None, fmt: str, tier: tuple[str, ...], output: Path | None) -> None:
     """Score every unit of a year: groups, total, level (Mức I–IV), rank, gap to next level."""
-    results = _evaluate(_root(ctx), year)
     tiers = tier or TIERS
-    pieces = export.iter_json(results, tiers) if fmt == "json" else \
-        [{"csv": export.to_csv, "table": _table}[fmt](results, tiers)]
+    if fmt == "json":  # units whose inputs did not change come from the cache, already written
+        pieces = incremental.iter_json(_inputs(_root(ctx), year), tiers)
+    else:
+        pieces = [{"csv": export.to_csv, "table": _table}[fmt](score_inputs(_inputs(_root(ctx), year)), tiers)]
     if output:
         write_atomic(output, pieces)
         click.echo(str(output))
     else:
+        stdout = sys.stdout.buffer
         for piece in pieces:
-            click.echo(piece, nl=False)
+            stdout.write(piece if isinstance(piece, bytes) else piece.encode("utf-8"))
+        stdout.flush()
 
 
 @main.command()

@@ -49,21 +49,30 @@ def verified_answers(submission: Submission, reviews: list[Review]) -> dict[str,
     return verified
 
 
-def _best(tier: TierCriteria, values: list[dict[str, Any]]) -> dict[str, Decimal]:
-    """Highest value of each relative criterion across the tier's units."""
+def relative_values(tier: TierCriteria, values: dict[str, Any]) -> dict[str, Decimal | None]:
+    """A unit's quantity for each relative criterion of its tier (None: not answered)."""
+    return {c.id: relative_quantity(c, values.get(c.id)) for c in tier.criteria if c.kind == "relative"}
+
+
+def best_values(tier: TierCriteria, quantities: list[dict[str, Decimal | None]]) -> dict[str, Decimal]:
+    """Highest quantity of each relative criterion across the tier's units."""
     best = {}
     for criterion in tier.criteria:
         if criterion.kind == "relative":
-            found = [q for v in values if (q := relative_quantity(criterion, v.get(criterion.id))) is not None]
+            found = [q for v in quantities if (q := v.get(criterion.id)) is not None]
             best[criterion.id] = max(found, default=ZERO)
     return best
+
+
+def self_values(submission: Submission) -> dict[str, Any]:
+    return {cid: a.value for cid, a in submission.answers.items()}
 
 
 def _group_sums(tier: TierCriteria, per_criterion: dict[str, Decimal]) -> dict[int, Decimal]:
     return {g.id: sum((per_criterion[c.id] for c in g.criteria), ZERO) for g in tier.groups}
 
 
-def _unit_result(
+def unit_result(
     unit: Unit,
     tier: TierCriteria,
     criteria_set: CriteriaSet,
@@ -119,7 +128,7 @@ def _unit_result(
     )
 
 
-def _counted_values(submission: Submission, record: ReviewRecord | None) -> dict[str, Any]:
+def counted_values(submission: Submission, record: ReviewRecord | None) -> dict[str, Any]:
     current, _ = current_reviews(submission, record)
     values = {cid: a.value for cid, a in submission.answers.items()}
     values.update({cid: v for cid, (v, _) in verified_answers(submission, current).items()})
@@ -138,10 +147,11 @@ def score(inputs: YearInputs) -> Results:
         tier = criteria_set.tiers[tier_id]
         units = registry.in_tier(tier_id)
         submitted = [inputs.submissions[u.id] for u in units if u.id in inputs.submissions]
-        best_self = _best(tier, [{cid: a.value for cid, a in s.answers.items()} for s in submitted])
-        best_counted = _best(tier, [_counted_values(s, inputs.reviews.get(s.unit_id)) for s in submitted])
+        best_self = best_values(tier, [relative_values(tier, self_values(s)) for s in submitted])
+        best_counted = best_values(
+            tier, [relative_values(tier, counted_values(s, inputs.reviews.get(s.unit_id))) for s in submitted])
         tier_results = [
-            _unit_result(u, tier, criteria_set, inputs.submissions.get(u.id), inputs.reviews.get(u.id),
+            unit_result(u, tier, criteria_set, inputs.submissions.get(u.id), inputs.reviews.get(u.id),
                          best_self, best_counted, published)
             for u in units
         ]
@@ -151,13 +161,15 @@ def score(inputs: YearInputs) -> Results:
 
 def _ranked(tier_results: list[UnitResult], criteria_set: CriteriaSet) -> list[UnitResult]:
     """Ranks for submitted units; the registry order is kept."""
-    ranked = sorted(
-        (r for r in tier_results if r.submitted),
-        key=lambda r: (rank_key(r.level, r.total, criteria_set.levels), r.unit.id),
-    )
-    keys = [rank_key(r.level, r.total, criteria_set.levels) for r in ranked]
-    rank_of = {r.unit.id: rank for r, rank in zip(ranked, competition_ranks(keys), strict=True)}
+    rank_of = ranks([(r.unit.id, r.level, r.total) for r in tier_results if r.submitted], criteria_set)
     return [_with_rank(r, rank_of.get(r.unit.id)) for r in tier_results]
+
+
+def ranks(submitted: list[tuple[str, int | None, Decimal]], criteria_set: CriteriaSet) -> dict[str, int]:
+    """Competition ranks (1-2-2-4) of (unit id, level, total) within one tier."""
+    ranked = sorted(submitted, key=lambda r: (rank_key(r[1], r[2], criteria_set.levels), r[0]))
+    keys = [rank_key(level, total, criteria_set.levels) for _, level, total in ranked]
+    return {unit_id: rank for (unit_id, _, _), rank in zip(ranked, competition_ranks(keys), strict=True)}
 
 
 def _with_rank(result: UnitResult, rank: int | None) -> UnitResult:

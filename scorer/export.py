@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-from .model import TIERS, Results, UnitResult
+from .model import TIERS, CriteriaSet, Results, UnitResult
 
 
 def json_number(value: Decimal) -> int | float:
@@ -42,8 +42,8 @@ def _groups(scores: dict[int, Decimal]) -> dict[str, int | float]:
     return {str(g): points_number(v) for g, v in sorted(scores.items())}
 
 
-def unit_to_dict(r: UnitResult, results: Results) -> dict[str, Any]:
-    cs = results.criteria_set
+def unit_to_dict(r: UnitResult, cs: CriteriaSet) -> dict[str, Any]:
+    """One unit's entry of the results document."""
     return {
         "id": r.unit.id,
         "name": r.unit.name,
@@ -89,10 +89,28 @@ def unit_to_dict(r: UnitResult, results: Results) -> dict[str, Any]:
     }
 
 
-def ordered_units(results: Results) -> list[UnitResult]:
+def unit_line(r: UnitResult, cs: CriteriaSet) -> str:
+    """A unit's entry as one compact JSON line."""
+    return json.dumps(unit_to_dict(r, cs), ensure_ascii=False, separators=(",", ":"))
+
+
+def listing_key(tier: str, rank: int | None, unit_id: str) -> tuple:
     """Tier order, then rank (unranked last), then id: the order of every listing."""
-    tier_index = {t: i for i, t in enumerate(TIERS)}
-    return sorted(results.units, key=lambda r: (tier_index[r.unit.tier], r.rank is None, r.rank or 0, r.unit.id))
+    return TIERS.index(tier), rank is None, rank or 0, unit_id
+
+
+def ordered_units(results: Results) -> list[UnitResult]:
+    """The units in listing order (see listing_key)."""
+    return sorted(results.units, key=lambda r: listing_key(r.unit.tier, r.rank, r.unit.id))
+
+
+def json_head(results: Results, tiers: tuple[str, ...] = TIERS) -> str:
+    """The results document up to its list of units."""
+    document = results_to_dict(results, tiers, with_units=False)
+    return json.dumps(document, ensure_ascii=False, indent=1)[: -len("\n}")] + ',\n "units": ['
+
+
+JSON_TAIL = "\n ]\n}\n"
 
 
 def results_to_dict(results: Results, tiers: tuple[str, ...] = TIERS, with_units: bool = True) -> dict[str, Any]:
@@ -115,21 +133,20 @@ def results_to_dict(results: Results, tiers: tuple[str, ...] = TIERS, with_units
         ],
     }
     if with_units:
-        document["units"] = [unit_to_dict(r, results) for r in ordered_units(results) if r.unit.tier in tiers]
+        document["units"] = [unit_to_dict(r, cs) for r in ordered_units(results) if r.unit.tier in tiers]
     return document
 
 
 def iter_json(results: Results, tiers: tuple[str, ...] = TIERS) -> Iterator[str]:
     """The results document in pieces, one unit per line: readable diffs, the C encoder's
     speed, and only one unit's dictionary in memory at a time."""
-    document = results_to_dict(results, tiers, with_units=False)
-    yield json.dumps(document, ensure_ascii=False, indent=1)[: -len("\n}")] + ',\n "units": ['
+    yield json_head(results, tiers)
     separator = "\n"
     for unit in ordered_units(results):
         if unit.unit.tier in tiers:
-            yield separator + json.dumps(unit_to_dict(unit, results), ensure_ascii=False, separators=(",", ":"))
+            yield separator + unit_line(unit, results.criteria_set)
             separator = ",\n"
-    yield "\n ]\n}\n"
+    yield JSON_TAIL
 
 
 def to_json(results: Results, tiers: tuple[str, ...] = TIERS) -> str:

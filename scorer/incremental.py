@@ -1,0 +1,176 @@
+"""The results document again after a few files changed: only their units are scored.
+
+Each unit's JSON line is cached (without its rank) under the key of everything
+it depends on: the unit's registry entry, its submission and review files, the
+tier's best values of relative criteria and whether the year is published.
+Ranks and order are set afresh on every run from the cached levels and totals,
+so the output is byte for byte what export.iter_json writes for score(inputs).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from typing import Any, NamedTuple
+
+from .cache import cache_path, code_version, context_key, read_pickle, write_pickle
+from . import export
+from .evaluate import best_values, counted_values, ranks, relative_values, score, self_values, unit_result
+from .export import JSON_TAIL, json_head, listing_key, unit_line
+from .model import TIERS, Results, TierCriteria, Unit
+from .pack import Address, Pack
+from .year import LazyItems, YearInputs
+
+FORMAT = 1
+# Modules whose code decides a unit's line, besides those that decide a file's check.
+SCORING_MODULES = ("evaluate", "export", "levels", "model", "rules")
+RANK_PLACEHOLDER = b'"rank":null'
+FLUSH_EVERY = 500
+
+
+class ScoredUnit(NamedTuple):
+    """What the cache keeps of one unit's result."""
+
+    own_key: str  # the unit and its files
+    key: str  # own_key with the tier's best values and the publication state
+    submitted: bool
+    level: int | None
+    total: Decimal
+    relative_self: dict[str, Decimal | None]
+    relative_counted: dict[str, Decimal | None]
+    address: Address | None  # of the JSON line (rank null) in the pack
+
+
+def _digest(*parts: Any) -> str:
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+class UnitCache:
+    """Scored units of one year, by unit id; their lines sit in a pack beside the index."""
+
+    def __init__(self, inputs: YearInputs):
+        assert inputs.criteria_set is not None
+        self.path = cache_path(inputs.root, inputs.year).with_suffix(".units")
+        self.pack = Pack(self.path.with_suffix(".units-pack"))
+        self.context = _digest(FORMAT, context_key(inputs.root, inputs.year, inputs.criteria_set.id),
+                               code_version(SCORING_MODULES))
+        stored = read_pickle(self.path)
+        fits = isinstance(stored, dict) and stored.get("context") == self.context
+        self.units: dict[str, ScoredUnit] = stored["units"] if fits else {}
+        self.pending: dict[str, bytes] = {}  # lines not yet appended to the pack
+        self.unwritable: dict[str, bytes] = {}  # lines the pack could not take (a read-only cache)
+        self.changed = False
+
+    def line(self, unit_id: str) -> bytes | None:
+        """The unit's cached line (rank null), or None if the pack lost it."""
+        entry = self.units[unit_id]
+        record = self.pending.get(unit_id) or self.unwritable.get(unit_id)
+        if record is None and entry.address is not None:
+            record = self.pack.read(entry.address)
+        return record
+
+    def put(self, unit_id: str, entry: ScoredUnit, line: str) -> None:
+        self.units[unit_id] = entry
+        self.pending[unit_id] = line.encode("utf-8")
+        self.changed = True
+        if len(self.pending) >= FLUSH_EVERY:  # lines go to disk as they come: a cold run holds few
+            self.flush()
+
+    def flush(self) -> None:
+        names = sorted(self.pending)
+        addresses = self.pack.append([self.pending[n] for n in names])
+        for name, address in zip(names, addresses, strict=False):
+            self.units[name] = self.units[name]._replace(address=address)
+        if len(addresses) < len(names):
+            self.unwritable.update(self.pending)
+        self.pending.clear()
+
+    def save(self, unit_ids: set[str]) -> None:
+        """Keep the given units (drop the rest) and write what changed."""
+        for gone in set(self.units) - unit_ids:
+            del self.units[gone]
+            self.changed = True
+        self.flush()
+        if not self.changed:
+            return
+        live = {name: e.address for name, e in self.units.items() if e.address is not None}
+        for name, address in self.pack.compact(live).items():
+            self.units[name] = self.units[name]._replace(address=address)
+        write_pickle(self.path, {"context": self.context, "units": self.units})
+
+
+def _file_sha(inputs: YearInputs, items: LazyItems, unit_id: str) -> str:
+    return inputs.shas[items.displays[unit_id]] if unit_id in items else ""
+
+
+def _score_tier(inputs: YearInputs, cache: UnitCache, tier: TierCriteria, units: tuple[Unit, ...],
+                published: bool) -> Callable[[Unit], str]:
+    """Score the tier's units whose cached line is missing or out of date; returns how to score one again."""
+    submissions, reviews = inputs.submissions, inputs.reviews
+    assert isinstance(submissions, LazyItems) and isinstance(reviews, LazyItems)
+    own = {u.id: _digest(u, _file_sha(inputs, submissions, u.id), _file_sha(inputs, reviews, u.id)) for u in units}
+    relative: dict[str, tuple[dict, dict]] = {}
+    for unit in units:
+        if unit.id not in submissions:
+            continue
+        cached = cache.units.get(unit.id)
+        if cached is not None and cached.own_key == own[unit.id]:
+            relative[unit.id] = cached.relative_self, cached.relative_counted
+        else:
+            submission = submissions[unit.id]
+            relative[unit.id] = (relative_values(tier, self_values(submission)),
+                                 relative_values(tier, counted_values(submission, reviews.get(unit.id))))
+    best_self = best_values(tier, [r[0] for r in relative.values()])
+    best_counted = best_values(tier, [r[1] for r in relative.values()])
+    tier_key = _digest(sorted(best_self.items()), sorted(best_counted.items()), published)
+    for unit in units:
+        key = _digest(own[unit.id], tier_key)
+        cached = cache.units.get(unit.id)
+        if cached is not None and cached.key == key and cached.address is not None:
+            continue
+        result = unit_result(unit, tier, inputs.criteria_set, submissions.get(unit.id), reviews.get(unit.id),
+                             best_self, best_counted, published)
+        self_rel, counted_rel = relative.get(unit.id, ({}, {}))
+        cache.put(unit.id, ScoredUnit(own[unit.id], key, result.submitted, result.level, result.total,
+                                      self_rel, counted_rel, None), unit_line(result, inputs.criteria_set))
+    return lambda unit: unit_line(unit_result(unit, tier, inputs.criteria_set, submissions.get(unit.id),
+                                              reviews.get(unit.id), best_self, best_counted, published),
+                                  inputs.criteria_set)
+
+
+def iter_json(inputs: YearInputs, tiers: tuple[str, ...] = TIERS) -> Iterator[bytes]:
+    """export.iter_json(score(inputs)) as UTF-8, scoring and serialising only units whose inputs changed."""
+    registry, cycle, criteria_set = inputs.registry, inputs.cycle, inputs.criteria_set
+    assert registry is not None and cycle is not None and criteria_set is not None
+    if not isinstance(inputs.submissions, LazyItems):  # inputs not read by read_year: nothing to reuse
+        yield from (piece.encode("utf-8") for piece in export.iter_json(score(inputs), tiers))
+        return
+    cache = UnitCache(inputs)
+    published = cycle.state == "published"
+    listing: list[tuple[tuple, Unit, int | None]] = []
+    rescore: dict[str, Callable[[Unit], str]] = {}
+    for tier_id in TIERS:
+        if tier_id not in criteria_set.tiers:
+            continue
+        units = registry.in_tier(tier_id)
+        rescore[tier_id] = _score_tier(inputs, cache, criteria_set.tiers[tier_id], units, published)
+        if tier_id not in tiers:
+            continue
+        entries = [cache.units[u.id] for u in units]
+        rank_of = ranks([(u.id, e.level, e.total) for u, e in zip(units, entries, strict=True) if e.submitted],
+                        criteria_set)
+        listing.extend((listing_key(tier_id, rank_of.get(u.id), u.id), u, rank_of.get(u.id)) for u in units)
+    cache.save({u.id for tier_id in criteria_set.tiers for u in registry.in_tier(tier_id)})
+    listing.sort(key=lambda item: item[0])
+    yield json_head(Results(inputs.year, cycle, criteria_set, ()), tiers).encode("utf-8")
+    separator = b"\n"
+    for _, unit, rank in listing:
+        line = cache.line(unit.id)
+        if line is None:  # another run compacted the pack meanwhile
+            line = rescore[unit.tier](unit).encode("utf-8")
+        if rank is not None:
+            line = line.replace(RANK_PLACEHOLDER, b'"rank":%d' % rank, 1)
+        yield separator + line
+        separator = b",\n"
+    yield JSON_TAIL.encode("utf-8")

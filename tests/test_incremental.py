@@ -1,0 +1,106 @@
+"""The results document from the unit cache: the same bytes as scoring everything, less work."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import copy_data
+
+from scorer import incremental
+from scorer.evaluate import score
+from scorer.export import to_json
+from scorer.paths import DataRoot
+from scorer.year import read_year, require_valid
+
+
+def full_json(root: DataRoot, year: int, tiers=("so", "huyen", "xa")) -> str:
+    """The reference: every unit scored and written, no unit cache involved."""
+    return to_json(score(require_valid(read_year(root, year, use_cache=False))), tiers)
+
+
+def cached_json(root: DataRoot, year: int, tiers=("so", "huyen", "xa")) -> str:
+    return b"".join(incremental.iter_json(require_valid(read_year(root, year)), tiers)).decode("utf-8")
+
+
+@pytest.fixture
+def scored_units(monkeypatch) -> list[str]:
+    """Ids of the units scored again (not taken from the cache) during a test."""
+    calls: list[str] = []
+    real = incremental.unit_result
+
+    def counting(unit, *args, **kwargs):
+        calls.append(unit.id)
+        return real(unit, *args, **kwargs)
+
+    monkeypatch.setattr(incremental, "unit_result", counting)
+    return calls
+
+
+def set_answer(root: DataRoot, unit_id: str, criterion: str, value: str) -> None:
+    path = root.submission_path(2024, "xa", unit_id)
+    text = path.read_text(encoding="utf-8")
+    changed = re.sub(rf"(\n  {criterion}:\n    value: )[^\n]+", rf"\g<1>{value}", text, count=1)
+    assert changed != text
+    path.write_text(changed, encoding="utf-8")
+
+
+@pytest.mark.parametrize("year", [2023, 2024])
+def test_cold_and_warm_documents_equal_scoring_everything(tmp_path, year, scored_units):
+    root = DataRoot(copy_data(tmp_path / "data", years=(year,)))
+    expected = full_json(root, year)
+    assert cached_json(root, year) == expected
+    cold = len(scored_units)
+    assert cold > 200
+    assert cached_json(root, year) == expected
+    assert len(scored_units) == cold  # the warm run scored nobody
+
+
+def test_one_changed_answer_rescores_one_unit(tmp_path, scored_units):
+    root = DataRoot(copy_data(tmp_path / "data", years=(2024,)))
+    cached_json(root, 2024)
+    scored_units.clear()
+    set_answer(root, "xa-bang-luan", "ht1", "{numerator: 40, denominator: 80}")
+    assert cached_json(root, 2024) == full_json(root, 2024)
+    assert scored_units == ["xa-bang-luan"]
+
+
+def test_a_new_best_relative_value_rescores_the_whole_tier(tmp_path, scored_units):
+    root = DataRoot(copy_data(tmp_path / "data", years=(2024,)))
+    before = cached_json(root, 2024)
+    scored_units.clear()
+    set_answer(root, "xa-bang-luan", "ht6", "100000")  # far above every commune: everyone else's ht6 falls
+    after = cached_json(root, 2024)
+    assert after == full_json(root, 2024) and after != before
+    communes = {u.id for u in require_valid(read_year(root, 2024)).registry.in_tier("xa")}
+    assert set(scored_units) == communes
+
+
+def test_a_changed_review_record_and_a_removed_submission(tmp_path, scored_units):
+    root = DataRoot(copy_data(tmp_path / "data", years=(2024,)))
+    cached_json(root, 2024)
+    reviews = sorted(root.year_dir(2024).glob("xa/*.review.yaml"))
+    assert reviews
+    reviews[0].unlink()
+    root.submission_path(2024, "xa", "xa-bang-luan").unlink()
+    (root.year_dir(2024) / "xa" / "xa-bang-luan.review.yaml").unlink(missing_ok=True)
+    assert cached_json(root, 2024) == full_json(root, 2024)
+
+
+def test_only_some_tiers(tmp_path):
+    root = DataRoot(copy_data(tmp_path / "data", years=(2024,)))
+    cached_json(root, 2024)
+    assert cached_json(root, 2024, ("huyen",)) == full_json(root, 2024, ("huyen",))
+
+
+def test_a_damaged_cache_costs_time_not_correctness(tmp_path, scored_units):
+    root = DataRoot(copy_data(tmp_path / "data", years=(2024,)))
+    expected = cached_json(root, 2024)
+    cache = incremental.UnitCache(require_valid(read_year(root, 2024)))
+    data = cache.pack.path.read_bytes()
+    cache.pack.path.write_bytes(data[: len(data) // 2] + b"x" * (len(data) - len(data) // 2))
+    scored_units.clear()
+    assert cached_json(root, 2024) == expected
+    assert 0 < len(scored_units) < 400  # the units whose lines were damaged, not every unit
+    cache.path.write_bytes(b"not a pickle")
+    assert cached_json(root, 2024) == expected
