@@ -12,43 +12,75 @@ from ..export_xlsx import to_xlsx
 from ..model import TIERS, Results
 from ..paths import DataRoot
 from ..text import TIER_LABELS
-from .output import write_if_changed
+from .output import StreamedFile, write_if_changed
 
 FORMATS = {"csv": "CSV", "json": "JSON", "xlsx": "Excel (XLSX)"}
 
 
 @dataclass(frozen=True)
 class DataFile:
-    """One downloadable file: where it goes, what it holds, and how to make it."""
+    """One downloadable file: where it goes, what it holds, and how to make it (None: the year's
+    JSON files, written together in one pass by write_json_files)."""
 
     path: str  # relative to the output root, forward slashes
     label: str
     fmt: str
-    make: Callable[[], bytes | str]
+    make: Callable[[], bytes | str] | None
 
 
-def stable_json(results: Results, tiers: tuple[str, ...] = TIERS) -> str:
-    """The results as compact JSON (schema/results.schema.json) with every object's keys sorted:
-    answer values read from the submission cache come back with sorted keys, from YAML in written
-    order, and the file must not depend on that. Compact output keeps json's fast C encoder."""
-    data = export.results_to_dict(results, tiers)
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
+def _compact(data: object) -> str:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _json_path(year: int, tier: str | None) -> str:
+    return f"du-lieu/{year}/ket-qua.json" if tier is None else f"du-lieu/{year}/ket-qua-{tier}.json"
 
 
 def year_files(results: Results) -> list[DataFile]:
     """The files of a year: all tiers as JSON, then each tier as CSV, JSON and XLSX."""
-    base = f"du-lieu/{results.year}"
-    files = [DataFile(f"{base}/ket-qua.json", "Tất cả các cấp", "JSON", lambda: stable_json(results))]
+    year = results.year
+    files = [DataFile(_json_path(year, None), "Tất cả các cấp", "JSON", None)]
     for tier in results.criteria_set.tiers:
         one = (tier,)
         makers = {
             "csv": lambda one=one: export.to_csv(results, one),
-            "json": lambda one=one: stable_json(results, one),
+            "json": None,
             "xlsx": lambda one=one: to_xlsx(results, one),
         }
-        files.extend(DataFile(f"{base}/ket-qua-{tier}.{ext}", TIER_LABELS[tier], FORMATS[ext], make)
+        files.extend(DataFile(_json_path(year, tier) if ext == "json" else f"du-lieu/{year}/ket-qua-{tier}.{ext}",
+                              TIER_LABELS[tier], FORMATS[ext], make)
                      for ext, make in makers.items())
     return files
+
+
+def write_json_files(output: Path, results: Results) -> None:
+    """The results as compact JSON (schema/results.schema.json) with every object's keys sorted,
+    for all tiers and for each tier, in one pass: each unit is encoded once and streamed to its
+    files, so no file is ever whole in memory. Keys are sorted because answer values read from
+    the submission cache come back with sorted keys, from YAML in written order, and the files
+    must not depend on that; compact output keeps json's fast C encoder."""
+    year, tiers = results.year, tuple(results.criteria_set.tiers)
+    streams: dict[str | None, tuple[StreamedFile, str]] = {}
+    try:
+        for key, selected in ((None, TIERS), *((tier, (tier,)) for tier in tiers)):
+            head = _compact({**export.results_to_dict(results, selected, with_units=False), "units": []})
+            before, after = head.split('"units":[]', 1)
+            stream = StreamedFile(output / _json_path(year, key))
+            stream.write(before + '"units":[')
+            streams[key] = (stream, after)
+        separators = {key: "" for key in streams}
+        for result in export.ordered_units(results):
+            line = _compact(export.unit_to_dict(result, results.criteria_set))
+            for key in (None, result.unit.tier):
+                if key in streams:
+                    streams[key][0].write(separators[key] + line)
+                    separators[key] = ","
+        for stream, after in streams.values():
+            stream.write("]" + after + "\n")
+            stream.close()
+    finally:
+        for stream, _ in streams.values():
+            stream.discard()
 
 
 def schema_files(root: DataRoot) -> list[DataFile]:
@@ -60,6 +92,7 @@ def schema_files(root: DataRoot) -> list[DataFile]:
 
 
 def write_files(output: Path, files: list[DataFile]) -> None:
-    """Write each file, leaving unchanged ones untouched."""
+    """Write each file that has its own maker, leaving unchanged ones untouched."""
     for item in files:
-        write_if_changed(output / item.path, item.make())
+        if item.make is not None:
+            write_if_changed(output / item.path, item.make())

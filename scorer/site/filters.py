@@ -96,8 +96,11 @@ def roman(level: int) -> str:
     return {1: "I", 2: "II", 3: "III", 4: "IV"}.get(level, str(level))
 
 
+# Pages show the same few hundred numbers over and over.
+vn_number_cached = lru_cache(maxsize=8192)(vn_number)
+
 FILTERS = {
-    "vn_number": lru_cache(maxsize=8192)(vn_number),
+    "vn_number": vn_number_cached,
     "vn_signed": vn_signed,
     "answer_text": answer_text,
     "evidence_link": evidence_link,

@@ -13,19 +13,13 @@ from ..evaluate import evaluate
 from ..model import CriteriaSet
 from ..paths import DataRoot
 from . import parallel, sitemap, views
-from .data_files import DataFile, schema_files, write_files, year_files
-from .output import ChangedOnlyWriter, remove_stale
+from .data_files import DataFile, schema_files, write_files, write_json_files, year_files
+from .manifest import Manifest
+from .output import remove_stale
+from .pages import PageWriter, history_page, site_salt, unit_page
 
 # Output folders holding only what this generator writes (besides the year folders).
 GENERATED_FOLDERS = ("don-vi", "du-lieu", "schema", "tieu-chi")
-
-
-def unit_page(year: int, unit_id: str) -> str:
-    return f"{year}/don-vi/{unit_id}/index.html"
-
-
-def history_page(unit_id: str) -> str:
-    return f"don-vi/{unit_id}/index.html"
 
 
 class ResultsGenerator(Generator):
@@ -104,44 +98,28 @@ class ResultsGenerator(Generator):
                         district=district, communes=communes.get(district.unit.id, []), **common)
 
     def _write_many(self, writer) -> None:
-        """Unit pages, history pages and data files: many independent writes, spread over the cores."""
-        jobs = parallel.jobs_wanted(self.settings.get("CQDT_JOBS"))
-        # Forked workers write through a writer of their own.
-        own_writer = ChangedOnlyWriter(self.output_path, settings=self.settings) if jobs > 1 else writer
+        """Data files, unit pages and history pages: many independent writes, spread over the cores.
+        Unit and history pages are rendered only when their inputs changed since the last build."""
         output = Path(self.output_path)
-        tasks: list[Callable[[], None]] = [
-            partial(write_files, output, [item]) for files in self.data_files.values() for item in files]
+        pages = PageWriter(self.env, self.context, self.years, output,
+                           Manifest(output, site_salt(self.context, Path(self.theme) / "templates", self.years)))
+        tasks: list[Callable[[], list]] = [partial(write_json_files, output, v.results) for v in self.years]
+        tasks += [partial(write_files, output, [item]) for files in self.data_files.values() for item in files
+                  if item.make is not None]
         tasks.append(partial(write_files, output, self.schemas))
         heavy = len(tasks)
         for view in self.years:
-            tasks.extend(partial(self._write_unit, own_writer, view, r)
-                         for r in sorted(view.results.units, key=lambda r: r.unit.id))
-        level_names = {v.year: v.results.criteria_set.level_name for v in self.years}
+            tasks.extend(partial(pages.unit, view, r) for r in sorted(view.results.units, key=lambda r: r.unit.id))
         unit_ids = sorted({r.unit.id for v in self.years for r in v.results.units})
-        tasks.extend(partial(self._write_history, own_writer, unit_id, level_names) for unit_id in unit_ids)
-        parallel.run_all(lambda index: tasks[index](), len(tasks), "Đang viết trang", jobs,
-                         bool(self.settings.get("CQDT_PROGRESS")), heavy)
+        tasks.extend(partial(pages.history, unit_id) for unit_id in unit_ids)
+        jobs = parallel.jobs_wanted(self.settings.get("CQDT_JOBS"))
+        entries = parallel.run_all(lambda index: tasks[index](), len(tasks), "Đang viết trang", jobs,
+                                   bool(self.settings.get("CQDT_PROGRESS")), heavy)
+        pages.manifest.record([entry for entry in entries if entry is not None])
+        pages.manifest.save()
         # Workers wrote these in their own processes: record them for the sitemap and the clean-up.
         self.written.update(unit_page(view.year, r.unit.id) for view in self.years for r in view.results.units)
         self.written.update(history_page(unit_id) for unit_id in unit_ids)
         sitemap.PAGES.update(name.removesuffix("index.html") for name in self.written if name.endswith("/index.html"))
         self.written.update(item.path for files in self.data_files.values() for item in files)
         self.written.update(item.path for item in self.schemas)
-
-    def _write_unit(self, writer, view: views.YearView, result) -> None:
-        tier = view.results.criteria_set.tiers[result.unit.tier]
-        bars, height = views.chart(result, tier)
-        self._write(
-            writer, unit_page(view.year, result.unit.id), "unit",
-            r=result, tier=tier, bars=bars, chart_height=height,
-            chart_left=views.CHART_LEFT, chart_width=views.CHART_WIDTH,
-            groups=views.group_rows(result, tier), change=view.changes.get(result.unit.id),
-            history=views.history(result.unit.id, self.years),
-            district=view.by_id.get(result.unit.district) if result.unit.district else None,
-            **self._common(view),
-        )
-
-    def _write_history(self, writer, unit_id: str, level_names: dict) -> None:
-        found = views.history(unit_id, self.years)
-        self._write(writer, history_page(unit_id), "unit_history",
-                    unit=found[0][1].unit, history=found, level_names=level_names)

@@ -1,0 +1,129 @@
+"""Unit pages (one per unit and year) and history pages (one per unit), rendered straight with
+the theme's Jinja templates instead of through Pelican's writer, and each only when the
+digest of its inputs differs from the one the output folder's manifest holds.
+
+A page's template sees only what is passed here: the site settings named in SITE_NAMES and
+the page's own values, so the digest of those values (plus the salt: templates, code,
+settings, criteria sets and cycles) covers everything the page shows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+from collections.abc import Callable, Sequence
+from dataclasses import fields
+from importlib.metadata import version
+from operator import attrgetter
+from pathlib import Path
+
+from pelican.utils import get_relative_path, path_to_url
+
+from ..model import CriterionResult, UnitResult
+from . import views
+from .fragments import CriteriaTables, chart_bars, group_rows
+from .manifest import Entry, Manifest
+from .output import write_page
+
+# Pelican context values the unit and history templates read (base.html included).
+SITE_NAMES = ("SITENAME", "SITESUBTITLE", "NAV_YEAR", "NAV_CRITERIA", "REPOSITORY_URL", "REPOSITORY_BRANCH")
+# cqdt modules whose code shapes these pages, besides this package.
+SHAPING_MODULES = ("model.py", "text.py")
+
+_RESULT = attrgetter(*(f.name for f in fields(UnitResult) if f.name != "criteria"))
+_CRITERION = attrgetter(*(f.name for f in fields(CriterionResult)))
+
+
+def unit_page(year: int, unit_id: str) -> str:
+    return f"{year}/don-vi/{unit_id}/index.html"
+
+
+def history_page(unit_id: str) -> str:
+    return f"don-vi/{unit_id}/index.html"
+
+
+def site_salt(context: dict, templates: Path, years: Sequence[views.YearView]) -> str:
+    """Digest of everything all unit and history pages depend on: a change re-renders them all."""
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    sources = [*sorted(package.glob("*.py")), *(package.parent / name for name in SHAPING_MODULES),
+               *sorted(p for p in templates.rglob("*") if p.is_file())]
+    for path in sources:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    digest.update(f"jinja2 {version('jinja2')} markupsafe {version('markupsafe')}".encode())
+    digest.update(repr([(name, context.get(name)) for name in SITE_NAMES]).encode())
+    for view in years:
+        digest.update(repr((view.year, view.results.cycle, view.results.criteria_set)).encode())
+    return digest.hexdigest()
+
+
+def result_key(result: UnitResult) -> tuple:
+    """Every field of a unit's result as plain values, criteria included."""
+    return _RESULT(result), tuple(map(_CRITERION, result.criteria))
+
+
+def _history_key(history: list[tuple[int, UnitResult]]) -> tuple:
+    return tuple((year, h.status, h.total, h.level, h.rank, h.stale_reviews) for year, h in history)
+
+
+class PageWriter:
+    """Writes unit and history pages into the output folder, skipping those whose inputs did not change."""
+
+    def __init__(self, env, context: dict, years: Sequence[views.YearView], output: Path, manifest: Manifest) -> None:
+        self.unit_template = env.get_template("unit.html")
+        self.history_template = env.get_template("unit_history.html")
+        self.site = {name: context.get(name) for name in SITE_NAMES}
+        self.years = list(years)
+        self.output = output
+        self.manifest = manifest
+        self.level_names = {v.year: v.results.criteria_set.level_name for v in self.years}
+        self._tables: dict[tuple[int, str], CriteriaTables] = {}
+
+    def _write(self, name: str, key: tuple, template, make_context: Callable[[], dict]) -> tuple[str, Entry]:
+        digest = hashlib.blake2b(pickle.dumps(key, protocol=5), digest_size=16).hexdigest()
+        entry = self.manifest.unchanged(name, digest)
+        if entry is not None:
+            return name, entry
+        context = {**self.site, "SITEURL": path_to_url(get_relative_path(name)), **make_context()}
+        size, mtime = write_page(self.output / name, template.render(context).encode("utf-8"))
+        return name, (digest, size, mtime)
+
+    def unit(self, view: views.YearView, result: UnitResult) -> tuple[str, Entry]:
+        """The page of one unit in one year: facts, chart, group table, every criterion, history."""
+        unit = result.unit
+        history = views.history(unit.id, self.years)
+        district = view.by_id.get(unit.district) if unit.district else None
+        change = view.changes.get(unit.id)
+        submitted_count = view.submitted_count.get(unit.tier, 0)
+        key = (view.year, result_key(result), change, _history_key(history),
+               district and (district.unit.id, district.unit.name), submitted_count)
+
+        def context() -> dict:
+            cs = view.results.criteria_set
+            tier = cs.tiers[unit.tier]
+            bars, height = views.chart(result, tier)
+            return {
+                "r": result, "tier": tier, "cs": cs, "year": view.year, "cycle": view.results.cycle,
+                "chart_shapes": chart_bars(bars, views.CHART_LEFT, views.CHART_WIDTH),
+                "chart_height": height, "chart_left": views.CHART_LEFT, "chart_width": views.CHART_WIDTH,
+                "group_table_rows": group_rows(bars, cs), "group_names": {g.id: g.name for g in tier.groups},
+                "criteria_tables": self._tables_of(view, unit.tier).tables(result) if result.submitted else [],
+                "change": change, "history": history, "district": district, "submitted_count": submitted_count,
+            }
+
+        return self._write(unit_page(view.year, unit.id), key, self.unit_template, context)
+
+    def history(self, unit_id: str) -> tuple[str, Entry]:
+        """The page of one unit over every year built."""
+        found = views.history(unit_id, self.years)
+        unit = found[0][1].unit
+        key = ((unit.id, unit.name, unit.tier), _history_key(found))
+        return self._write(history_page(unit_id), key, self.history_template,
+                           lambda: {"unit": unit, "history": found, "level_names": self.level_names})
+
+    def _tables_of(self, view: views.YearView, tier: str) -> CriteriaTables:
+        if (view.year, tier) not in self._tables:
+            self._tables[view.year, tier] = CriteriaTables(
+                view.results.criteria_set.tiers[tier], self.site["REPOSITORY_URL"] or "",
+                self.site["REPOSITORY_BRANCH"] or "main")
+        return self._tables[view.year, tier]
