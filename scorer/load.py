@@ -1,7 +1,8 @@
 """Safe YAML reading with limits, exact decimals and positions for messages.
 
-Bulk reads use ruamel.yaml's C-backed safe loader; the slower round-trip
-loader runs only to find the line and column of a problem.
+Plain documents are built straight from libyaml's events (fastyaml); others go
+through ruamel.yaml's C-backed safe loader; the slower round-trip loader runs
+only to find the line and column of a problem.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.constructor import ConstructorError, SafeConstructor
 from ruamel.yaml.error import MarkedYAMLError
+
+from .fastyaml import NotSimple, parse_plain
 
 MAX_BYTES = 1024 * 1024  # a submission or review: far above any real one, far below harm
 MAX_ADMIN_BYTES = 64 * 1024 * 1024  # the registry and criteria of a whole country
@@ -101,6 +104,10 @@ def parse(text: str, display: str) -> Any:
 
     Dates become ISO strings so that JSON Schema sees what a JSON file would hold.
     """
+    try:
+        return parse_plain(text, MAX_DEPTH)
+    except NotSimple:
+        pass  # anything unusual, and every error message, comes from ruamel.yaml's loader
     try:
         data = _safe_yaml().load(text)
     except MarkedYAMLError:

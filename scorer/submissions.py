@@ -30,6 +30,8 @@ from .schemas import fast_is_valid, generated_validator
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _SPACE = re.compile(r"\s")
+# http(s), a host, no spaces: what the full check below accepts, in one regex.
+_PLAIN_WEB_LINK = re.compile(r"[Hh][Tt][Tt][Pp][Ss]?://[^/?#\s\[\]]+[^\s]*\Z")
 
 
 def canonical_value(value: Any) -> Any:
@@ -108,9 +110,14 @@ def check_evidence(root: DataRoot, doc: Document, where: tuple, criterion: Any, 
 def evidence_problem(root: DataRoot, item: str) -> str | None:
     """Why an evidence entry is not acceptable, or None."""
     text = item.strip()
+    if _PLAIN_WEB_LINK.match(text):  # the common case, decided without urlsplit
+        return None
     if _SCHEME.match(text):
-        parts = urlsplit(text)
-        if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        try:
+            parts = urlsplit(text)
+        except ValueError:  # e.g. an unclosed [ in the host
+            parts = None
+        if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.netloc:
             return f"minh chứng '{text[:80]}' không hợp lệ: chỉ chấp nhận đường dẫn http:// hoặc https://"
         if _SPACE.search(text):
             return f"đường dẫn minh chứng '{text[:80]}' có dấu cách; hãy thay bằng %20"
