@@ -68,7 +68,8 @@ def cache_path(root: DataRoot, year: int) -> Path:
 _ALLOWED = {
     ("decimal", "Decimal"), ("datetime", "date"),
     *(("scorer.model", name) for name in ("Answer", "Submission", "Review", "ReviewRecord", "VerifiedAnswer",
-                                          "Registry", "Unit")),
+                                          "Registry", "Unit", "CriterionResult", "Shortfall", "Gap",
+                                          "UnitResult")),
     ("scorer.load", "Problem"), ("scorer.cache", "Indexed"), ("scorer.incremental", "ScoredUnit"),
 }
 
@@ -125,6 +126,8 @@ class FileCache:
             stored = read_pickle(self.path)
             if isinstance(stored, dict) and stored.get("format") == FORMAT and stored.get("context") == context:
                 self.entries = stored["files"]
+        if enabled and not self.entries:
+            self.pack.clear()  # nothing indexes its records any more
 
     def known_sha(self, display: str, file_stamp: tuple[int, ...]) -> str | None:
         """The content hash recorded for an untouched file, so it need not be read again."""
@@ -142,7 +145,7 @@ class FileCache:
         if entry is None or entry.address is None:
             return None
         record = self.pending.get(display) or self.pack.read(entry.address)
-        return None if record is None else _loads(record)
+        return None if record is None else loads(record)
 
     def touch(self, display: str, file_stamp: tuple[int, ...]) -> None:
         """Record the new stamp of a file touched but not changed."""
@@ -177,7 +180,8 @@ class FileCache:
         write_pickle(self.path, {"format": FORMAT, "context": self.context, "files": self.entries})
 
 
-def _loads(record: bytes) -> Any:
+def loads(record: bytes) -> Any:
+    """One pickled record of the cache, through the restricted unpickler; None if unreadable."""
     try:
         return _ModelUnpickler(io.BytesIO(record)).load()
     except (EOFError, pickle.UnpicklingError, AttributeError, TypeError, ValueError):

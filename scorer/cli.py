@@ -12,7 +12,6 @@ import click
 from . import export, incremental
 from .catalogue import check_criteria_set, load_criteria_set
 from .cycle import load_cycle
-from .evaluate import score as score_inputs
 from .load import InputError, Problem
 from .model import TIERS, Results
 from .paths import DataRoot, write_atomic
@@ -145,7 +144,7 @@ def score(ctx: click.Context, year: int | None, fmt: str, tier: tuple[str, ...],
     if fmt == "json":  # units whose inputs did not change come from the cache, already written
         pieces = incremental.iter_json(_inputs(_root(ctx), year), tiers)
     else:
-        pieces = [{"csv": export.to_csv, "table": _table}[fmt](score_inputs(_inputs(_root(ctx), year)), tiers)]
+        pieces = [{"csv": export.to_csv, "table": _table}[fmt](incremental.score_cached(_inputs(_root(ctx), year)), tiers)]
     if output:
         write_atomic(output, pieces)
         click.echo(str(output))

@@ -155,11 +155,11 @@ def score(inputs: YearInputs) -> Results:
                          best_self, best_counted, published)
             for u in units
         ]
-        results.extend(_ranked(tier_results, criteria_set))
+        results.extend(with_ranks(tier_results, criteria_set))
     return Results(inputs.year, cycle, criteria_set, tuple(results))
 
 
-def _ranked(tier_results: list[UnitResult], criteria_set: CriteriaSet) -> list[UnitResult]:
+def with_ranks(tier_results: list[UnitResult], criteria_set: CriteriaSet) -> list[UnitResult]:
     """Ranks for submitted units; the registry order is kept."""
     rank_of = ranks([(r.unit.id, r.level, r.total) for r in tier_results if r.submitted], criteria_set)
     return [_with_rank(r, rank_of.get(r.unit.id)) for r in tier_results]
@@ -179,5 +179,8 @@ def _with_rank(result: UnitResult, rank: int | None) -> UnitResult:
 
 
 def evaluate(root: DataRoot, year: int) -> Results:
-    """Read, check and score a year; raises InputError on any problem."""
-    return score(require_valid(read_year(root, year)))
+    """Read, check and score a year (units whose inputs did not change come from the cache);
+    raises InputError on any problem."""
+    from .incremental import score_cached  # incremental builds on this module
+
+    return score_cached(require_valid(read_year(root, year)))

@@ -10,19 +10,29 @@ so the output is byte for byte what export.iter_json writes for score(inputs).
 from __future__ import annotations
 
 import hashlib
+import pickle
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from .cache import cache_path, code_version, context_key, read_pickle, write_pickle
+from .cache import cache_path, code_version, context_key, loads, read_pickle, write_pickle
 from . import export
-from .evaluate import best_values, counted_values, ranks, relative_values, score, self_values, unit_result
+from .evaluate import (
+    best_values,
+    counted_values,
+    ranks,
+    relative_values,
+    score,
+    self_values,
+    unit_result,
+    with_ranks,
+)
 from .export import JSON_TAIL, json_head, listing_key, unit_line
-from .model import TIERS, Results, TierCriteria, Unit
+from .model import TIERS, Results, TierCriteria, Unit, UnitResult
 from .pack import Address, Pack
 from .year import LazyItems, YearInputs
 
-FORMAT = 1
+FORMAT = 2
 # Modules whose code decides a unit's line, besides those that decide a file's check.
 SCORING_MODULES = ("evaluate", "export", "levels", "model", "rules")
 RANK_PLACEHOLDER = b'"rank":null'
@@ -39,7 +49,8 @@ class ScoredUnit(NamedTuple):
     total: Decimal
     relative_self: dict[str, Decimal | None]
     relative_counted: dict[str, Decimal | None]
-    address: Address | None  # of the JSON line (rank null) in the pack
+    address: Address | None  # of the JSON line (rank null) in the lines pack
+    result_address: Address | None  # of the pickled UnitResult (rank None) in the results pack
 
 
 def _digest(*parts: Any) -> str:
@@ -53,36 +64,51 @@ class UnitCache:
         assert inputs.criteria_set is not None
         self.path = cache_path(inputs.root, inputs.year).with_suffix(".units")
         self.pack = Pack(self.path.with_suffix(".units-pack"))
+        self.results_pack = Pack(self.path.with_suffix(".results-pack"))
         self.context = _digest(FORMAT, context_key(inputs.root, inputs.year, inputs.criteria_set.id),
                                code_version(SCORING_MODULES))
         stored = read_pickle(self.path)
         fits = isinstance(stored, dict) and stored.get("context") == self.context
         self.units: dict[str, ScoredUnit] = stored["units"] if fits else {}
-        self.pending: dict[str, bytes] = {}  # lines not yet appended to the pack
-        self.unwritable: dict[str, bytes] = {}  # lines the pack could not take (a read-only cache)
+        if not self.units:  # nothing indexes their records any more
+            self.pack.clear()
+            self.results_pack.clear()
+        self.pending: dict[str, tuple[bytes, bytes]] = {}  # line and result not yet appended to the packs
+        self.unwritable: dict[str, tuple[bytes, bytes]] = {}  # what the packs could not take (read-only cache)
         self.changed = False
+
+    def _record(self, unit_id: str, which: int) -> bytes | None:
+        entry = self.units[unit_id]
+        held = self.pending.get(unit_id) or self.unwritable.get(unit_id)
+        if held is not None:
+            return held[which]
+        address = entry.result_address if which else entry.address
+        return None if address is None else (self.results_pack if which else self.pack).read(address)
 
     def line(self, unit_id: str) -> bytes | None:
         """The unit's cached line (rank null), or None if the pack lost it."""
-        entry = self.units[unit_id]
-        record = self.pending.get(unit_id) or self.unwritable.get(unit_id)
-        if record is None and entry.address is not None:
-            record = self.pack.read(entry.address)
-        return record
+        return self._record(unit_id, 0)
 
-    def put(self, unit_id: str, entry: ScoredUnit, line: str) -> None:
+    def result(self, unit_id: str) -> UnitResult | None:
+        """The unit's cached UnitResult (rank None), or None if the pack lost it."""
+        record = self._record(unit_id, 1)
+        return None if record is None else loads(record)
+
+    def put(self, unit_id: str, entry: ScoredUnit, result: UnitResult, line: str) -> None:
         self.units[unit_id] = entry
-        self.pending[unit_id] = line.encode("utf-8")
+        self.pending[unit_id] = line.encode("utf-8"), pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
         self.changed = True
-        if len(self.pending) >= FLUSH_EVERY:  # lines go to disk as they come: a cold run holds few
+        if len(self.pending) >= FLUSH_EVERY:  # records go to disk as they come: a cold run holds few
             self.flush()
 
     def flush(self) -> None:
         names = sorted(self.pending)
-        addresses = self.pack.append([self.pending[n] for n in names])
-        for name, address in zip(names, addresses, strict=False):
-            self.units[name] = self.units[name]._replace(address=address)
-        if len(addresses) < len(names):
+        lines = self.pack.append([self.pending[n][0] for n in names])
+        results = self.results_pack.append([self.pending[n][1] for n in names])
+        if len(lines) == len(results) == len(names):
+            for name, line, result in zip(names, lines, results, strict=True):
+                self.units[name] = self.units[name]._replace(address=line, result_address=result)
+        else:
             self.unwritable.update(self.pending)
         self.pending.clear()
 
@@ -97,6 +123,9 @@ class UnitCache:
         live = {name: e.address for name, e in self.units.items() if e.address is not None}
         for name, address in self.pack.compact(live).items():
             self.units[name] = self.units[name]._replace(address=address)
+        live = {name: e.result_address for name, e in self.units.items() if e.result_address is not None}
+        for name, address in self.results_pack.compact(live).items():
+            self.units[name] = self.units[name]._replace(result_address=address)
         write_pickle(self.path, {"context": self.context, "units": self.units})
 
 
@@ -105,7 +134,7 @@ def _file_sha(inputs: YearInputs, items: LazyItems, unit_id: str) -> str:
 
 
 def _score_tier(inputs: YearInputs, cache: UnitCache, tier: TierCriteria, units: tuple[Unit, ...],
-                published: bool) -> Callable[[Unit], str]:
+                published: bool) -> Callable[[Unit], UnitResult]:
     """Score the tier's units whose cached line is missing or out of date; returns how to score one again."""
     submissions, reviews = inputs.submissions, inputs.reviews
     assert isinstance(submissions, LazyItems) and isinstance(reviews, LazyItems)
@@ -127,16 +156,16 @@ def _score_tier(inputs: YearInputs, cache: UnitCache, tier: TierCriteria, units:
     for unit in units:
         key = _digest(own[unit.id], tier_key)
         cached = cache.units.get(unit.id)
-        if cached is not None and cached.key == key and cached.address is not None:
+        if cached is not None and cached.key == key and cached.address is not None \
+                and cached.result_address is not None:
             continue
         result = unit_result(unit, tier, inputs.criteria_set, submissions.get(unit.id), reviews.get(unit.id),
                              best_self, best_counted, published)
         self_rel, counted_rel = relative.get(unit.id, ({}, {}))
         cache.put(unit.id, ScoredUnit(own[unit.id], key, result.submitted, result.level, result.total,
-                                      self_rel, counted_rel, None), unit_line(result, inputs.criteria_set))
-    return lambda unit: unit_line(unit_result(unit, tier, inputs.criteria_set, submissions.get(unit.id),
-                                              reviews.get(unit.id), best_self, best_counted, published),
-                                  inputs.criteria_set)
+                                      self_rel, counted_rel, None, None), result, unit_line(result, inputs.criteria_set))
+    return lambda unit: unit_result(unit, tier, inputs.criteria_set, submissions.get(unit.id), reviews.get(unit.id),
+                                    best_self, best_counted, published)
 
 
 def iter_json(inputs: YearInputs, tiers: tuple[str, ...] = TIERS) -> Iterator[bytes]:
@@ -149,7 +178,7 @@ def iter_json(inputs: YearInputs, tiers: tuple[str, ...] = TIERS) -> Iterator[by
     cache = UnitCache(inputs)
     published = cycle.state == "published"
     listing: list[tuple[tuple, Unit, int | None]] = []
-    rescore: dict[str, Callable[[Unit], str]] = {}
+    rescore: dict[str, Callable[[Unit], UnitResult]] = {}
     for tier_id in TIERS:
         if tier_id not in criteria_set.tiers:
             continue
@@ -168,9 +197,28 @@ def iter_json(inputs: YearInputs, tiers: tuple[str, ...] = TIERS) -> Iterator[by
     for _, unit, rank in listing:
         line = cache.line(unit.id)
         if line is None:  # another run compacted the pack meanwhile
-            line = rescore[unit.tier](unit).encode("utf-8")
+            line = unit_line(rescore[unit.tier](unit), criteria_set).encode("utf-8")
         if rank is not None:
             line = line.replace(RANK_PLACEHOLDER, b'"rank":%d' % rank, 1)
         yield separator + line
         separator = b",\n"
     yield JSON_TAIL.encode("utf-8")
+
+
+def score_cached(inputs: YearInputs) -> Results:
+    """evaluate.score(inputs), with the UnitResults of units whose inputs did not change read from the cache."""
+    registry, cycle, criteria_set = inputs.registry, inputs.cycle, inputs.criteria_set
+    assert registry is not None and cycle is not None and criteria_set is not None
+    if not isinstance(inputs.submissions, LazyItems):
+        return score(inputs)
+    cache = UnitCache(inputs)
+    published = cycle.state == "published"
+    results: list[UnitResult] = []
+    for tier_id in TIERS:
+        if tier_id not in criteria_set.tiers:
+            continue
+        units = registry.in_tier(tier_id)
+        rescore = _score_tier(inputs, cache, criteria_set.tiers[tier_id], units, published)
+        results.extend(with_ranks([cache.result(u.id) or rescore(u) for u in units], criteria_set))
+    cache.save({u.id for tier_id in criteria_set.tiers for u in registry.in_tier(tier_id)})
+    return Results(inputs.year, cycle, criteria_set, tuple(results))

@@ -244,6 +244,9 @@ class CriterionResult:
     evidence: tuple[str, ...]
     note: str
 
+    def __reduce__(self) -> tuple:
+        return (CriterionResult, (self.criterion_id, self.group_id, self.self_value, self.self_points, self.verified_value, self.verified_points, self.counted_points, self.reason, self.reviewer, self.stage, self.evidence, self.note))
+
     @property
     def changed_by_review(self) -> bool:
         return self.verified_points is not None and self.verified_value != self.self_value
@@ -257,6 +260,9 @@ class Shortfall:
     score: Decimal
     minimum: Decimal
 
+    def __reduce__(self) -> tuple:
+        return (Shortfall, (self.group_id, self.score, self.minimum))
+
     @property
     def missing(self) -> Decimal:
         return self.minimum - self.score
@@ -268,6 +274,9 @@ class Gap:
 
     level: int
     shortfalls: tuple[Shortfall, ...]
+
+    def __reduce__(self) -> tuple:
+        return (Gap, (self.level, self.shortfalls))
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,6 +297,9 @@ class UnitResult:
     criteria: tuple[CriterionResult, ...]
     review_stages: tuple[str, ...]
     stale_reviews: tuple[str, ...]
+
+    def __reduce__(self) -> tuple:
+        return (UnitResult, (self.unit, self.status, self.submission_path, self.submission_sha256, self.group_scores, self.total, self.self_group_scores, self.self_total, self.level, self.rank, self.gap, self.criteria, self.review_stages, self.stale_reviews))
 
     @property
     def submitted(self) -> bool:

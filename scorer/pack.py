@@ -57,6 +57,12 @@ class Pack:
             return addresses
         return []
 
+    def clear(self) -> None:
+        """Drop every record (their index is gone)."""
+        with contextlib.suppress(OSError):
+            self.path.unlink(missing_ok=True)
+        self._data = None
+
     def size(self) -> int:
         try:
             return self.path.stat().st_size

@@ -104,3 +104,18 @@ def test_a_damaged_cache_costs_time_not_correctness(tmp_path, scored_units):
     assert 0 < len(scored_units) < 400  # the units whose lines were damaged, not every unit
     cache.path.write_bytes(b"not a pickle")
     assert cached_json(root, 2024) == expected
+
+
+def test_cached_results_equal_scoring_everything_cold_warm_and_after_changes(tmp_path):
+    root = DataRoot(copy_data(tmp_path / "data", years=(2024,)))
+
+    def both():
+        inputs = require_valid(read_year(root, 2024))
+        return incremental.score_cached(inputs), score(require_valid(read_year(root, 2024, use_cache=False)))
+
+    cached, full = both()
+    assert cached == full
+    assert both()[0] == full  # warm: every unit from the cache
+    set_answer(root, "xa-bang-luan", "ht6", "100000")
+    cached, full = both()
+    assert cached == full and cached.unit("xa-bang-luan").rank == full.unit("xa-bang-luan").rank
