@@ -204,9 +204,10 @@ def write_pickle(path: Path, value: Any) -> None:
 def registry_cached(root: DataRoot, check: Callable[[DataRoot], tuple[Any, list[Problem]]]) -> tuple[Any, list[Problem]]:
     """check(root) for the units registry, reused while units/*.yaml and cqdt stay the same."""
     digest = hashlib.sha256(f"{FORMAT}|{code_version()}|registry".encode())
-    for path in sorted(root.units_dir.glob("*.yaml")):
+    # The units files, and the schema they are checked against (the data root's copy, if any).
+    for path in [*sorted(root.units_dir.glob("*.yaml")), root.schema_dir / "units.schema.json"]:
         digest.update(path.name.encode())
-        digest.update(path.read_bytes())
+        digest.update(path.read_bytes() if path.is_file() else b"-")
     key = digest.hexdigest()
     path = cache_path(root, 0).with_name("registry.pickle")
     stored = read_pickle(path)

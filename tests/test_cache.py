@@ -70,3 +70,23 @@ def test_a_touched_but_unchanged_file_is_still_a_hit_and_an_edit_of_same_size_is
     edited = read_year(root, 2024, jobs=1)
     assert edited.files_from_cache == edited.files_checked - 1
     assert any("năm 2023 khác với thư mục năm 2024" in p.message for p in edited.problems)
+
+
+def test_a_changed_units_schema_is_checked_again_despite_the_registry_cache(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    root = DataRoot(copy_data(tmp_path / "data", years=(2024,)))
+
+    def validate() -> subprocess.CompletedProcess:  # a process each: validators are built once per process
+        return subprocess.run([sys.executable, "-m", "scorer", "--data", str(root.root), "validate"],
+                              capture_output=True, text=True)
+
+    assert validate().returncode == 0
+    path = root.schema_dir / "units.schema.json"
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    schema["required"] = [*schema["required"], "phien_ban"]
+    path.write_text(json.dumps(schema), encoding="utf-8")
+    done = validate()
+    assert done.returncode == 1 and "phien_ban" in done.stdout + done.stderr
