@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from .cache import cache_path, code_version, context_key, loads, read_pickle, write_pickle
 from . import export
+from .cache import cache_path, code_version, context_key, loads, read_pickle, write_pickle
 from .evaluate import (
     best_values,
     counted_values,
