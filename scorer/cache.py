@@ -100,6 +100,20 @@ def stamp(path: Path) -> tuple[int, ...]:
     return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
 
 
+class CheckedFile(NamedTuple):
+    """One file's check as it travels from a worker to the cache: the item stays pickled."""
+
+    record: bytes | None  # the pickled Submission or ReviewRecord; None when the file has problems
+    problems: tuple[Problem, ...]
+    unit_id: str | None
+    local_evidence: tuple[str, ...]
+
+
+def checked_file(item: Submission | ReviewRecord | None, problems: list[Problem]) -> CheckedFile:
+    record = None if item is None else pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
+    return CheckedFile(record, tuple(problems), item.unit_id if item is not None else None, local_evidence(item))
+
+
 def local_evidence(item: Submission | ReviewRecord | None) -> tuple[str, ...]:
     """Evidence entries that are repository paths: they may be deleted while the file stays the same."""
     if not isinstance(item, Submission):
@@ -142,9 +156,9 @@ class FileCache:
     def item(self, display: str) -> Submission | ReviewRecord | None:
         """The checked Submission or ReviewRecord of an indexed file; None if the pack lost it."""
         entry = self.entries.get(display)
-        if entry is None or entry.address is None:
-            return None
-        record = self.pending.get(display) or self.pack.read(entry.address)
+        record = self.pending.get(display)
+        if record is None and entry is not None and entry.address is not None:
+            record = self.pack.read(entry.address)
         return None if record is None else loads(record)
 
     def touch(self, display: str, file_stamp: tuple[int, ...]) -> None:
@@ -152,13 +166,12 @@ class FileCache:
         self.entries[display] = self.entries[display]._replace(stamp=file_stamp)
         self.changed = True
 
-    def put(self, display: str, sha: str, item: Submission | ReviewRecord | None, problems: list[Problem],
-            file_stamp: tuple[int, ...]) -> None:
-        unit_id = item.unit_id if item is not None else None
-        self.entries[display] = Indexed(sha, file_stamp, tuple(problems), unit_id, local_evidence(item), None)
+    def put(self, display: str, sha: str, checked: CheckedFile, file_stamp: tuple[int, ...]) -> None:
+        self.entries[display] = Indexed(sha, file_stamp, checked.problems, checked.unit_id, checked.local_evidence,
+                                        None)
         self.pending.pop(display, None)
-        if item is not None:
-            self.pending[display] = pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
+        if checked.record is not None:
+            self.pending[display] = checked.record
         self.changed = True
 
     def keep_only(self, displays: set[str]) -> None:
@@ -171,9 +184,11 @@ class FileCache:
         if not (self.enabled and self.changed):
             return
         names = sorted(self.pending)
-        for name, address in zip(names, self.pack.append([self.pending[n] for n in names]), strict=False):
+        addresses = self.pack.append([self.pending[n] for n in names])
+        for name, address in zip(names, addresses, strict=False):
             self.entries[name] = self.entries[name]._replace(address=address)
-        self.pending.clear()
+        if len(addresses) == len(names):  # else keep them for this run: the pack could not take them
+            self.pending.clear()
         live = {name: e.address for name, e in self.entries.items() if e.address is not None}
         for name, address in self.pack.compact(live).items():
             self.entries[name] = self.entries[name]._replace(address=address)

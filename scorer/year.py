@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .cache import FileCache, Indexed, context_key, stamp
+from .cache import CheckedFile, FileCache, Indexed, checked_file, context_key, stamp
 from .catalogue import check_criteria_set
 from .cycle import check_cycle
 from .load import InputError, Problem
@@ -60,14 +60,19 @@ def check_file(ctx: YearContext, path: Path) -> Checked:
     return reader(ctx, path)
 
 
-def _worker_check(path: Path) -> tuple[Path, Checked]:
+def _check_pickled(ctx: YearContext, path: Path) -> CheckedFile:
+    # Workers send the item pickled once: the parent stores those bytes and unpickles only what it uses.
+    return checked_file(*check_file(ctx, path))
+
+
+def _worker_check(path: Path) -> tuple[Path, CheckedFile]:
     assert _WORKER_CTX is not None
-    return path, check_file(_WORKER_CTX, path)
+    return path, _check_pickled(_WORKER_CTX, path)
 
 
-def _check_many(ctx: YearContext, paths: list[Path], jobs: int) -> dict[Path, Checked]:
+def _check_many(ctx: YearContext, paths: list[Path], jobs: int) -> dict[Path, CheckedFile]:
     if jobs <= 1 or len(paths) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
-        return {path: check_file(ctx, path) for path in paths}
+        return {path: _check_pickled(ctx, path) for path in paths}
     global _WORKER_CTX
     _WORKER_CTX = ctx  # inherited by the forked workers: nothing to pickle on the way in
     try:
@@ -136,7 +141,6 @@ def read_year(root: DataRoot, year: int, registry: Registry | None = None, *,
     # Paths listed under the year folder: their display names need no resolving.
     displays = {path: f"{folder}/{path.parent.name}/{path.name}" for path in paths}
     by_display = {display: path for path, display in displays.items()}
-    fresh: dict[str, Checked] = {}
     misses = []
     for path, display in displays.items():
         file_stamp = stamp(path)
@@ -150,13 +154,10 @@ def read_year(root: DataRoot, year: int, registry: Registry | None = None, *,
     inputs.files_from_cache = len(paths) - len(misses)
     checked = _check_many(ctx, [path for path, _, _ in misses], jobs or default_jobs())
     for path, sha, file_stamp in misses:
-        fresh[displays[path]] = checked[path]
-        cache.put(displays[path], sha, *checked[path], file_stamp)
+        cache.put(displays[path], sha, checked[path], file_stamp)
     cache.keep_only(set(displays.values()))
 
     def load(display: str) -> Any:
-        if display in fresh:
-            return fresh[display][0]
         item = cache.item(display)
         if item is None:  # the pack lost it: check the file again
             item = check_file(ctx, by_display[display])[0]
