@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import partial
 from pathlib import Path
 
 from pelican.generators import Generator
@@ -16,7 +14,7 @@ from . import parallel, sitemap, views
 from .data_files import DataFile, schema_files, write_files, write_json_files, year_files
 from .manifest import Manifest
 from .output import remove_stale
-from .pages import PageWriter, history_page, site_salt, unit_page
+from .pages import PageWriter, site_salt
 
 # Output folders holding only what this generator writes (besides the year folders).
 GENERATED_FOLDERS = ("don-vi", "du-lieu", "schema", "tieu-chi")
@@ -27,6 +25,17 @@ class ResultsGenerator(Generator):
     district, criteria, history, 404 pages and the open data files."""
 
     def generate_context(self) -> None:
+        # Forked now, before the Results fill this process's memory (see parallel.py).
+        self.helper = (parallel.PageWriterProcess(Path(self.output_path))
+                       if parallel.helper_wanted(self.settings.get("CQDT_JOBS")) else None)
+        try:
+            self._read()
+        except BaseException:
+            if self.helper is not None:
+                self.helper.close()
+            raise
+
+    def _read(self) -> None:
         root = DataRoot(Path(self.settings.get("CQDT_DATA_ROOT", ".")))
         self.root = root
         available = root.years()
@@ -98,28 +107,39 @@ class ResultsGenerator(Generator):
                         district=district, communes=communes.get(district.unit.id, []), **common)
 
     def _write_many(self, writer) -> None:
-        """Data files, unit pages and history pages: many independent writes, spread over the cores.
-        Unit and history pages are rendered only when their inputs changed since the last build."""
+        """Data files, unit pages and history pages. Unit and history pages are rendered only
+        when their inputs changed since the last build, and written by the helper process."""
         output = Path(self.output_path)
-        pages = PageWriter(self.env, self.context, self.years, output,
-                           Manifest(output, site_salt(self.context, Path(self.theme) / "templates", self.years)))
-        tasks: list[Callable[[], list]] = [partial(write_json_files, output, v.results) for v in self.years]
-        tasks += [partial(write_files, output, [item]) for files in self.data_files.values() for item in files
-                  if item.make is not None]
-        tasks.append(partial(write_files, output, self.schemas))
-        heavy = len(tasks)
-        for view in self.years:
-            tasks.extend(partial(pages.unit, view, r) for r in sorted(view.results.units, key=lambda r: r.unit.id))
-        unit_ids = sorted({r.unit.id for v in self.years for r in v.results.units})
-        tasks.extend(partial(pages.history, unit_id) for unit_id in unit_ids)
-        jobs = parallel.jobs_wanted(self.settings.get("CQDT_JOBS"))
-        entries = parallel.run_all(lambda index: tasks[index](), len(tasks), "Đang viết trang", jobs,
-                                   bool(self.settings.get("CQDT_PROGRESS")), heavy)
-        pages.manifest.record([entry for entry in entries if entry is not None])
-        pages.manifest.save()
-        # Workers wrote these in their own processes: record them for the sitemap and the clean-up.
-        self.written.update(unit_page(view.year, r.unit.id) for view in self.years for r in view.results.units)
-        self.written.update(history_page(unit_id) for unit_id in unit_ids)
+        try:
+            for view in self.years:
+                write_json_files(output, view.results)
+            for files in [*self.data_files.values(), self.schemas]:
+                write_files(output, files)
+            manifest = Manifest(output, site_salt(self.context, Path(self.theme) / "templates", self.years))
+            pages = PageWriter(self.env, self.context, self.years, output, manifest,
+                               self.helper.write if self.helper is not None else None)
+            units = [(view, r) for view in self.years for r in sorted(view.results.units, key=lambda r: r.unit.id)]
+            unit_ids = sorted({r.unit.id for _, r in units})
+            entries = []
+            with parallel.progress(len(units) + len(unit_ids), "Đang viết trang",
+                                   bool(self.settings.get("CQDT_PROGRESS"))) as bar:
+                for view, result in units:
+                    entries.append(pages.unit(view, result))
+                    if bar is not None:
+                        bar.update(1)
+                for unit_id in unit_ids:
+                    entries.append(pages.history(unit_id))
+                    if bar is not None:
+                        bar.update(1)
+            if self.helper is not None:
+                manifest.record(pages.completed(entries, self.helper.finish()))
+            else:
+                manifest.record(entries)
+        finally:
+            if self.helper is not None:
+                self.helper.close()
+        manifest.save()
+        self.written.update(name for name, _ in entries)
         sitemap.PAGES.update(name.removesuffix("index.html") for name in self.written if name.endswith("/index.html"))
         self.written.update(item.path for files in self.data_files.values() for item in files)
         self.written.update(item.path for item in self.schemas)

@@ -69,13 +69,16 @@ def _history_key(history: list[tuple[int, UnitResult]]) -> tuple:
 class PageWriter:
     """Writes unit and history pages into the output folder, skipping those whose inputs did not change."""
 
-    def __init__(self, env, context: dict, years: Sequence[views.YearView], output: Path, manifest: Manifest) -> None:
+    def __init__(self, env, context: dict, years: Sequence[views.YearView], output: Path, manifest: Manifest,
+                 hand_over: Callable[[str, bytes], None] | None = None) -> None:
+        """`hand_over(name, bytes)` writes a page elsewhere (the helper process); None: write here."""
         self.unit_template = env.get_template("unit.html")
         self.history_template = env.get_template("unit_history.html")
         self.site = {name: context.get(name) for name in SITE_NAMES}
         self.years = list(years)
         self.output = output
         self.manifest = manifest
+        self.hand_over = hand_over
         self.level_names = {v.year: v.results.criteria_set.level_name for v in self.years}
         self._tables: dict[tuple[int, str], CriteriaTables] = {}
 
@@ -85,8 +88,18 @@ class PageWriter:
         if entry is not None:
             return name, entry
         context = {**self.site, "SITEURL": path_to_url(get_relative_path(name)), **make_context()}
-        size, mtime = write_page(self.output / name, template.render(context).encode("utf-8"))
-        return name, (digest, size, mtime)
+        payload = template.render(context).encode("utf-8")
+        if self.hand_over is not None:
+            self.hand_over(name, payload)
+            return name, (digest, -1, -1)  # completed() fills in the file's size and time
+        return name, (digest, *write_page(self.output / name, payload))
+
+    @staticmethod
+    def completed(entries: list[tuple[str, Entry]], written: list[tuple[str, int, int]]) -> list[tuple[str, Entry]]:
+        """The entries of pages handed over, with the size and time the helper reported."""
+        files = {name: (size, mtime) for name, size, mtime in written}
+        return [(name, (digest, *files[name])) if size < 0 else (name, (digest, size, mtime))
+                for name, (digest, size, mtime) in entries]
 
     def unit(self, view: views.YearView, result: UnitResult) -> tuple[str, Entry]:
         """The page of one unit in one year: facts, chart, group table, every criterion, history."""

@@ -1,36 +1,41 @@
-"""Spreading many small, independent page writes over the machine's cores.
+"""A helper process that writes the rendered pages while the build's process renders the next.
 
-Workers are forked, so they inherit the generator with its Results and compiled
-templates; the build's own process works too, so `jobs` processes run in all. They
-take chunks of tasks in turn from a shared counter; only the counter travels between
-processes, and each worker's results come back once, at its end.
+Creating a file and its folder is slow on many file systems, and a nationwide site has two
+pages per unit, so writing them beside the rendering uses the machine's second core. The
+helper is forked before the Results are read: it stays small (a worker forked later would
+count the whole Results a second time in the build's memory), and only page bytes travel
+to it, through a pipe.
 """
 
 from __future__ import annotations
 
-import gc
+import fcntl
 import multiprocessing
 import os
 import sys
 import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from pathlib import Path
 
-# Below this many tasks a build is quick enough to need neither workers nor a progress bar.
+from .output import write_page
+
+# Below this many pages a build is quick enough to need no progress bar.
 MANY = 200
-CHUNK = 64
+PIPE_BYTES = 1 << 20  # room for about twenty pages in flight
+_STOP = b""
 
 
-def jobs_wanted(setting: int | None) -> int:
-    """Processes to use: the setting, else one per core; 1 where fork is unavailable."""
+def helper_wanted(setting: int | None) -> bool:
+    """A writing helper unless CQDT_JOBS is 1, the machine has one core, or fork is unavailable."""
     if "fork" not in multiprocessing.get_all_start_methods():
-        return 1
-    return max(1, setting or os.cpu_count() or 1)
+        return False
+    return (setting or os.cpu_count() or 1) > 1
 
 
 @contextmanager
-def _progress(total: int, label: str, enabled: bool) -> Iterator:
+def progress(total: int, label: str, enabled: bool) -> Iterator:
+    """A progress bar on stderr for long runs, else None."""
     if not enabled or total < MANY:
         yield None
         return
@@ -40,87 +45,58 @@ def _progress(total: int, label: str, enabled: bool) -> Iterator:
         yield bar
 
 
-class _Chunks:
-    """Chunks of task indices, handed out one at a time to whichever process asks first."""
-
-    def __init__(self, total: int, heavy: int, counter: Any | None) -> None:
-        self.bounds: Sequence[tuple[int, int]] = [(i, i + 1) for i in range(heavy)] + [
-            (start, min(start + CHUNK, total)) for start in range(heavy, total, CHUNK)]
-        self.counter = counter
-        self._next = 0
-
-    def take(self) -> int:
-        if self.counter is None:
-            taken, self._next = self._next, self._next + 1
-            return taken
-        with self.counter.get_lock():
-            taken = self.counter.value
-            self.counter.value = taken + 1
-        return taken
-
-    def started(self) -> int:
-        """Tasks handed out so far (chunks are handed out in order)."""
-        taken = min(self.counter.value if self.counter is not None else self._next, len(self.bounds))
-        return self.bounds[taken - 1][1] if taken else 0
-
-    def run(self, run_task: Callable[[int], Any], bar=None) -> list:
-        results = []
-        shown = 0
-        while (index := self.take()) < len(self.bounds):
-            results.extend(run_task(task) for task in range(*self.bounds[index]))
-            if bar is not None:
-                done = self.started()
-                bar.update(done - shown)
-                shown = done
-        if bar is not None:
-            bar.update(self.started() - shown)
-        return results
-
-
-def _worker(chunks: _Chunks, run_task: Callable[[int], Any], sender) -> None:
+def _serve(pages, report, output: Path, parents_ends: tuple) -> None:
+    for end in parents_ends:  # so that the pipe ends (EOF) when the build's process goes away
+        end.close()
+    written: list[tuple[str, int, int]] = []
     try:
-        sender.send((True, chunks.run(run_task)))
-    except BaseException:  # the build's process raises it
-        sender.send((False, traceback.format_exc()))
+        while (message := pages.recv_bytes()) != _STOP:
+            name, _, payload = message.partition(b"\0")
+            name = name.decode("utf-8")
+            written.append((name, *write_page(output / name, payload)))
+        report.send((True, written))
+    except BaseException:  # the build's process reports it
+        report.send((False, traceback.format_exc()))
     finally:
-        sender.close()
+        report.close()
 
 
-def run_all(run_task: Callable[[int], Any], total: int, label: str, jobs: int, show_progress: bool,
-            heavy: int = 0) -> list:
-    """run_task(i) for i in 0..total-1 on `jobs` processes when there are many, with a progress
-    bar; returns the results in no particular order. The first `heavy` tasks are large ones and
-    are handed out alone, so that they spread over the processes."""
-    # Objects alive now are never garbage: the collector need not walk them again while pages are
-    # rendered, and forked workers do not copy their memory by touching them.
-    gc.freeze()
-    try:
-        with _progress(total, label, show_progress) as bar:
-            if jobs <= 1 or total < MANY:
-                return _Chunks(total, heavy, None).run(run_task, bar)
-            context = multiprocessing.get_context("fork")
-            chunks = _Chunks(total, heavy, context.Value("q", 0))
-            workers = []
-            for _ in range(jobs - 1):
-                receiver, sender = context.Pipe(duplex=False)
-                process = context.Process(target=_worker, args=(chunks, run_task, sender), daemon=True)
-                process.start()
-                sender.close()
-                workers.append((process, receiver))
-            results = chunks.run(run_task, bar)
-            failures = []
-            for process, receiver in workers:
-                try:
-                    ok, payload = receiver.recv()
-                except EOFError:
-                    ok, payload = False, f"tiến trình {process.pid} dừng giữa chừng"
-                process.join()
-                if ok:
-                    results.extend(payload)
-                else:
-                    failures.append(payload)
-            if failures:
-                raise RuntimeError("Một tiến trình dựng trang gặp lỗi:\n" + "\n".join(failures))
-            return results
-    finally:
-        gc.unfreeze()
+class PageWriterProcess:
+    """The helper: write(name, bytes) hands a page over; finish() waits for all of them and
+    returns each page's (name, size, mtime_ns)."""
+
+    def __init__(self, output: Path) -> None:
+        context = multiprocessing.get_context("fork")
+        their_pages, self._pages = context.Pipe(duplex=False)
+        self._report, their_report = context.Pipe(duplex=False)
+        self._process = context.Process(target=_serve, args=(their_pages, their_report, output, (self._pages, self._report)), daemon=True)
+        self._process.start()
+        their_pages.close()
+        their_report.close()
+        try:
+            fcntl.fcntl(self._pages.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+        except OSError:
+            pass  # a smaller pipe only means less overlap
+
+    def write(self, name: str, payload: bytes) -> None:
+        self._pages.send_bytes(name.encode("utf-8") + b"\0" + payload)
+
+    def finish(self) -> list[tuple[str, int, int]]:
+        self._pages.send_bytes(_STOP)
+        try:
+            ok, payload = self._report.recv()
+        except EOFError:
+            ok, payload = False, "tiến trình ghi trang dừng giữa chừng"
+        self.close()
+        if not ok:
+            raise RuntimeError("Tiến trình ghi trang gặp lỗi:\n" + payload)
+        return payload
+
+    def close(self) -> None:
+        """Stop the helper (also when the build failed before finishing)."""
+        self._pages.close()
+        self._report.close()
+        self._process.join(timeout=10)
+        if self._process.is_alive():
+            self._process.terminate()
+            self._process.join()

@@ -1,0 +1,144 @@
+"""Rebuilds render only the unit and history pages whose inputs changed, and still give
+exactly the site a fresh build gives."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from regen_golden import DATA, fixed_environment
+from site_fixtures import build
+from test_site_golden import compare_trees
+
+from pelican.utils import get_relative_path
+
+from scorer.site import pages
+from scorer.site.manifest import manifest_path
+
+REPO = Path(__file__).resolve().parent.parent
+YEAR = 2024
+CHANGED = "xa-chi-dam"  # a commune: its tier's pages may move, a sở's page may not
+UNTOUCHED = "so-tttt"
+
+
+def stamps(output: Path) -> dict[str, tuple[int, int]]:
+    """(inode, mtime_ns) of every unit and history page: both change when a page is written."""
+    found = {}
+    for pattern in ("*/don-vi/*/index.html", "don-vi/*/index.html"):
+        for page in output.glob(pattern):
+            stat = page.stat()
+            found[page.relative_to(output).as_posix()] = (stat.st_ino, stat.st_mtime_ns)
+    return found
+
+
+def lower_first_ratio(path: Path) -> None:
+    """Lower the first non-zero numerator of a submission by one."""
+    text = path.read_text(encoding="utf-8")
+    match = next(m for m in re.finditer(r"value: \{numerator: (\d+), denominator: (\d+)\}", text)
+                 if int(m[1]) > 0)
+    path.write_text(text[:match.start(1)] + str(int(match[1]) - 1) + text[match.end(1):], encoding="utf-8")
+
+
+@pytest.fixture
+def rendered(monkeypatch) -> list[str]:
+    """Names of the unit and history pages rendered (not only written) from now on."""
+    names: list[str] = []
+
+    def spy(name: str) -> str:
+        names.append(name)
+        return get_relative_path(name)
+
+    monkeypatch.setattr(pages, "get_relative_path", spy)
+    return names
+
+
+@pytest.fixture
+def data(tmp_path: Path):
+    """A copy of the golden data root, built with fixed settings and a cache of its own."""
+    target = tmp_path / "data"
+    shutil.copytree(DATA, target)
+    with fixed_environment():
+        yield target
+
+
+def test_unchanged_inputs_leave_every_page_alone(data, tmp_path, rendered):
+    output = build(data, tmp_path / "site")
+    before = stamps(output)
+    assert f"{YEAR}/don-vi/{CHANGED}/index.html" in before and f"don-vi/{UNTOUCHED}/index.html" in before
+    assert sorted(rendered) == sorted(before)
+    assert manifest_path(output).is_file()
+    rendered.clear()
+    build(data, output)
+    assert rendered == []
+    assert stamps(output) == before
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])  # written here, or by the helper process
+def test_a_changed_submission_rerenders_its_pages_only_and_matches_a_fresh_build(data, tmp_path, rendered, jobs):
+    os.environ["CQDT_JOBS"] = jobs  # fixed_environment puts the previous value back
+    output = build(data, tmp_path / "site")
+    before = stamps(output)
+    page = output / f"{YEAR}/don-vi/{CHANGED}/index.html"
+    old = page.read_bytes()
+    lower_first_ratio(data / "submissions" / str(YEAR) / "xa" / f"{CHANGED}.yaml")
+    rendered.clear()
+    build(data, output)
+    after = stamps(output)
+    assert {f"{YEAR}/don-vi/{CHANGED}/index.html", f"don-vi/{CHANGED}/index.html"} <= set(rendered)
+    assert [name for name in rendered if UNTOUCHED in name] == []
+    assert after[f"{YEAR}/don-vi/{CHANGED}/index.html"] != before[f"{YEAR}/don-vi/{CHANGED}/index.html"]
+    assert page.read_bytes() != old
+    untouched = [f"{YEAR}/don-vi/{UNTOUCHED}/index.html", f"{YEAR - 1}/don-vi/{UNTOUCHED}/index.html",
+                 f"don-vi/{UNTOUCHED}/index.html"]
+    assert [after[name] == before[name] for name in untouched] == [True] * len(untouched)
+    fresh = build(data, tmp_path / "fresh")
+    assert compare_trees(fresh, output) == ([], [], [])
+
+
+def test_a_page_deleted_or_edited_by_hand_is_written_again(data, tmp_path):
+    output = build(data, tmp_path / "site")
+    deleted = output / f"don-vi/{UNTOUCHED}/index.html"
+    edited = output / f"{YEAR}/don-vi/{UNTOUCHED}/index.html"
+    expected = deleted.read_bytes(), edited.read_bytes()
+    deleted.unlink()
+    edited.write_bytes(b"<p>sai</p>")
+    build(data, output)
+    assert (deleted.read_bytes(), edited.read_bytes()) == expected
+
+
+def test_removing_a_unit_removes_its_pages(data, tmp_path):
+    output = build(data, tmp_path / "site")
+    assert (output / f"{YEAR}/don-vi/{CHANGED}/index.html").is_file()
+    registry = data / "units" / "xa.yaml"
+    text = registry.read_text(encoding="utf-8")
+    entry = re.search(rf"(?ms)^  - id: {CHANGED}\n.*?(?=^  - id: |\Z)", text)
+    assert entry is not None, "the unit's entry in the registry"
+    registry.write_text(text[:entry.start()] + text[entry.end():], encoding="utf-8")
+    for path in data.glob(f"submissions/*/xa/{CHANGED}.*"):
+        path.unlink()
+    build(data, output)
+    assert not (output / f"{YEAR}/don-vi/{CHANGED}").exists()
+    assert not (output / f"don-vi/{CHANGED}").exists()
+    fresh = build(data, tmp_path / "fresh")
+    assert compare_trees(fresh, output) == ([], [], [])
+
+
+def test_a_template_change_rerenders_every_page(data, tmp_path, rendered):
+    # The data root's own site settings and theme take precedence over the repository's.
+    shutil.copytree(REPO / "site", data / "site", ignore=shutil.ignore_patterns("output"))
+    shutil.copytree(REPO / "theme", data / "theme")
+    output = build(data, tmp_path / "site")
+    before = stamps(output)
+    base = data / "theme" / "templates" / "base.html"
+    base.write_text(base.read_text(encoding="utf-8").replace("</footer>", "</footer>\n<!-- mẫu mới -->"),
+                    encoding="utf-8")
+    rendered.clear()
+    build(data, output)
+    after = stamps(output)
+    assert sorted(rendered) == sorted(before)
+    assert before.keys() == after.keys()
+    assert [name for name in before if after[name] == before[name]] == []
+    assert all("<!-- mẫu mới -->" in (output / name).read_text(encoding="utf-8") for name in after)
