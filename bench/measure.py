@@ -2,8 +2,10 @@
 
 Peak memory is the larger of two readings: the kernel's maximum resident set
 of the process (or of its largest descendant), from wait4; and the largest sum
-of resident sets of the whole process tree, sampled from /proc, which also
-counts worker processes that run at the same time.
+of proportional set sizes (PSS) of the whole process tree, sampled from /proc,
+which also counts worker processes that run at the same time. PSS splits a page
+shared by forked workers among them, so shared memory is counted once, as the
+machine holds it (a sum of resident sets would count it once per process).
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 SAMPLE_SECONDS = 0.01
-PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
 
 
 @dataclass(frozen=True)
@@ -47,19 +48,22 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def _rss_kb(pid: int) -> int:
+def _pss_kb(pid: int) -> int:
     try:
-        return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE_KB
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
     except (OSError, IndexError, ValueError):
-        return 0
+        pass
+    return 0
 
 
-def tree_rss_kb(pid: int) -> int:
-    """Sum of resident memory of a process and all its descendants."""
+def tree_pss_kb(pid: int) -> int:
+    """Sum of proportional set sizes of a process and all its descendants."""
     total, todo = 0, [pid]
     while todo:
         current = todo.pop()
-        total += _rss_kb(current)
+        total += _pss_kb(current)
         todo += _children(current)
     return total
 
@@ -79,7 +83,7 @@ def run_measured(command: list[str], cwd: Path | None = None, env: dict | None =
         def sample() -> None:
             nonlocal peak_kb
             while not stop.is_set():
-                peak_kb = max(peak_kb, tree_rss_kb(process.pid))
+                peak_kb = max(peak_kb, tree_pss_kb(process.pid))
                 stop.wait(SAMPLE_SECONDS)
 
         sampler = threading.Thread(target=sample, daemon=True)
