@@ -60,3 +60,13 @@ def test_paths_with_vietnamese_letters_are_quoted_in_the_link():
 
 def test_paths_stay_text_when_the_repository_address_is_unknown():
     assert str(evidence_link("evidence/a.pdf", "", "main")) == '<span class="inert">evidence/a.pdf</span>'
+
+
+def test_html_text_escapes_exactly_as_the_templates_do():
+    from markupsafe import escape
+
+    from scorer.site.filters import html_text
+
+    for text in ['Xã "Tân" & <b>Phú</b> của ông O\'Brien', "&amp; đã escape", "", "bình thường"]:
+        assert html_text(text) == str(escape(text))
+    assert html_text(None) == str(escape(None))

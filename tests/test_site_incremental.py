@@ -15,6 +15,7 @@ from test_site_golden import compare_trees
 
 from pelican.utils import get_relative_path
 
+from scorer import export
 from scorer.site import pages
 from scorer.site.manifest import manifest_path
 
@@ -56,6 +57,20 @@ def rendered(monkeypatch) -> list[str]:
 
 
 @pytest.fixture
+def encoded(monkeypatch) -> list[str]:
+    """Ids of the units whose JSON entry was encoded (not copied from the previous file) from now on."""
+    ids: list[str] = []
+    original = export.unit_to_dict
+
+    def spy(result, criteria_set):
+        ids.append(result.unit.id)
+        return original(result, criteria_set)
+
+    monkeypatch.setattr(export, "unit_to_dict", spy)
+    return ids
+
+
+@pytest.fixture
 def data(tmp_path: Path):
     """A copy of the golden data root, built with fixed settings and a cache of its own."""
     target = tmp_path / "data"
@@ -64,20 +79,23 @@ def data(tmp_path: Path):
         yield target
 
 
-def test_unchanged_inputs_leave_every_page_alone(data, tmp_path, rendered):
+def test_unchanged_inputs_leave_every_page_alone(data, tmp_path, rendered, encoded):
     output = build(data, tmp_path / "site")
     before = stamps(output)
     assert f"{YEAR}/don-vi/{CHANGED}/index.html" in before and f"don-vi/{UNTOUCHED}/index.html" in before
     assert sorted(rendered) == sorted(before)
     assert manifest_path(output).is_file()
+    assert CHANGED in encoded
     rendered.clear()
+    encoded.clear()
     build(data, output)
-    assert rendered == []
+    assert rendered == [] and encoded == []
     assert stamps(output) == before
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])  # written here, or by the helper process
-def test_a_changed_submission_rerenders_its_pages_only_and_matches_a_fresh_build(data, tmp_path, rendered, jobs):
+def test_a_changed_submission_rerenders_its_pages_only_and_matches_a_fresh_build(data, tmp_path, rendered, encoded,
+                                                                                  jobs):
     os.environ["CQDT_JOBS"] = jobs  # fixed_environment puts the previous value back
     output = build(data, tmp_path / "site")
     before = stamps(output)
@@ -85,10 +103,12 @@ def test_a_changed_submission_rerenders_its_pages_only_and_matches_a_fresh_build
     old = page.read_bytes()
     lower_first_ratio(data / "submissions" / str(YEAR) / "xa" / f"{CHANGED}.yaml")
     rendered.clear()
+    encoded.clear()
     build(data, output)
     after = stamps(output)
     assert {f"{YEAR}/don-vi/{CHANGED}/index.html", f"don-vi/{CHANGED}/index.html"} <= set(rendered)
     assert [name for name in rendered if UNTOUCHED in name] == []
+    assert CHANGED in encoded and UNTOUCHED not in encoded
     assert after[f"{YEAR}/don-vi/{CHANGED}/index.html"] != before[f"{YEAR}/don-vi/{CHANGED}/index.html"]
     assert page.read_bytes() != old
     untouched = [f"{YEAR}/don-vi/{UNTOUCHED}/index.html", f"{YEAR - 1}/don-vi/{UNTOUCHED}/index.html",

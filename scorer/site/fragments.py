@@ -1,24 +1,30 @@
 """The repeated rows of unit pages as HTML built in Python: each criterion's row, each
 chart bar and each group's row. A page has about sixty criteria; built here, with the
 parts that are the same for every unit of a tier made once, a nationwide site renders
-in seconds instead of minutes. Every value goes through `escape` (or is a number we
-formatted), exactly as the template's autoescaping would.
+in seconds instead of minutes. Every value goes through `html_text` (or is a number we
+formatted), which escapes exactly as the template's autoescaping would.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
-from ..model import CriteriaSet, CriterionResult, Group, TierCriteria, UnitResult
+from ..model import CriteriaSet, CriterionResult, TierCriteria, UnitResult
 from ..text import STAGE_LABELS
-from .filters import answer_text, evidence_link, roman, vn_number_cached
+from .filters import answer_text, evidence_html, html_text, roman, vn_number_cached
 from .views import Bar
 
 
+CRITERIA_HEAD = ('<thead><tr><th scope="col">Tiêu chí</th><th scope="col">Trả lời của đơn vị</th>'
+                 '<th scope="col" class="num">Tự chấm</th><th scope="col" class="num">Thẩm định</th>'
+                 '<th scope="col" class="num">Được tính</th><th scope="col">Lý do thẩm định, minh chứng, ghi chú</th>'
+                 '</tr></thead>\n<tbody>\n')
+
+
 class CriteriaTables:
-    """Builds the per-group criteria tables' rows of one tier, for any unit of that tier."""
+    """Builds the criteria tables of one tier (a heading and a table per group), for any unit of that tier."""
 
     def __init__(self, tier: TierCriteria, repository_url: str, branch: str) -> None:
         self.tier = tier
@@ -26,42 +32,52 @@ class CriteriaTables:
         self.branch = branch
         # Per criterion: the row's opening up to `id`, and from the title cell to the answer cell.
         self._static = {
-            c.id: (f'<tr id="{escape(c.id)}"',
-                   f'>\n<th scope="row" class="criterion-title">{escape(c.id)}. {escape(c.title)} '
+            c.id: (f'<tr id="{html_text(c.id)}"',
+                   f'>\n<th scope="row" class="criterion-title">{html_text(c.id)}. {html_text(c.title)} '
                    f'<small>(tối đa {vn_number_cached(c.max)})</small></th>\n<td data-label="Trả lời">')
             for c in tier.criteria
         }
+        # Per group: its heading and table up to the group's score in the caption, and after it.
+        self._groups = [
+            (g, f'<h3 id="nhom-{g.id}">Nhóm {g.id}. {html_text(g.name)}</h3>\n<div class="table-scroll">\n'
+                f'<table class="criteria">\n<caption>Nhóm {g.id}: ',
+             f" / {vn_number_cached(g.max)} điểm</caption>\n{CRITERIA_HEAD}")
+            for g in tier.groups
+        ]
 
-    def tables(self, result: UnitResult) -> list[tuple[Group, str, Markup]]:
-        """(group, the group's counted score, its rows) for each group of the tier."""
+    def tables(self, result: UnitResult) -> Markup:
+        """A heading and a table of every criterion's answer, points and reasons, per group."""
         by_id = {c.criterion_id: c for c in result.criteria}
-        return [(g, vn_number_cached(result.group_scores[g.id]),
-                 Markup("".join([self._row(c, by_id[c.id]) for c in g.criteria])))
-                for g in self.tier.groups]
+        parts = []
+        for group, opening, head in self._groups:
+            parts += [opening, vn_number_cached(result.group_scores[group.id]), head]
+            parts += [self._row(c, by_id[c.id]) for c in group.criteria]
+            parts.append("</tbody>\n</table>\n</div>\n")
+        return Markup("".join(parts))
 
     def _row(self, criterion, cr: CriterionResult) -> str:
         vn = vn_number_cached
         opening, title = self._static[criterion.id]
         changed = cr.verified_points is not None and cr.verified_value != cr.self_value
         parts = [opening, ' class="changed"' if changed else "", title,
-                 escape(answer_text(cr.self_value, criterion))]
+                 html_text(answer_text(cr.self_value, criterion))]
         if changed:
-            parts += ["<br><small>Thẩm định sửa thành: ", escape(answer_text(cr.verified_value, criterion)),
+            parts += ["<br><small>Thẩm định sửa thành: ", html_text(answer_text(cr.verified_value, criterion)),
                       "</small>"]
         parts += ['</td>\n<td class="num" data-label="Tự chấm">', vn(cr.self_points),
                   '</td>\n<td class="num" data-label="Thẩm định">', vn(cr.verified_points),
                   '</td>\n<td class="num" data-label="Được tính"><strong>', vn(cr.counted_points),
                   '</strong></td>\n<td data-label="Lý do, minh chứng, ghi chú">\n']
         if cr.reason:
-            reviewer = f", {escape(cr.reviewer)}" if cr.reviewer else ""
-            parts += ['<p class="reason"><strong>Lý do (', escape(STAGE_LABELS.get(cr.stage)), reviewer,
-                      "):</strong> ", escape(cr.reason), "</p>"]
+            reviewer = f", {html_text(cr.reviewer)}" if cr.reviewer else ""
+            parts += ['<p class="reason"><strong>Lý do (', html_text(STAGE_LABELS.get(cr.stage)), reviewer,
+                      "):</strong> ", html_text(cr.reason), "</p>"]
         if cr.evidence:
             parts.append('<ul class="evidence">')
-            parts += [f"<li>{evidence_link(item, self.repository_url, self.branch)}</li>" for item in cr.evidence]
+            parts += [f"<li>{evidence_html(item, self.repository_url, self.branch)}</li>" for item in cr.evidence]
             parts.append("</ul>")
         if cr.note:
-            parts += ['<p class="note-text"><strong>Ghi chú:</strong> ', escape(cr.note), "</p>"]
+            parts += ['<p class="note-text"><strong>Ghi chú:</strong> ', html_text(cr.note), "</p>"]
         parts.append("</td>\n</tr>\n")
         return "".join(parts)
 
@@ -74,7 +90,7 @@ def chart_bars(bars: Sequence[Bar], left: int, width: int) -> Markup:
     for bar in bars:
         y, group = bar.y, bar.group
         parts.append(
-            f'<text x="{left}" y="{y + 19}">N{group.id}. {escape(group.name)}: {vn(bar.score)}/{vn(group.max)}</text>\n'
+            f'<text x="{left}" y="{y + 19}">N{group.id}. {html_text(group.name)}: {vn(bar.score)}/{vn(group.max)}</text>\n'
             f'<rect class="track" x="{left}" y="{y + 27}" width="{width}" height="16"></rect>\n'
             f'<rect class="bar{" short" if bar.missing is not None else ""}" x="{left}" y="{y + 27}" '
             f'width="{bar.width}" height="16"></rect>\n')
@@ -90,7 +106,7 @@ def group_rows(bars: Sequence[Bar], cs: CriteriaSet) -> Markup:
     parts = []
     for bar in bars:
         group = bar.group
-        parts.append(f'<tr><th scope="row">{group.id}. {escape(group.name)}</th><td class="num">{vn(bar.self_score)}'
+        parts.append(f'<tr><th scope="row">{group.id}. {html_text(group.name)}</th><td class="num">{vn(bar.self_score)}'
                      f'</td><td class="num"><strong data-group="{group.id}">{vn(bar.score)}</strong></td>'
                      f'<td class="num">{vn(group.max)}</td>\n')
         for lv in cs.levels:

@@ -11,10 +11,10 @@ from ..evaluate import evaluate
 from ..model import CriteriaSet
 from ..paths import DataRoot
 from . import parallel, sitemap, views
-from .data_files import DataFile, schema_files, write_files, write_json_files, year_files
+from .data_files import DataFile, json_path, schema_files, write_files, write_json_files, year_files
 from .manifest import Manifest
 from .output import remove_stale
-from .pages import PageWriter, site_salt
+from .pages import PageWriter, result_digest, site_salt
 
 # Output folders holding only what this generator writes (besides the year folders).
 GENERATED_FOLDERS = ("don-vi", "du-lieu", "schema", "tieu-chi")
@@ -111,12 +111,15 @@ class ResultsGenerator(Generator):
         when their inputs changed since the last build, and written by the helper process."""
         output = Path(self.output_path)
         try:
+            manifest = Manifest(output, site_salt(self.context, Path(self.theme) / "templates", self.years))
+            digests = {v.year: {r.unit.id: result_digest(r) for r in v.results.units} for v in self.years}
             for view in self.years:
-                write_json_files(output, view.results)
+                name = json_path(view.year)
+                index = write_json_files(output, view.results, digests[view.year], manifest.file_index(name))
+                manifest.record_file(name, index)
             for files in [*self.data_files.values(), self.schemas]:
                 write_files(output, files)
-            manifest = Manifest(output, site_salt(self.context, Path(self.theme) / "templates", self.years))
-            pages = PageWriter(self.env, self.context, self.years, output, manifest,
+            pages = PageWriter(self.env, self.context, self.years, output, manifest, digests,
                                self.helper.write if self.helper is not None else None)
             units = [(view, r) for view in self.years for r in sorted(view.results.units, key=lambda r: r.unit.id)]
             unit_ids = sorted({r.unit.id for _, r in units})

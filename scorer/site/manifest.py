@@ -1,6 +1,9 @@
 """What each page of an output folder was rendered from, so that a rebuild renders only the
 pages whose inputs changed.
 
+It also keeps, for each year's all-tiers JSON file, where each unit's entry sits in it, so
+that a rebuild copies the entries of unchanged units instead of encoding them again.
+
 The manifest lives in cqdt's cache folder (never in the published output), one per output
 folder. Each page has the digest of its inputs and the size and modification time of the
 file written from them: a page is skipped only when its digest is the same and the file on
@@ -18,7 +21,7 @@ from pathlib import Path
 from ..cache import cache_dir
 from ..paths import write_atomic
 
-FORMAT = 1
+FORMAT = 2
 Entry = tuple[str, int, int]  # digest, size, mtime_ns
 
 
@@ -35,32 +38,51 @@ class Manifest:
         self.output = output
         self.salt = salt  # digest of what every page depends on (templates, code, settings)
         self.previous: dict[str, Entry] = {}
+        self.previous_files: dict[str, dict] = {}
         try:
             stored = json.loads(manifest_path(output).read_text(encoding="utf-8"))
             if stored.get("format") == FORMAT and stored.get("salt") == salt:
                 self.previous = {name: tuple(entry) for name, entry in stored["pages"].items()}
+                self.previous_files = dict(stored["files"])
         except (OSError, ValueError, AttributeError, KeyError, TypeError):
-            self.previous = {}
+            self.previous, self.previous_files = {}, {}
         self.current: dict[str, Entry] = {}
+        self.current_files: dict[str, dict] = {}
 
     def unchanged(self, name: str, digest: str) -> Entry | None:
         """Last build's entry when it had this digest and its file is untouched since; else None."""
         entry = self.previous.get(name)
         if entry is None or entry[0] != digest:
             return None
+        return entry if self._untouched(name, entry[1], entry[2]) else None
+
+    def _untouched(self, name: str, size: int, mtime: int) -> bool:
         try:
             stat = os.stat(self.output / name)
         except OSError:
-            return None
-        return entry if (stat.st_size, stat.st_mtime_ns) == (entry[1], entry[2]) else None
+            return False
+        return (stat.st_size, stat.st_mtime_ns) == (size, mtime)
 
     def record(self, entries: list[tuple[str, Entry]]) -> None:
         self.current.update(entries)
 
+    def file_index(self, name: str) -> dict | None:
+        """What last build noted about a data file (see record_file), if the file is untouched since."""
+        noted = self.previous_files.get(name)
+        if not isinstance(noted, dict) or not self._untouched(name, noted.get("size"), noted.get("mtime")):
+            return None
+        return noted.get("index")
+
+    def record_file(self, name: str, index: dict) -> None:
+        """Note an index of a data file just written (as it is on disk now)."""
+        stat = os.stat(self.output / name)
+        self.current_files[name] = {"size": stat.st_size, "mtime": stat.st_mtime_ns, "index": index}
+
     def save(self) -> None:
         """Store this build's entries (after every page is written), sorted; unwritable cache: no-op."""
         document = {"format": FORMAT, "salt": self.salt,
-                    "pages": {name: list(self.current[name]) for name in sorted(self.current)}}
+                    "pages": {name: list(self.current[name]) for name in sorted(self.current)},
+                    "files": {name: self.current_files[name] for name in sorted(self.current_files)}}
         try:
             write_atomic(manifest_path(self.output), json.dumps(document, separators=(",", ":")))
         except OSError:

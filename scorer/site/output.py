@@ -76,9 +76,11 @@ class StreamedFile:
         fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         self.temporary = Path(name)
         self._handle = os.fdopen(fd, "wb", buffering=1 << 20)
+        self.size = 0  # bytes written so far
 
-    def write(self, text: str) -> None:
-        self._handle.write(text.encode("utf-8"))
+    def write(self, data: bytes) -> None:
+        self._handle.write(data)
+        self.size += len(data)
 
     def close(self) -> bool:
         """Finish the file; True if it replaced (or created) the target."""

@@ -28,7 +28,7 @@ from .output import write_page
 # Pelican context values the unit and history templates read (base.html included).
 SITE_NAMES = ("SITENAME", "SITESUBTITLE", "NAV_YEAR", "NAV_CRITERIA", "REPOSITORY_URL", "REPOSITORY_BRANCH")
 # cqdt modules whose code shapes these pages, besides this package.
-SHAPING_MODULES = ("model.py", "text.py")
+SHAPING_MODULES = ("export.py", "model.py", "text.py")
 
 _RESULT = attrgetter(*(f.name for f in fields(UnitResult) if f.name != "criteria"))
 _CRITERION = attrgetter(*(f.name for f in fields(CriterionResult)))
@@ -57,9 +57,13 @@ def site_salt(context: dict, templates: Path, years: Sequence[views.YearView]) -
     return digest.hexdigest()
 
 
-def result_key(result: UnitResult) -> tuple:
-    """Every field of a unit's result as plain values, criteria included."""
-    return _RESULT(result), tuple(map(_CRITERION, result.criteria))
+def _digest(key: tuple) -> str:
+    return hashlib.blake2b(pickle.dumps(key, protocol=5), digest_size=16).hexdigest()
+
+
+def result_digest(result: UnitResult) -> str:
+    """Digest of every field of a unit's result, criteria included."""
+    return _digest((_RESULT(result), tuple(map(_CRITERION, result.criteria))))
 
 
 def _history_key(history: list[tuple[int, UnitResult]]) -> tuple:
@@ -70,8 +74,9 @@ class PageWriter:
     """Writes unit and history pages into the output folder, skipping those whose inputs did not change."""
 
     def __init__(self, env, context: dict, years: Sequence[views.YearView], output: Path, manifest: Manifest,
-                 hand_over: Callable[[str, bytes], None] | None = None) -> None:
-        """`hand_over(name, bytes)` writes a page elsewhere (the helper process); None: write here."""
+                 digests: dict[int, dict[str, str]], hand_over: Callable[[str, bytes], None] | None = None) -> None:
+        """`digests`: year → unit id → result_digest. `hand_over(name, bytes)` writes a page
+        elsewhere (the helper process); None: write here."""
         self.unit_template = env.get_template("unit.html")
         self.history_template = env.get_template("unit_history.html")
         self.site = {name: context.get(name) for name in SITE_NAMES}
@@ -79,11 +84,12 @@ class PageWriter:
         self.output = output
         self.manifest = manifest
         self.hand_over = hand_over
+        self.digests = digests
         self.level_names = {v.year: v.results.criteria_set.level_name for v in self.years}
         self._tables: dict[tuple[int, str], CriteriaTables] = {}
 
     def _write(self, name: str, key: tuple, template, make_context: Callable[[], dict]) -> tuple[str, Entry]:
-        digest = hashlib.blake2b(pickle.dumps(key, protocol=5), digest_size=16).hexdigest()
+        digest = _digest(key)
         entry = self.manifest.unchanged(name, digest)
         if entry is not None:
             return name, entry
@@ -108,7 +114,7 @@ class PageWriter:
         district = view.by_id.get(unit.district) if unit.district else None
         change = view.changes.get(unit.id)
         submitted_count = view.submitted_count.get(unit.tier, 0)
-        key = (view.year, result_key(result), change, _history_key(history),
+        key = (view.year, self.digests[view.year][unit.id], change, _history_key(history),
                district and (district.unit.id, district.unit.name), submitted_count)
 
         def context() -> dict:
@@ -120,7 +126,7 @@ class PageWriter:
                 "chart_shapes": chart_bars(bars, views.CHART_LEFT, views.CHART_WIDTH),
                 "chart_height": height, "chart_left": views.CHART_LEFT, "chart_width": views.CHART_WIDTH,
                 "group_table_rows": group_rows(bars, cs), "group_names": {g.id: g.name for g in tier.groups},
-                "criteria_tables": self._tables_of(view, unit.tier).tables(result) if result.submitted else [],
+                "criteria_tables": self._tables_of(view, unit.tier).tables(result) if result.submitted else "",
                 "change": change, "history": history, "district": district, "submitted_count": submitted_count,
             }
 
