@@ -24,7 +24,7 @@ from .model import ReviewRecord, Submission
 from .pack import Address, Pack
 from .paths import DataRoot, write_atomic
 
-FORMAT = 4
+FORMAT = 5
 CHECKING_MODULES = ("cache", "documents", "load", "messages", "model", "paths", "registry", "rules", "schemas",
                     "submissions")
 
@@ -69,8 +69,9 @@ _ALLOWED = {
     ("decimal", "Decimal"), ("datetime", "date"),
     *(("scorer.model", name) for name in ("Answer", "Submission", "Review", "ReviewRecord", "VerifiedAnswer",
                                           "Registry", "Unit", "CriterionResult", "Shortfall", "Gap",
-                                          "UnitResult")),
-    ("scorer.load", "Problem"), ("scorer.cache", "Indexed"), ("scorer.incremental", "ScoredUnit"),
+                                          "UnitResult", "CriteriaSet", "TierCriteria", "Group", "Criterion",
+                                          "Option", "Level")),
+    ("scorer.load", "Problem"),
 }
 
 
@@ -94,9 +95,9 @@ class Indexed(NamedTuple):
     address: Address | None  # of the pickled Submission or ReviewRecord in the pack
 
 
-def stamp(path: Path) -> tuple[int, ...]:
+def stamp(path: Path | str) -> tuple[int, ...]:
     """What changes whenever a file's content may have: size, times, inode (as git's index does)."""
-    info = path.stat()
+    info = os.stat(path)
     return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
 
 
@@ -139,7 +140,7 @@ class FileCache:
         if enabled and self.path.is_file():
             stored = read_pickle(self.path)
             if isinstance(stored, dict) and stored.get("format") == FORMAT and stored.get("context") == context:
-                self.entries = stored["files"]
+                self.entries = {name: Indexed._make(entry) for name, entry in stored["files"].items()}
         if enabled and not self.entries:
             self.pack.clear()  # nothing indexes its records any more
 
@@ -192,7 +193,9 @@ class FileCache:
         live = {name: e.address for name, e in self.entries.items() if e.address is not None}
         for name, address in self.pack.compact(live).items():
             self.entries[name] = self.entries[name]._replace(address=address)
-        write_pickle(self.path, {"format": FORMAT, "context": self.context, "files": self.entries})
+        # Plain tuples: pickle writes them natively, named tuples cost a Python call each.
+        files = {name: tuple(entry) for name, entry in self.entries.items()}
+        write_pickle(self.path, {"format": FORMAT, "context": self.context, "files": files})
 
 
 def loads(record: bytes) -> Any:
@@ -216,18 +219,23 @@ def write_pickle(path: Path, value: Any) -> None:
         write_atomic(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 
 
-def registry_cached(root: DataRoot, check: Callable[[DataRoot], tuple[Any, list[Problem]]]) -> tuple[Any, list[Problem]]:
-    """check(root) for the units registry, reused while units/*.yaml and cqdt stay the same."""
-    digest = hashlib.sha256(f"{FORMAT}|{code_version()}|registry".encode())
-    # The units files, and the schema they are checked against (the data root's copy, if any).
-    for path in [*sorted(root.units_dir.glob("*.yaml")), root.schema_dir / "units.schema.json"]:
-        digest.update(path.name.encode())
+def cached_check(root: DataRoot, name: str, inputs: list[Path], check: Callable[[], tuple[Any, list[Problem]]]
+                 ) -> tuple[Any, list[Problem]]:
+    """check() of the registry or a criteria set, reused while its input files and cqdt stay the same."""
+    digest = hashlib.sha256(f"{FORMAT}|{code_version()}|{name}".encode())
+    for path in inputs:
+        digest.update(root.relative(path).encode())
         digest.update(path.read_bytes() if path.is_file() else b"-")
     key = digest.hexdigest()
-    path = cache_path(root, 0).with_name("registry.pickle")
+    path = cache_path(root, 0).with_name(f"{name}.pickle")
     stored = read_pickle(path)
     if isinstance(stored, dict) and stored.get("key") == key:
-        return stored["registry"], list(stored["problems"])
-    registry, problems = check(root)
-    write_pickle(path, {"key": key, "registry": registry, "problems": problems})
-    return registry, problems
+        return stored["value"], list(stored["problems"])
+    value, problems = check()
+    write_pickle(path, {"key": key, "value": value, "problems": problems})
+    return value, problems
+
+
+def schema_files(root: DataRoot) -> list[Path]:
+    """The data root's own schemas: the checks use them in place of cqdt's copies."""
+    return sorted(root.schema_dir.glob("*.json")) if root.schema_dir.is_dir() else []

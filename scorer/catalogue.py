@@ -24,8 +24,12 @@ def _places(value: Decimal) -> int:
 
 
 def check_criteria_set(root: DataRoot, set_id: str) -> tuple[CriteriaSet | None, list[Problem]]:
-    """Read and check a criteria set. Returns the set (None if unusable) and problems."""
-    return _check(root, set_id)
+    """Read and check a criteria set (reused from the cache when unchanged). Returns the set
+    (None if unusable) and problems."""
+    from .cache import cached_check, schema_files
+
+    inputs = [*sorted(root.criteria_set_dir(set_id).glob("*.yaml")), *schema_files(root)]
+    return cached_check(root, f"criteria-{set_id}", inputs, lambda: _check(root, set_id))
 
 
 def load_criteria_set(root: DataRoot, set_id: str) -> CriteriaSet:

@@ -94,9 +94,12 @@ def unit_line(r: UnitResult, cs: CriteriaSet) -> str:
     return json.dumps(unit_to_dict(r, cs), ensure_ascii=False, separators=(",", ":"))
 
 
+_TIER_ORDER = {tier: index for index, tier in enumerate(TIERS)}
+
+
 def listing_key(tier: str, rank: int | None, unit_id: str) -> tuple:
     """Tier order, then rank (unranked last), then id: the order of every listing."""
-    return TIERS.index(tier), rank is None, rank or 0, unit_id
+    return _TIER_ORDER[tier], rank is None, rank or 0, unit_id
 
 
 def ordered_units(results: Results) -> list[UnitResult]:

@@ -32,7 +32,7 @@ from .model import TIERS, Results, TierCriteria, Unit, UnitResult
 from .pack import Address, Pack
 from .year import LazyItems, YearInputs
 
-FORMAT = 2
+FORMAT = 3
 # Modules whose code decides a unit's line, besides those that decide a file's check.
 SCORING_MODULES = ("evaluate", "export", "levels", "model", "rules")
 RANK_PLACEHOLDER = b'"rank":null'
@@ -69,7 +69,7 @@ class UnitCache:
                                code_version(SCORING_MODULES))
         stored = read_pickle(self.path)
         fits = isinstance(stored, dict) and stored.get("context") == self.context
-        self.units: dict[str, ScoredUnit] = stored["units"] if fits else {}
+        self.units = {unit_id: ScoredUnit._make(entry) for unit_id, entry in stored["units"].items()} if fits else {}
         if not self.units:  # nothing indexes their records any more
             self.pack.clear()
             self.results_pack.clear()
@@ -126,7 +126,8 @@ class UnitCache:
         live = {name: e.result_address for name, e in self.units.items() if e.result_address is not None}
         for name, address in self.results_pack.compact(live).items():
             self.units[name] = self.units[name]._replace(result_address=address)
-        write_pickle(self.path, {"context": self.context, "units": self.units})
+        # Plain tuples: pickle writes them natively, named tuples cost a Python call each.
+        write_pickle(self.path, {"context": self.context, "units": {u: tuple(e) for u, e in self.units.items()}})
 
 
 def _file_sha(inputs: YearInputs, items: LazyItems, unit_id: str) -> str:

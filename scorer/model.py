@@ -127,6 +127,10 @@ class Unit:
     owners: tuple[str, ...] = ()
     reviewers: tuple[str, ...] = ()
 
+    def __reduce__(self) -> tuple:
+        return (Unit, (self.id, self.name, self.tier, self.kind, self.code, self.short_name, self.district,
+                       self.owners, self.reviewers))
+
 
 @dataclass(frozen=True, slots=True)
 class Registry:

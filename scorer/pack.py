@@ -10,6 +10,7 @@ caller then does the work again.
 from __future__ import annotations
 
 import contextlib
+import mmap
 import os
 import zlib
 from pathlib import Path
@@ -24,13 +25,16 @@ class Pack:
 
     def __init__(self, path: Path):
         self.path = path
-        self._data: bytes | None = None
+        self._data: bytes | mmap.mmap | None = None
 
-    def _all(self) -> bytes:
+    def _all(self) -> bytes | mmap.mmap:
+        # Mapped, not read: a run touches only the pages of the records it asks for, and a
+        # pack replaced by another run stays readable through the mapping.
         if self._data is None:
             try:
-                self._data = self.path.read_bytes()
-            except OSError:
+                with self.path.open("rb") as handle:
+                    self._data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+            except (OSError, ValueError):  # missing, or empty: nothing to map
                 self._data = b""
         return self._data
 

@@ -11,9 +11,10 @@ from .schemas import static_validator
 
 def check_registry(root: DataRoot) -> tuple[Registry | None, list[Problem]]:
     """Read and check every unit file and the roles file (reused from the cache when unchanged)."""
-    from .cache import registry_cached
+    from .cache import cached_check, schema_files
 
-    return registry_cached(root, _check_registry)
+    inputs = [*sorted(root.units_dir.glob("*.yaml")), *schema_files(root)]
+    return cached_check(root, "registry", inputs, lambda: _check_registry(root))
 
 
 def _check_registry(root: DataRoot) -> tuple[Registry | None, list[Problem]]:

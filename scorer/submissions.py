@@ -48,6 +48,12 @@ def sha256_hex(raw: bytes) -> str:
 def year_files(root: DataRoot, year: int) -> list[Path]:
     """Submission and review files of a year, in a stable order."""
     folder = root.year_dir(year)
+    return [folder / tier / name for tier, name in year_file_names(root, year)]
+
+
+def year_file_names(root: DataRoot, year: int) -> list[tuple[str, str]]:
+    """(tier folder, file name) of each submission and review file of a year, sorted."""
+    folder = root.year_dir(year)
     if not folder.is_dir():
         return []
     found = []  # scandir knows file kinds without a stat call per file: years hold thousands
@@ -57,17 +63,20 @@ def year_files(root: DataRoot, year: int) -> list[Path]:
                 with os.scandir(tier.path) as files:
                     found.extend((tier.name, f.name) for f in files
                                  if f.name.endswith(".yaml") and not f.name.startswith(".") and f.is_file())
-    return [folder / tier / name for tier, name in sorted(found)]
+    return sorted(found)
 
 
 class YearContext:
     """What checking a year's files needs: registry, cycle and criteria."""
 
-    def __init__(self, root: DataRoot, registry: Registry, cycle: Cycle, criteria_set: CriteriaSet):
+    def __init__(self, root: DataRoot, registry: Registry, cycle: Cycle, criteria_set: CriteriaSet,
+                 bulk: bool = False):
         self.root = root
         self.registry = registry
         self.cycle = cycle
         self.criteria_set = criteria_set
+        # Many files to check: compiling a fast yes/no schema check first pays for itself.
+        self.bulk = bulk
 
 
 def _place(ctx: YearContext, path: Path) -> tuple[re.Match | None, str]:
@@ -143,7 +152,7 @@ def _read_checked(ctx: YearContext, path: Path, display: str, tier: str, kind: s
         year = SUBMISSION_RE.match(display)["year"]
         doc.add(("unit",), f"đơn vị '{unit.id}' thuộc cấp '{unit.tier}', nhưng tệp nằm trong thư mục cấp '{tier}'; hãy chuyển tệp sang submissions/{year}/{unit.tier}/")
         return None, doc.problems
-    if fast_is_valid(ctx.criteria_set, tier, kind)(doc.data):
+    if ctx.bulk and fast_is_valid(ctx.criteria_set, tier, kind)(doc.data):
         return doc, []
     errors = list(generated_validator(ctx.criteria_set, tier, kind).iter_errors(doc.data))
     return doc, schema_problems(errors, doc.positions, display)

@@ -27,7 +27,7 @@ from .submissions import (
     read_review,
     read_submission,
     sha256_hex,
-    year_files,
+    year_file_names,
 )
 
 PARALLEL_FROM = 64  # fewer misses than this are checked in-process: a pool costs more
@@ -134,38 +134,36 @@ def read_year(root: DataRoot, year: int, registry: Registry | None = None, *,
     inputs = YearInputs(root, year, registry, cycle, criteria_set, problems=problems)
     if registry is None or cycle is None or criteria_set is None:
         return inputs
-    ctx = YearContext(root, registry, cycle, criteria_set)
     cache = FileCache(root, year, context_key(root, year, criteria_set.id), enabled=use_cache)
-    paths = year_files(root, year)
-    folder = root.relative(root.year_dir(year))
-    # Paths listed under the year folder: their display names need no resolving.
-    displays = {path: f"{folder}/{path.parent.name}/{path.name}" for path in paths}
-    by_display = {display: path for path, display in displays.items()}
+    folder, shown = str(root.year_dir(year)), root.relative(root.year_dir(year))
+    # Plain strings: a year holds thousands of files, and Path objects cost more than the stat calls.
+    files = {f"{shown}/{tier}/{name}": f"{folder}/{tier}/{name}" for tier, name in year_file_names(root, year)}
     misses = []
-    for path, display in displays.items():
+    for display, path in files.items():
         file_stamp = stamp(path)
-        sha = cache.known_sha(display, file_stamp) or sha256_hex(path.read_bytes())
+        sha = cache.known_sha(display, file_stamp) or sha256_hex(Path(path).read_bytes())
         entry = cache.lookup(display, sha)
         if entry is not None and _evidence_still_there(root, entry):
             if entry.stamp != file_stamp:
                 cache.touch(display, file_stamp)
         else:
-            misses.append((path, sha, file_stamp))
-    inputs.files_from_cache = len(paths) - len(misses)
-    checked = _check_many(ctx, [path for path, _, _ in misses], jobs or default_jobs())
-    for path, sha, file_stamp in misses:
-        cache.put(displays[path], sha, checked[path], file_stamp)
-    cache.keep_only(set(displays.values()))
+            misses.append((display, sha, file_stamp))
+    inputs.files_from_cache = len(files) - len(misses)
+    ctx = YearContext(root, registry, cycle, criteria_set, bulk=len(misses) >= PARALLEL_FROM)
+    checked = _check_many(ctx, [Path(files[display]) for display, _, _ in misses], jobs or default_jobs())
+    for display, sha, file_stamp in misses:
+        cache.put(display, sha, checked[Path(files[display])], file_stamp)
+    cache.keep_only(set(files))
 
     def load(display: str) -> Any:
         item = cache.item(display)
         if item is None:  # the pack lost it: check the file again
-            item = check_file(ctx, by_display[display])[0]
+            item = check_file(ctx, Path(files[display]))[0]
         return item
 
     submissions: dict[str, str] = {}
     reviews: dict[str, str] = {}
-    for display in displays.values():
+    for display in files:
         inputs.files_checked += 1
         entry = cache.entries[display]
         inputs.problems.extend(entry.problems)
