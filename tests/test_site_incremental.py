@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from dataclasses import replace
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,7 @@ from test_site_golden import compare_trees
 from pelican.utils import get_relative_path
 
 from scorer import export
+from scorer.model import CriterionResult, Unit, UnitResult
 from scorer.site import pages
 from scorer.site.manifest import manifest_path
 
@@ -162,3 +165,18 @@ def test_a_template_change_rerenders_every_page(data, tmp_path, rendered):
     assert before.keys() == after.keys()
     assert [name for name in before if after[name] == before[name]] == []
     assert all("<!-- mẫu mới -->" in (output / name).read_text(encoding="utf-8") for name in after)
+
+
+def test_a_result_digest_depends_on_values_not_on_how_they_are_held():
+    criterion = CriterionResult("ht1", 1, {"numerator": 3, "denominator": 4}, Decimal("1.5"), None, None,
+                                Decimal("1.5"), None, None, None, ("https://a.vn/x.pdf",), "")
+    unit = Unit("xa-a", "Xã A", "xa", "commune", code="00001", district="huyen-b")
+    zero = Decimal("0")
+    result = UnitResult(unit, "submitted", "submissions/2024/xa/xa-a.yaml", "ab" * 32, {1: zero}, Decimal("1.5"),
+                        {1: zero}, Decimal("1.5"), None, 1, None, (criterion,), (), ())
+    reordered = replace(criterion, self_value={"denominator": 4, "numerator": 3})
+    unshared = replace(result, group_scores={1: Decimal("0")}, criteria=(reordered,))
+    assert pages.result_digest(unshared) == pages.result_digest(result)
+    lowered = replace(criterion, self_value={"numerator": 2, "denominator": 4})
+    assert pages.result_digest(replace(result, criteria=(lowered,))) != pages.result_digest(result)
+    assert pages.result_digest(replace(result, rank=2)) != pages.result_digest(result)

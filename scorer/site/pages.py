@@ -10,6 +10,7 @@ settings, criteria sets and cycles) covers everything the page shows.
 from __future__ import annotations
 
 import hashlib
+import io
 import pickle
 from collections.abc import Callable, Sequence
 from dataclasses import fields
@@ -31,7 +32,8 @@ SITE_NAMES = ("SITENAME", "SITESUBTITLE", "NAV_YEAR", "NAV_CRITERIA", "REPOSITOR
 SHAPING_MODULES = ("export.py", "model.py", "text.py")
 
 _RESULT = attrgetter(*(f.name for f in fields(UnitResult) if f.name != "criteria"))
-_CRITERION = attrgetter(*(f.name for f in fields(CriterionResult)))
+_ANSWERS = ("self_value", "verified_value")
+_CRITERION = attrgetter(*(f.name for f in fields(CriterionResult) if f.name not in _ANSWERS))
 
 
 def unit_page(year: int, unit_id: str) -> str:
@@ -58,12 +60,22 @@ def site_salt(context: dict, templates: Path, years: Sequence[views.YearView]) -
 
 
 def _digest(key: tuple) -> str:
-    return hashlib.blake2b(pickle.dumps(key, protocol=5), digest_size=16).hexdigest()
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=5)
+    pickler.fast = True  # no memo: equal values give equal bytes however objects are shared
+    pickler.dump(key)
+    return hashlib.blake2b(buffer.getbuffer(), digest_size=16).hexdigest()
+
+
+def _answer(value):
+    # Answers read from the submission cache and from YAML may list a mapping's keys in another order.
+    return tuple(sorted(value.items())) if isinstance(value, dict) else value
 
 
 def result_digest(result: UnitResult) -> str:
     """Digest of every field of a unit's result, criteria included."""
-    return _digest((_RESULT(result), tuple(map(_CRITERION, result.criteria))))
+    return _digest((_RESULT(result), [(_CRITERION(c), _answer(c.self_value), _answer(c.verified_value))
+                                      for c in result.criteria]))
 
 
 def _history_key(history: list[tuple[int, UnitResult]]) -> tuple:
