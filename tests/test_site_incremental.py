@@ -11,11 +11,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from pelican.utils import get_relative_path
 from regen_golden import DATA, fixed_environment
 from site_fixtures import build
 from test_site_golden import compare_trees
-
-from pelican.utils import get_relative_path
 
 from scorer import export
 from scorer.model import CriterionResult, Unit, UnitResult

@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from ..model import Criterion
 from ..text import STAGE_LABELS, STATUS_LABELS, TIER_LABELS, vn_number
@@ -95,7 +95,36 @@ def source_link(path: str, repository_url: str, branch: str) -> str:
 
 def level_badge(level: int | None, name: str) -> Markup:
     """A level badge: colour is decoration, the name is always written."""
-    return Markup(f'<span class="badge {LEVEL_CLASSES.get(level, "lv-none")}">{escape(name)}</span>')
+    return Markup(f'<span class="badge {LEVEL_CLASSES.get(level, "lv-none")}">{html_text(name)}</span>')
+
+
+def status_html(result) -> Markup:
+    """A unit's status, and a warning when its verification is out of date."""
+    stale = ' <span class="status stale">(cần thẩm định lại)</span>' if result.needs_reverification else ""
+    return Markup(f'<span class="status">{html_text(STATUS_LABELS.get(result.status))}</span>{stale}')
+
+
+def level_html(result, criteria_set) -> Markup:
+    """A submitted unit's level badge, else a dash."""
+    if not result.submitted:
+        return Markup('<span class="muted">–</span>')
+    return level_badge(result.level, criteria_set.level_name(result.level))
+
+
+def change_html(change) -> Markup:
+    """Movement against the previous year: arrow and places, with the change of the total in words."""
+    if change is None:
+        return Markup('<span aria-label="Không có số liệu năm trước">–</span>')
+    delta, total = change.rank_delta, vn_signed(change.total_delta)
+    if delta is None:
+        return Markup(f"<span>{total} điểm</span>")
+    if delta > 0:
+        shown = f'<span class="up" aria-label="Tăng {delta} bậc, tổng điểm {total}">▲ {delta}</span>'
+    elif delta < 0:
+        shown = f'<span class="down" aria-label="Giảm {-delta} bậc, tổng điểm {total}">▼ {-delta}</span>'
+    else:
+        shown = f'<span aria-label="Giữ nguyên thứ hạng, tổng điểm {total}">=</span>'
+    return Markup(f"{shown} <small>({total})</small>")
 
 
 def vn_date(value: date | None) -> str:
@@ -118,6 +147,9 @@ FILTERS = {
     "evidence_link": evidence_link,
     "source_link": source_link,
     "level_badge": level_badge,
+    "status_html": status_html,
+    "level_html": level_html,
+    "change_html": change_html,
     "roman": roman,
     "status_label": STATUS_LABELS.get,
     "stage_label": STAGE_LABELS.get,

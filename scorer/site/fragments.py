@@ -1,5 +1,5 @@
-"""The repeated rows of unit pages as HTML built in Python: each criterion's row, each
-chart bar and each group's row. A page has about sixty criteria; built here, with the
+"""The repeated rows of unit and ranking pages as HTML built in Python: each criterion's
+row, each chart bar, each group's row and each unit's row of a ranking. A page has about sixty criteria; built here, with the
 parts that are the same for every unit of a tier made once, a nationwide site renders
 in seconds instead of minutes. Every value goes through `html_text` (or is a number we
 formatted), which escapes exactly as the template's autoescaping would.
@@ -13,9 +13,17 @@ from markupsafe import Markup
 
 from ..model import CriteriaSet, CriterionResult, TierCriteria, UnitResult
 from ..text import STAGE_LABELS
-from .filters import answer_text, evidence_html, html_text, roman, vn_number_cached
-from .views import Bar
-
+from .filters import (
+    answer_text,
+    change_html,
+    evidence_html,
+    html_text,
+    level_html,
+    roman,
+    status_html,
+    vn_number_cached,
+)
+from .views import Bar, YearView
 
 CRITERIA_HEAD = ('<thead><tr><th scope="col">Tiêu chí</th><th scope="col">Trả lời của đơn vị</th>'
                  '<th scope="col" class="num">Tự chấm</th><th scope="col" class="num">Thẩm định</th>'
@@ -114,4 +122,34 @@ def group_rows(bars: Sequence[Bar], cs: CriteriaSet) -> Markup:
             reached = ' <span class="up" aria-label="đạt">✓</span>' if bar.score >= minimum else ""
             parts.append(f'<td class="num">{vn(minimum)}{reached}</td>')
         parts.append("</tr>\n")
+    return Markup("".join(parts))
+
+
+def ranking_rows(rows: Sequence[UnitResult], view: YearView, tier: TierCriteria, siteurl: str) -> Markup:
+    """The rows of a ranking table: rank, unit (and district for communes), group scores, total,
+    level, status and the change against the previous year, each with its value for sorting."""
+    vn = vn_number_cached
+    cs, year = view.results.criteria_set, view.year
+    communes = tier.tier == "xa"
+    parts = []
+    for r in rows:
+        unit, submitted, change = r.unit, r.submitted, view.changes.get(r.unit.id)
+        level_key = r.level if r.level else ("none" if submitted else "missing")
+        district = f' data-district="{html_text(unit.district)}"' if unit.district else ""
+        parts.append(
+            f'<tr data-name="{html_text(unit.name.lower())}" data-level="{level_key}" data-status="{html_text(r.status)}"'
+            f'{district}>\n<td class="num" data-value="{r.rank if r.rank else 100000}">{r.rank or "–"}</td>\n'
+            f'<th scope="row"><a href="{siteurl}/{year}/don-vi/{html_text(unit.id)}/">{html_text(unit.name)}</a></th>\n')
+        if communes:
+            found = view.by_id.get(unit.district)
+            link = (f'<a href="{siteurl}/{year}/huyen/{html_text(found.unit.id)}/">{html_text(found.unit.name)}</a>'
+                    if found else "")
+            parts.append(f"<td>{link}</td>")
+        parts += [f'<td class="num" data-value="{r.group_scores[g.id] if submitted else -1}">'
+                  f'{vn(r.group_scores[g.id]) if submitted else "–"}</td>' for g in tier.groups]
+        moved = change.rank_delta if change and change.rank_delta is not None else -100000
+        parts.append(
+            f'<td class="num" data-value="{r.total if submitted else -1}"><strong>{vn(r.total) if submitted else "–"}'
+            f'</strong></td>\n<td data-value="{r.level if r.level else (9 if submitted else 10)}">{level_html(r, cs)}'
+            f'</td>\n<td>{status_html(r)}</td>\n<td class="num" data-value="{moved}">{change_html(change)}</td>\n</tr>\n')
     return Markup("".join(parts))

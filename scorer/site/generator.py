@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pelican.generators import Generator
+from pelican.utils import get_relative_path, path_to_url
 
 from ..catalogue import load_criteria_set
 from ..evaluate import evaluate
@@ -12,6 +13,7 @@ from ..model import CriteriaSet
 from ..paths import DataRoot
 from . import parallel, sitemap, views
 from .data_files import DataFile, json_path, schema_files, write_files, write_json_files, year_files
+from .fragments import ranking_rows
 from .manifest import Manifest
 from .output import remove_stale
 from .pages import PageWriter, result_digest, site_salt
@@ -97,8 +99,10 @@ class ResultsGenerator(Generator):
         self._write(writer, f"{year}/index.html", "year", files=self.data_files[year],
                     **views.summary(view), **common)
         for tier in view.tiers():
-            self._write(writer, f"{year}/xep-hang/{tier.tier}/index.html", "ranking", tier=tier,
-                        rows=view.ranked(tier.tier), **common)
+            name = f"{year}/xep-hang/{tier.tier}/index.html"
+            rows = view.ranked(tier.tier)
+            self._write(writer, name, "ranking", tier=tier, rows=rows,
+                        ranking_rows=ranking_rows(rows, view, tier, path_to_url(get_relative_path(name))), **common)
         communes: dict[str, list] = {}
         for result in view.ranked("xa"):
             communes.setdefault(result.unit.district, []).append(result)

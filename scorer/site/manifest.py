@@ -13,6 +13,7 @@ manifest that cannot be read counts as empty: everything is rendered.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -83,7 +84,5 @@ class Manifest:
         document = {"format": FORMAT, "salt": self.salt,
                     "pages": {name: list(self.current[name]) for name in sorted(self.current)},
                     "files": {name: self.current_files[name] for name in sorted(self.current_files)}}
-        try:
+        with contextlib.suppress(OSError):
             write_atomic(manifest_path(self.output), json.dumps(document, separators=(",", ":")))
-        except OSError:
-            pass

@@ -9,6 +9,7 @@ to it, through a pipe.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import multiprocessing
 import os
@@ -73,10 +74,8 @@ class PageWriterProcess:
         self._process.start()
         their_pages.close()
         their_report.close()
-        try:
+        with contextlib.suppress(OSError):  # a smaller pipe only means less overlap
             fcntl.fcntl(self._pages.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
-        except OSError:
-            pass  # a smaller pipe only means less overlap
 
     def write(self, name: str, payload: bytes) -> None:
         self._pages.send_bytes(name.encode("utf-8") + b"\0" + payload)
