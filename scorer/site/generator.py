@@ -76,25 +76,44 @@ class ResultsGenerator(Generator):
 
     def generate_output(self, writer) -> None:
         self.written: set[str] = set()
-        current = self.years[-1] if self.years else None
-        self._write(writer, "index.html", "home", view=current, views=self.years,
-                    cycle=current.results.cycle if current else None,
-                    **(views.summary(current) if current else {}))
-        for view in self.years:
-            self._write_year(writer, view)
-        for set_id, criteria_set in sorted(self.criteria_sets.items()):
-            used_in = [v.year for v in self.years if v.results.criteria_set.id == set_id]
-            self._write(writer, f"tieu-chi/{set_id}/index.html", "criteria", cs=criteria_set, used_in=used_in)
-        self._write(writer, "404.html", "404")
-        self._write_many(writer)
-        remove_stale(Path(self.output_path), self.written, GENERATED_FOLDERS)
+        output = Path(self.output_path)
+        try:
+            manifest = Manifest(output, site_salt(self.context, Path(self.theme) / "templates", self.years))
+            digests = {v.year: {r.unit.id: result_digest(r) for r in v.results.units} for v in self.years}
+            pages = PageWriter(self.env, self.context, self.years, output, manifest, digests,
+                               self.helper.write if self.helper is not None else None)
+            current = self.years[-1] if self.years else None
+            self._write(writer, "index.html", "home", view=current, views=self.years,
+                        cycle=current.results.cycle if current else None,
+                        **(views.summary(current) if current else {}))
+            entries = []
+            for view in self.years:
+                entries += self._write_year(writer, pages, view)
+            for set_id, criteria_set in sorted(self.criteria_sets.items()):
+                used_in = [v.year for v in self.years if v.results.criteria_set.id == set_id]
+                self._write(writer, f"tieu-chi/{set_id}/index.html", "criteria", cs=criteria_set, used_in=used_in)
+            self._write(writer, "404.html", "404")
+            self._write_data(manifest, digests)
+            entries += self._write_units(pages)
+            if self.helper is not None:
+                entries = pages.completed(entries, self.helper.finish())
+        finally:
+            if self.helper is not None:
+                self.helper.close()
+        manifest.record(entries)
+        manifest.save()
+        self.written.update(name for name, _ in entries)
+        sitemap.PAGES.update(name.removesuffix("index.html") for name in self.written if name.endswith("/index.html"))
+        self.written.update(item.path for files in self.data_files.values() for item in files)
+        self.written.update(item.path for item in self.schemas)
+        remove_stale(output, self.written, GENERATED_FOLDERS)
 
     def _common(self, view: views.YearView) -> dict:
         return {"view": view, "results": view.results, "cs": view.results.criteria_set,
                 "cycle": view.results.cycle, "year": view.year}
 
-    def _write_year(self, writer, view: views.YearView) -> None:
-        """The year's overview, its rankings and its district pages."""
+    def _write_year(self, writer, pages: PageWriter, view: views.YearView) -> list:
+        """The year's overview, its rankings and its district pages (these through `pages`)."""
         year, common = view.year, self._common(view)
         self._write(writer, f"{year}/index.html", "year", files=self.data_files[year],
                     **views.summary(view), **common)
@@ -106,47 +125,32 @@ class ResultsGenerator(Generator):
         communes: dict[str, list] = {}
         for result in view.ranked("xa"):
             communes.setdefault(result.unit.district, []).append(result)
-        for district in sorted(view.ranked("huyen"), key=lambda r: r.unit.id):
-            self._write(writer, f"{year}/huyen/{district.unit.id}/index.html", "district",
-                        district=district, communes=communes.get(district.unit.id, []), **common)
+        return [pages.district(view, district, communes.get(district.unit.id, []))
+                for district in sorted(view.ranked("huyen"), key=lambda r: r.unit.id)]
 
-    def _write_many(self, writer) -> None:
-        """Data files, unit pages and history pages. Unit and history pages are rendered only
-        when their inputs changed since the last build, and written by the helper process."""
+    def _write_data(self, manifest: Manifest, digests: dict[int, dict[str, str]]) -> None:
+        """The open data files and schemas; a year's JSON reuses the unchanged units' entries."""
         output = Path(self.output_path)
-        try:
-            manifest = Manifest(output, site_salt(self.context, Path(self.theme) / "templates", self.years))
-            digests = {v.year: {r.unit.id: result_digest(r) for r in v.results.units} for v in self.years}
-            for view in self.years:
-                name = json_path(view.year)
-                index = write_json_files(output, view.results, digests[view.year], manifest.file_index(name))
-                manifest.record_file(name, index)
-            for files in [*self.data_files.values(), self.schemas]:
-                write_files(output, files)
-            pages = PageWriter(self.env, self.context, self.years, output, manifest, digests,
-                               self.helper.write if self.helper is not None else None)
-            units = [(view, r) for view in self.years for r in sorted(view.results.units, key=lambda r: r.unit.id)]
-            unit_ids = sorted({r.unit.id for _, r in units})
-            entries = []
-            with parallel.progress(len(units) + len(unit_ids), "Đang viết trang",
-                                   bool(self.settings.get("CQDT_PROGRESS"))) as bar:
-                for view, result in units:
-                    entries.append(pages.unit(view, result))
-                    if bar is not None:
-                        bar.update(1)
-                for unit_id in unit_ids:
-                    entries.append(pages.history(unit_id))
-                    if bar is not None:
-                        bar.update(1)
-            if self.helper is not None:
-                manifest.record(pages.completed(entries, self.helper.finish()))
-            else:
-                manifest.record(entries)
-        finally:
-            if self.helper is not None:
-                self.helper.close()
-        manifest.save()
-        self.written.update(name for name, _ in entries)
-        sitemap.PAGES.update(name.removesuffix("index.html") for name in self.written if name.endswith("/index.html"))
-        self.written.update(item.path for files in self.data_files.values() for item in files)
-        self.written.update(item.path for item in self.schemas)
+        for view in self.years:
+            name = json_path(view.year)
+            manifest.record_file(name, write_json_files(output, view.results, digests[view.year],
+                                                        manifest.file_index(name)))
+        for files in [*self.data_files.values(), self.schemas]:
+            write_files(output, files)
+
+    def _write_units(self, pages: PageWriter) -> list:
+        """Unit pages and history pages (rendered only when their inputs changed since the last build)."""
+        units = [(view, r) for view in self.years for r in sorted(view.results.units, key=lambda r: r.unit.id)]
+        unit_ids = sorted({r.unit.id for _, r in units})
+        entries = []
+        with parallel.progress(len(units) + len(unit_ids), "Đang viết trang",
+                               bool(self.settings.get("CQDT_PROGRESS"))) as bar:
+            for view, result in units:
+                entries.append(pages.unit(view, result))
+                if bar is not None:
+                    bar.update(1)
+            for unit_id in unit_ids:
+                entries.append(pages.history(unit_id))
+                if bar is not None:
+                    bar.update(1)
+        return entries

@@ -1,6 +1,6 @@
-"""Unit pages (one per unit and year) and history pages (one per unit), rendered straight with
-the theme's Jinja templates instead of through Pelican's writer, and each only when the
-digest of its inputs differs from the one the output folder's manifest holds.
+"""Unit pages (one per unit and year), history pages (one per unit) and district pages,
+rendered straight with the theme's Jinja templates instead of through Pelican's writer, and
+each only when the digest of its inputs differs from the one the output folder's manifest holds.
 
 A page's template sees only what is passed here: the site settings named in SITE_NAMES and
 the page's own values, so the digest of those values (plus the salt: templates, code,
@@ -38,6 +38,10 @@ _CRITERION = attrgetter(*(f.name for f in fields(CriterionResult) if f.name not 
 
 def unit_page(year: int, unit_id: str) -> str:
     return f"{year}/don-vi/{unit_id}/index.html"
+
+
+def district_page(year: int, unit_id: str) -> str:
+    return f"{year}/huyen/{unit_id}/index.html"
 
 
 def history_page(unit_id: str) -> str:
@@ -91,6 +95,7 @@ class PageWriter:
         elsewhere (the helper process); None: write here."""
         self.unit_template = env.get_template("unit.html")
         self.history_template = env.get_template("unit_history.html")
+        self.district_template = env.get_template("district.html")
         self.site = {name: context.get(name) for name in SITE_NAMES}
         self.years = list(years)
         self.output = output
@@ -143,6 +148,14 @@ class PageWriter:
             }
 
         return self._write(unit_page(view.year, unit.id), key, self.unit_template, context)
+
+    def district(self, view: views.YearView, district: UnitResult, communes: list[UnitResult]) -> tuple[str, Entry]:
+        """A district's page in one year: its result and its communes'."""
+        digests = self.digests[view.year]
+        key = (view.year, digests[district.unit.id], [digests[c.unit.id] for c in communes])
+        return self._write(district_page(view.year, district.unit.id), key, self.district_template,
+                           lambda: {"district": district, "communes": communes, "cs": view.results.criteria_set,
+                                    "year": view.year, "cycle": view.results.cycle})
 
     def history(self, unit_id: str) -> tuple[str, Entry]:
         """The page of one unit over every year built."""
