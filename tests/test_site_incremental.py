@@ -1,5 +1,5 @@
-"""Rebuilds render only the unit and history pages whose inputs changed, and still give
-exactly the site a fresh build gives."""
+"""Rebuilds render only the unit, history and district pages whose inputs changed, and still
+give exactly the site a fresh build gives."""
 
 from __future__ import annotations
 
@@ -28,9 +28,9 @@ UNTOUCHED = "so-tttt"
 
 
 def stamps(output: Path) -> dict[str, tuple[int, int]]:
-    """(inode, mtime_ns) of every unit and history page: both change when a page is written."""
+    """(inode, mtime_ns) of every unit, history and district page: both change when a page is written."""
     found = {}
-    for pattern in ("*/don-vi/*/index.html", "don-vi/*/index.html"):
+    for pattern in ("*/don-vi/*/index.html", "don-vi/*/index.html", "*/huyen/*/index.html"):
         for page in output.glob(pattern):
             stat = page.stat()
             found[page.relative_to(output).as_posix()] = (stat.st_ino, stat.st_mtime_ns)
@@ -47,7 +47,7 @@ def lower_first_ratio(path: Path) -> None:
 
 @pytest.fixture
 def rendered(monkeypatch) -> list[str]:
-    """Names of the unit and history pages rendered (not only written) from now on."""
+    """Names of the unit, history and district pages rendered (not only written) from now on."""
     names: list[str] = []
 
     def spy(name: str) -> str:
