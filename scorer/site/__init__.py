@@ -20,10 +20,12 @@ from .sitemap import page_url, sitemap_xml
 
 
 def configure(pelican) -> None:
-    """Add the Vietnamese filters and force autoescaping for every template."""
+    """Add the Vietnamese filters and force autoescaping for every template. Templates do not
+    change during a build: no file check each time a page extends or imports one."""
     settings = pelican.settings
     settings["JINJA_FILTERS"] = {**FILTERS, **settings.get("JINJA_FILTERS", {})}
-    settings["JINJA_ENVIRONMENT"] = {**settings.get("JINJA_ENVIRONMENT", {}), "autoescape": True}
+    settings["JINJA_ENVIRONMENT"] = {**settings.get("JINJA_ENVIRONMENT", {}), "autoescape": True,
+                                     "auto_reload": False}
     sitemap.PAGES.clear()
 
 

@@ -57,7 +57,7 @@ def site_salt(context: dict, templates: Path, years: Sequence[views.YearView]) -
     for path in sources:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     digest.update(f"jinja2 {version('jinja2')} markupsafe {version('markupsafe')}".encode())
-    digest.update(repr([(name, context.get(name)) for name in SITE_NAMES]).encode())
+    digest.update(repr([(name, context.get(name)) for name in (*SITE_NAMES, "JINJA_ENVIRONMENT")]).encode())
     for view in years:
         digest.update(repr((view.year, view.results.cycle, view.results.criteria_set)).encode())
     return digest.hexdigest()
@@ -87,7 +87,7 @@ def _history_key(history: list[tuple[int, UnitResult]]) -> tuple:
 
 
 class PageWriter:
-    """Writes unit and history pages into the output folder, skipping those whose inputs did not change."""
+    """Writes unit, history and district pages into the output folder, skipping those whose inputs did not change."""
 
     def __init__(self, env, context: dict, years: Sequence[views.YearView], output: Path, manifest: Manifest,
                  digests: dict[int, dict[str, str]], hand_over: Callable[[str, bytes], None] | None = None) -> None:
