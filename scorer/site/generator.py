@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+from functools import partial
 from pathlib import Path
 
 from pelican.generators import Generator
@@ -77,6 +79,8 @@ class ResultsGenerator(Generator):
     def generate_output(self, writer) -> None:
         self.written: set[str] = set()
         output = Path(self.output_path)
+        # The Results live to the end: the garbage collector need not walk their millions of objects again.
+        gc.freeze()
         try:
             manifest = Manifest(output, site_salt(self.context, Path(self.theme) / "templates", self.years))
             digests = {v.year: {r.unit.id: result_digest(r) for r in v.results.units} for v in self.years}
@@ -98,6 +102,7 @@ class ResultsGenerator(Generator):
             if self.helper is not None:
                 entries = pages.completed(entries, self.helper.finish())
         finally:
+            gc.unfreeze()
             if self.helper is not None:
                 self.helper.close()
         manifest.record(entries)
@@ -139,18 +144,19 @@ class ResultsGenerator(Generator):
             write_files(output, files)
 
     def _write_units(self, pages: PageWriter) -> list:
-        """Unit pages and history pages (rendered only when their inputs changed since the last build)."""
-        units = [(view, r) for view in self.years for r in sorted(view.results.units, key=lambda r: r.unit.id)]
-        unit_ids = sorted({r.unit.id for _, r in units})
-        entries = []
-        with parallel.progress(len(units) + len(unit_ids), "Đang viết trang",
-                               bool(self.settings.get("CQDT_PROGRESS"))) as bar:
-            for view, result in units:
-                entries.append(pages.unit(view, result))
+        """Unit pages and history pages (rendered only when their inputs changed since the last
+        build), on two processes when there are many and memory allows."""
+        units = [(view, r) for view in self.years for r in view.results.units]  # in the order they were made
+        unit_ids = list(dict.fromkeys(r.unit.id for _, r in units))
+        tasks = [partial(pages.unit, view, result) for view, result in units]
+        tasks += [partial(pages.history, unit_id) for unit_id in unit_ids]
+        with parallel.progress(len(tasks), "Đang viết trang", bool(self.settings.get("CQDT_PROGRESS"))) as bar:
+            if self.helper is not None and len(tasks) >= parallel.MANY and parallel.second_renderer_fits():
+                # The second renderer writes its pages itself: only this process talks to the helper.
+                return parallel.run_shared(tasks, pages.write_here, bar)
+            entries = []
+            for task in tasks:
+                entries.append(task())
                 if bar is not None:
                     bar.update(1)
-            for unit_id in unit_ids:
-                entries.append(pages.history(unit_id))
-                if bar is not None:
-                    bar.update(1)
-        return entries
+            return entries

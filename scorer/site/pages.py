@@ -117,6 +117,10 @@ class PageWriter:
             return name, (digest, -1, -1)  # completed() fills in the file's size and time
         return name, (digest, *write_page(self.output / name, payload))
 
+    def write_here(self) -> None:
+        """Write pages in this process from now on, instead of handing them over."""
+        self.hand_over = None
+
     @staticmethod
     def completed(entries: list[tuple[str, Entry]], written: list[tuple[str, int, int]]) -> list[tuple[str, Entry]]:
         """The entries of pages handed over, with the size and time the helper reported."""

@@ -1,10 +1,15 @@
-"""A helper process that writes the rendered pages while the build's process renders the next.
+"""Using the machine's second core for the unit pages, in two ways.
 
-Creating a file and its folder is slow on many file systems, and a nationwide site has two
-pages per unit, so writing them beside the rendering uses the machine's second core. The
-helper is forked before the Results are read: it stays small (a worker forked later would
-count the whole Results a second time in the build's memory), and only page bytes travel
-to it, through a pipe.
+A writing helper, forked before the Results are read (so it holds no copy of them), writes
+the pages the build's process renders: creating a file and its folder is slow on many file
+systems, and a nationwide site has two pages per unit. Only page bytes travel to it, through
+a pipe.
+
+A second renderer, forked once the Results are read, renders and writes two fifths of the
+pages itself, and sends back only what it wrote. It shares the Results with the build's
+process only until either touches them: reference counting writes to every object read, so
+in the end the two hold about twice what the build's process held at the fork. It is used
+only when that stays within MEMORY_BUDGET_MB (a nationwide year does not; a province does).
 """
 
 from __future__ import annotations
@@ -13,14 +18,17 @@ import contextlib
 import fcntl
 import multiprocessing
 import os
+import resource
 import sys
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from .output import write_page
 
+MEMORY_BUDGET_MB = 900
 # Below this many pages a build is quick enough to need no progress bar.
 MANY = 200
 PIPE_BYTES = 1 << 20  # room for about twenty pages in flight
@@ -28,7 +36,8 @@ _STOP = b""
 
 
 def helper_wanted(setting: int | None) -> bool:
-    """A writing helper unless CQDT_JOBS is 1, the machine has one core, or fork is unavailable."""
+    """A writing helper and a second renderer unless CQDT_JOBS is 1, the machine has one core,
+    or fork is unavailable."""
     if "fork" not in multiprocessing.get_all_start_methods():
         return False
     return (setting or os.cpu_count() or 1) > 1
@@ -99,3 +108,49 @@ class PageWriterProcess:
         if self._process.is_alive():
             self._process.terminate()
             self._process.join()
+
+
+def second_renderer_fits() -> bool:
+    """Whether a second renderer, which ends up copying this process's memory, stays within budget."""
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kilobytes on Linux
+    return 2 * peak_kb / 1024 < MEMORY_BUDGET_MB
+
+
+def _render(tasks: list[Callable[[], Any]], prepare: Callable[[], None], report) -> None:
+    try:
+        prepare()
+        report.send((True, [task() for task in tasks]))
+    except BaseException:  # the build's process reports it
+        report.send((False, traceback.format_exc()))
+    finally:
+        report.close()
+
+
+def run_shared(tasks: list[Callable[[], Any]], prepare_worker: Callable[[], None], bar=None) -> list:
+    """Every task's result: the first two fifths of the tasks run in a forked renderer (after
+    `prepare_worker()` there; it also writes its pages, so it takes fewer), the rest here;
+    `bar` counts them."""
+    split = len(tasks) * 2 // 5
+    context = multiprocessing.get_context("fork")
+    report, theirs = context.Pipe(duplex=False)
+    worker = context.Process(target=_render, args=(tasks[:split], prepare_worker, theirs), daemon=True)
+    worker.start()
+    theirs.close()
+    try:
+        results = []
+        for task in tasks[split:]:
+            results.append(task())
+            if bar is not None:
+                bar.update(1)
+        try:
+            ok, payload = report.recv()
+        except EOFError:
+            ok, payload = False, "tiến trình dựng trang dừng giữa chừng"
+    finally:
+        report.close()
+        worker.join()
+    if not ok:
+        raise RuntimeError("Tiến trình dựng trang gặp lỗi:\n" + payload)
+    if bar is not None:
+        bar.update(len(payload))
+    return results + payload
