@@ -18,7 +18,7 @@ from test_site_golden import compare_trees
 
 from scorer import export
 from scorer.model import CriterionResult, Unit, UnitResult
-from scorer.site import pages, parallel
+from scorer.site import data_files, pages, parallel
 from scorer.site.manifest import manifest_path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -73,6 +73,20 @@ def encoded(monkeypatch) -> list[str]:
 
 
 @pytest.fixture
+def workbooks(monkeypatch) -> list[tuple[str, ...]]:
+    """The tiers of each XLSX workbook made from now on."""
+    made: list[tuple[str, ...]] = []
+    original = data_files.to_xlsx
+
+    def spy(results, tiers):
+        made.append(tiers)
+        return original(results, tiers)
+
+    monkeypatch.setattr(data_files, "to_xlsx", spy)
+    return made
+
+
+@pytest.fixture
 def data(tmp_path: Path):
     """A copy of the golden data root, built with fixed settings and a cache of its own."""
     target = tmp_path / "data"
@@ -81,24 +95,25 @@ def data(tmp_path: Path):
         yield target
 
 
-def test_unchanged_inputs_leave_every_page_alone(data, tmp_path, rendered, encoded):
+def test_unchanged_inputs_leave_every_page_alone(data, tmp_path, rendered, encoded, workbooks):
     output = build(data, tmp_path / "site")
     before = stamps(output)
     assert f"{YEAR}/don-vi/{CHANGED}/index.html" in before and f"don-vi/{UNTOUCHED}/index.html" in before
     assert sorted(rendered) == sorted(before)
     assert manifest_path(output).is_file()
-    assert CHANGED in encoded
+    assert CHANGED in encoded and ("xa",) in workbooks
     rendered.clear()
     encoded.clear()
+    workbooks.clear()
     build(data, output)
-    assert rendered == [] and encoded == []
+    assert rendered == [] and encoded == [] and workbooks == []
     assert stamps(output) == before
 
 
 # One process; or a writing helper and a second renderer (even for these few pages).
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_a_changed_submission_rerenders_its_pages_only_and_matches_a_fresh_build(data, tmp_path, rendered, encoded,
-                                                                                  jobs, monkeypatch):
+                                                                                  workbooks, jobs, monkeypatch):
     os.environ["CQDT_JOBS"] = str(jobs)  # fixed_environment puts the previous value back
     monkeypatch.setattr(parallel, "MANY", 1)
     monkeypatch.setattr(parallel, "MEMORY_BUDGET_MB", 10**9)
@@ -109,8 +124,10 @@ def test_a_changed_submission_rerenders_its_pages_only_and_matches_a_fresh_build
     lower_first_ratio(data / "submissions" / str(YEAR) / "xa" / f"{CHANGED}.yaml")
     rendered.clear()
     encoded.clear()
+    workbooks.clear()
     build(data, output)
     after = stamps(output)
+    assert workbooks == [("xa",)]  # the changed commune's tier, in the changed year
     if jobs == 1:  # the second renderer's pages are rendered in its own process, out of the spy's sight
         assert {f"{YEAR}/don-vi/{CHANGED}/index.html", f"don-vi/{CHANGED}/index.html"} <= set(rendered)
     assert [name for name in rendered if UNTOUCHED in name] == []

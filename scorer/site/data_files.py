@@ -26,6 +26,7 @@ class DataFile:
     label: str
     fmt: str
     make: Callable[[], bytes | str] | None
+    tier: str | None = None  # the one tier it holds, if so
 
 
 def _compact(data: object) -> str:
@@ -49,7 +50,7 @@ def year_files(results: Results) -> list[DataFile]:
             "xlsx": lambda one=one: to_xlsx(results, one),
         }
         files.extend(DataFile(json_path(year, tier) if ext == "json" else f"du-lieu/{year}/ket-qua-{tier}.{ext}",
-                              TIER_LABELS[tier], FORMATS[ext], make)
+                              TIER_LABELS[tier], FORMATS[ext], make, tier)
                      for ext, make in makers.items())
     return files
 

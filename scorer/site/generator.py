@@ -18,7 +18,7 @@ from .data_files import DataFile, json_path, schema_files, write_files, write_js
 from .fragments import ranking_rows
 from .manifest import Manifest
 from .output import remove_stale
-from .pages import PageWriter, result_digest, site_salt
+from .pages import PageWriter, digest_of, result_digest, site_salt
 
 # Output folders holding only what this generator writes (besides the year folders).
 GENERATED_FOLDERS = ("don-vi", "du-lieu", "schema", "tieu-chi")
@@ -134,14 +134,21 @@ class ResultsGenerator(Generator):
                 for district in sorted(view.ranked("huyen"), key=lambda r: r.unit.id)]
 
     def _write_data(self, manifest: Manifest, digests: dict[int, dict[str, str]]) -> None:
-        """The open data files and schemas; a year's JSON reuses the unchanged units' entries."""
+        """The open data files and schemas. A year's JSON reuses the unchanged units' entries; a
+        tier's CSV and XLSX are made again only when one of its units' results changed."""
         output = Path(self.output_path)
         for view in self.years:
             name = json_path(view.year)
             manifest.record_file(name, write_json_files(output, view.results, digests[view.year],
                                                         manifest.file_index(name)))
-        for files in [*self.data_files.values(), self.schemas]:
-            write_files(output, files)
+            for item in self.data_files[view.year]:
+                if item.make is None:
+                    continue
+                inputs = digest_of((item.path, [digests[view.year][r.unit.id] for r in view.ranked(item.tier)]))
+                if manifest.file_index(item.path) != inputs:
+                    write_files(output, [item])
+                manifest.record_file(item.path, inputs)
+        write_files(output, self.schemas)
 
     def _write_units(self, pages: PageWriter) -> list:
         """Unit pages and history pages (rendered only when their inputs changed since the last

@@ -2,7 +2,8 @@
 pages whose inputs changed.
 
 It also keeps, for each year's all-tiers JSON file, where each unit's entry sits in it, so
-that a rebuild copies the entries of unchanged units instead of encoding them again.
+that a rebuild copies the entries of unchanged units instead of encoding them again; and for
+each tier's CSV and XLSX the digest of its units' results, so that unchanged ones are not made again.
 
 The manifest lives in cqdt's cache folder (never in the published output), one per output
 folder. Each page has the digest of its inputs and the size and modification time of the
@@ -67,15 +68,15 @@ class Manifest:
     def record(self, entries: list[tuple[str, Entry]]) -> None:
         self.current.update(entries)
 
-    def file_index(self, name: str) -> dict | None:
-        """What last build noted about a data file (see record_file), if the file is untouched since."""
+    def file_index(self, name: str) -> object:
+        """What last build noted about a data file (see record_file) if the file is untouched since, else None."""
         noted = self.previous_files.get(name)
         if not isinstance(noted, dict) or not self._untouched(name, noted.get("size"), noted.get("mtime")):
             return None
         return noted.get("index")
 
-    def record_file(self, name: str, index: dict) -> None:
-        """Note an index of a data file just written (as it is on disk now)."""
+    def record_file(self, name: str, index: object) -> None:
+        """Note what a data file was made from (JSON-able), with the file as it is on disk now."""
         stat = os.stat(self.output / name)
         self.current_files[name] = {"size": stat.st_size, "mtime": stat.st_mtime_ns, "index": index}
 

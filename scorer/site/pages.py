@@ -29,7 +29,7 @@ from .output import write_page
 # Pelican context values the unit and history templates read (base.html included).
 SITE_NAMES = ("SITENAME", "SITESUBTITLE", "NAV_YEAR", "NAV_CRITERIA", "REPOSITORY_URL", "REPOSITORY_BRANCH")
 # cqdt modules whose code shapes these pages, besides this package.
-SHAPING_MODULES = ("export.py", "model.py", "text.py")
+SHAPING_MODULES = ("export.py", "export_xlsx.py", "model.py", "text.py")
 
 _RESULT = attrgetter(*(f.name for f in fields(UnitResult) if f.name != "criteria"))
 _ANSWERS = ("self_value", "verified_value")
@@ -63,7 +63,8 @@ def site_salt(context: dict, templates: Path, years: Sequence[views.YearView]) -
     return digest.hexdigest()
 
 
-def _digest(key: tuple) -> str:
+def digest_of(key: tuple) -> str:
+    """A short digest of plain values (equal values, equal digests)."""
     buffer = io.BytesIO()
     pickler = pickle.Pickler(buffer, protocol=5)
     pickler.fast = True  # no memo: equal values give equal bytes however objects are shared
@@ -78,7 +79,7 @@ def _answer(value):
 
 def result_digest(result: UnitResult) -> str:
     """Digest of every field of a unit's result, criteria included."""
-    return _digest((_RESULT(result), [(_CRITERION(c), _answer(c.self_value), _answer(c.verified_value))
+    return digest_of((_RESULT(result), [(_CRITERION(c), _answer(c.self_value), _answer(c.verified_value))
                                       for c in result.criteria]))
 
 
@@ -106,7 +107,7 @@ class PageWriter:
         self._tables: dict[tuple[int, str], CriteriaTables] = {}
 
     def _write(self, name: str, key: tuple, template, make_context: Callable[[], dict]) -> tuple[str, Entry]:
-        digest = _digest(key)
+        digest = digest_of(key)
         entry = self.manifest.unchanged(name, digest)
         if entry is not None:
             return name, entry
