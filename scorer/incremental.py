@@ -222,4 +222,5 @@ def score_cached(inputs: YearInputs) -> Results:
         rescore = _score_tier(inputs, cache, criteria_set.tiers[tier_id], units, published)
         results.extend(with_ranks([cache.result(u.id) or rescore(u) for u in units], criteria_set))
     cache.save({u.id for tier_id in criteria_set.tiers for u in registry.in_tier(tier_id)})
-    return Results(inputs.year, cycle, criteria_set, tuple(results))
+    fingerprints = {r.unit.id: _digest(cache.context, cache.units[r.unit.id].key) for r in results}
+    return Results(inputs.year, cycle, criteria_set, tuple(results), fingerprints)

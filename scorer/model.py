@@ -322,6 +322,9 @@ class Results:
     cycle: Cycle
     criteria_set: CriteriaSet
     units: tuple[UnitResult, ...]
+    # Unit id → digest of everything its result depends on but its rank (from the results
+    # cache): equal fingerprints and ranks mean equal results, without walking them.
+    fingerprints: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def tier(self, tier: str) -> tuple[UnitResult, ...]:
         return tuple(r for r in self.units if r.unit.tier == tier)

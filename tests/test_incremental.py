@@ -119,3 +119,21 @@ def test_cached_results_equal_scoring_everything_cold_warm_and_after_changes(tmp
     set_answer(root, "xa-bang-luan", "ht6", "100000")
     cached, full = both()
     assert cached == full and cached.unit("xa-bang-luan").rank == full.unit("xa-bang-luan").rank
+
+
+def test_fingerprints_stay_while_inputs_stay_and_follow_what_a_result_depends_on(tmp_path):
+    root = DataRoot(copy_data(tmp_path / "data", years=(2024,)))
+
+    def fingerprints():
+        return incremental.score_cached(require_valid(read_year(root, 2024))).fingerprints
+
+    cold = fingerprints()
+    registry = require_valid(read_year(root, 2024)).registry
+    assert set(cold) == {u.id for u in registry.units} and fingerprints() == cold
+    set_answer(root, "xa-bang-luan", "ht1", "{numerator: 40, denominator: 80}")
+    changed = fingerprints()
+    assert {u for u in cold if cold[u] != changed[u]} == {"xa-bang-luan"}
+    set_answer(root, "xa-bang-luan", "ht6", "100000")  # a new best: every commune's result depends on it
+    communes = {u.id for u in registry.in_tier("xa")}
+    again = fingerprints()
+    assert {u for u in cold if again[u] != changed[u]} == communes

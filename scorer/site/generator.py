@@ -83,7 +83,8 @@ class ResultsGenerator(Generator):
         gc.freeze()
         try:
             manifest = Manifest(output, site_salt(self.context, Path(self.theme) / "templates", self.years))
-            digests = {v.year: {r.unit.id: result_digest(r) for r in v.results.units} for v in self.years}
+            digests = {v.year: {r.unit.id: result_digest(r, v.results.fingerprints.get(r.unit.id))
+                                for r in v.results.units} for v in self.years}
             pages = PageWriter(self.env, self.context, self.years, output, manifest, digests,
                                self.helper.write if self.helper is not None else None)
             current = self.years[-1] if self.years else None

@@ -77,8 +77,11 @@ def _answer(value):
     return tuple(sorted(value.items())) if isinstance(value, dict) else value
 
 
-def result_digest(result: UnitResult) -> str:
-    """Digest of every field of a unit's result, criteria included."""
+def result_digest(result: UnitResult, fingerprint: str | None = None) -> str:
+    """Digest of every field of a unit's result, criteria included. With the results cache's
+    fingerprint (everything the result depends on but its rank), the fields need no walking."""
+    if fingerprint is not None:
+        return digest_of(("fingerprint", fingerprint, result.rank))
     return digest_of((_RESULT(result), [(_CRITERION(c), _answer(c.self_value), _answer(c.verified_value))
                                       for c in result.criteria]))
 
