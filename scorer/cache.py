@@ -184,11 +184,10 @@ class FileCache:
     def save(self) -> None:
         if not (self.enabled and self.changed):
             return
-        names = sorted(self.pending)
-        addresses = self.pack.append([self.pending[n] for n in names])
-        for name, address in zip(names, addresses, strict=False):
-            self.entries[name] = self.entries[name]._replace(address=address)
-        if len(addresses) == len(names):  # else keep them for this run: the pack could not take them
+        stored = self.pack.store(self.pending)
+        if stored is not None:  # else keep them for this run: the pack could not take them
+            for name, address in stored.items():
+                self.entries[name] = self.entries[name]._replace(address=address)
             self.pending.clear()
         live = {name: e.address for name, e in self.entries.items() if e.address is not None}
         for name, address in self.pack.compact(live).items():

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from . import export
-from .cache import cache_path, code_version, context_key, loads, read_pickle, write_pickle
+from .cache import cache_path, code_version, loads, read_pickle, write_pickle
 from .evaluate import (
     best_values,
     counted_values,
@@ -65,8 +65,7 @@ class UnitCache:
         self.path = cache_path(inputs.root, inputs.year).with_suffix(".units")
         self.pack = Pack(self.path.with_suffix(".units-pack"))
         self.results_pack = Pack(self.path.with_suffix(".results-pack"))
-        self.context = _digest(FORMAT, context_key(inputs.root, inputs.year, inputs.criteria_set.id),
-                               code_version(SCORING_MODULES))
+        self.context = _digest(FORMAT, inputs.context, code_version(SCORING_MODULES))
         stored = read_pickle(self.path)
         fits = isinstance(stored, dict) and stored.get("context") == self.context
         self.units = {unit_id: ScoredUnit._make(entry) for unit_id, entry in stored["units"].items()} if fits else {}
@@ -102,12 +101,11 @@ class UnitCache:
             self.flush()
 
     def flush(self) -> None:
-        names = sorted(self.pending)
-        lines = self.pack.append([self.pending[n][0] for n in names])
-        results = self.results_pack.append([self.pending[n][1] for n in names])
-        if len(lines) == len(results) == len(names):
-            for name, line, result in zip(names, lines, results, strict=True):
-                self.units[name] = self.units[name]._replace(address=line, result_address=result)
+        lines = self.pack.store({name: held[0] for name, held in self.pending.items()})
+        results = self.results_pack.store({name: held[1] for name, held in self.pending.items()})
+        if lines is not None and results is not None:
+            for name in self.pending:
+                self.units[name] = self.units[name]._replace(address=lines[name], result_address=results[name])
         else:
             self.unwritable.update(self.pending)
         self.pending.clear()
@@ -120,12 +118,10 @@ class UnitCache:
         self.flush()
         if not self.changed:
             return
-        live = {name: e.address for name, e in self.units.items() if e.address is not None}
-        for name, address in self.pack.compact(live).items():
-            self.units[name] = self.units[name]._replace(address=address)
-        live = {name: e.result_address for name, e in self.units.items() if e.result_address is not None}
-        for name, address in self.results_pack.compact(live).items():
-            self.units[name] = self.units[name]._replace(result_address=address)
+        for pack, field in ((self.pack, "address"), (self.results_pack, "result_address")):
+            live = {name: getattr(e, field) for name, e in self.units.items() if getattr(e, field) is not None}
+            for name, address in pack.compact(live).items():
+                self.units[name] = self.units[name]._replace(**{field: address})
         # Plain tuples: pickle writes them natively, named tuples cost a Python call each.
         write_pickle(self.path, {"context": self.context, "units": {u: tuple(e) for u, e in self.units.items()}})
 

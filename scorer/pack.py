@@ -61,6 +61,12 @@ class Pack:
             return addresses
         return []
 
+    def store(self, records: dict[str, bytes]) -> dict[str, Address] | None:
+        """Append named records (in name order); their addresses, or None if the file cannot take them."""
+        names = sorted(records)
+        addresses = self.append([records[name] for name in names])
+        return dict(zip(names, addresses, strict=True)) if len(addresses) == len(names) else None
+
     def clear(self) -> None:
         """Drop every record (their index is gone)."""
         with contextlib.suppress(OSError):

@@ -45,6 +45,7 @@ class YearInputs:
     submissions: Mapping[str, Submission] = field(default_factory=dict)
     reviews: Mapping[str, ReviewRecord] = field(default_factory=dict)
     shas: dict[str, str] = field(default_factory=dict)  # content hash of each valid file, by path
+    context: str = ""  # cache.context_key of the year: what every file's check depends on
     problems: list[Problem] = field(default_factory=list)
     files_checked: int = 0
     files_from_cache: int = 0
@@ -134,7 +135,8 @@ def read_year(root: DataRoot, year: int, registry: Registry | None = None, *,
     inputs = YearInputs(root, year, registry, cycle, criteria_set, problems=problems)
     if registry is None or cycle is None or criteria_set is None:
         return inputs
-    cache = FileCache(root, year, context_key(root, year, criteria_set.id), enabled=use_cache)
+    inputs.context = context_key(root, year, criteria_set.id)
+    cache = FileCache(root, year, inputs.context, enabled=use_cache)
     folder, shown = str(root.year_dir(year)), root.relative(root.year_dir(year))
     # Plain strings: a year holds thousands of files, and Path objects cost more than the stat calls.
     files = {f"{shown}/{tier}/{name}": f"{folder}/{tier}/{name}" for tier, name in year_file_names(root, year)}
