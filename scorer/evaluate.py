@@ -54,14 +54,20 @@ def relative_values(tier: TierCriteria, values: dict[str, Any]) -> dict[str, Dec
     return {c.id: relative_quantity(c, values.get(c.id)) for c in tier.criteria if c.kind == "relative"}
 
 
-def best_values(tier: TierCriteria, quantities: list[dict[str, Decimal | None]]) -> dict[str, Decimal]:
-    """Highest quantity of each relative criterion across the tier's units."""
+def answered_bests(tier: TierCriteria, quantities: list[dict[str, Decimal | None]]) -> dict[str, Decimal]:
+    """Highest quantity of each relative criterion that some unit of the tier answered."""
     best = {}
     for criterion in tier.criteria:
         if criterion.kind == "relative":
             found = [q for v in quantities if (q := v.get(criterion.id)) is not None]
-            best[criterion.id] = max(found, default=ZERO)
+            if found:
+                best[criterion.id] = max(found)
     return best
+
+
+def best_values(answered: dict[str, Decimal], tier: TierCriteria) -> dict[str, Decimal]:
+    """The best quantity each relative criterion is measured against (0 when nobody answered it)."""
+    return {c.id: answered.get(c.id, ZERO) for c in tier.criteria if c.kind == "relative"}
 
 
 def self_values(submission: Submission) -> dict[str, Any]:
@@ -141,22 +147,25 @@ def score(inputs: YearInputs) -> Results:
     assert registry is not None and cycle is not None and criteria_set is not None
     published = cycle.state == "published"
     results: list[UnitResult] = []
+    bests = {}
     for tier_id in TIERS:
         if tier_id not in criteria_set.tiers:
             continue
         tier = criteria_set.tiers[tier_id]
         units = registry.in_tier(tier_id)
         submitted = [inputs.submissions[u.id] for u in units if u.id in inputs.submissions]
-        best_self = best_values(tier, [relative_values(tier, self_values(s)) for s in submitted])
-        best_counted = best_values(
-            tier, [relative_values(tier, counted_values(s, inputs.reviews.get(s.unit_id))) for s in submitted])
+        bests[tier_id] = (
+            answered_bests(tier, [relative_values(tier, self_values(s)) for s in submitted]),
+            answered_bests(tier, [relative_values(tier, counted_values(s, inputs.reviews.get(s.unit_id)))
+                                  for s in submitted]))
+        best_self, best_counted = (best_values(answered, tier) for answered in bests[tier_id])
         tier_results = [
             unit_result(u, tier, criteria_set, inputs.submissions.get(u.id), inputs.reviews.get(u.id),
                          best_self, best_counted, published)
             for u in units
         ]
         results.extend(with_ranks(tier_results, criteria_set))
-    return Results(inputs.year, cycle, criteria_set, tuple(results))
+    return Results(inputs.year, cycle, criteria_set, tuple(results), bests=bests)
 
 
 def with_ranks(tier_results: list[UnitResult], criteria_set: CriteriaSet) -> list[UnitResult]:

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import hashlib
 import pickle
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import replace
 from decimal import Decimal
+from functools import partial
 from typing import Any, NamedTuple
 
 from . import export
 from .cache import cache_path, code_version, loads, read_pickle, write_pickle
 from .evaluate import (
+    answered_bests,
     best_values,
     counted_values,
     ranks,
@@ -25,14 +28,13 @@ from .evaluate import (
     score,
     self_values,
     unit_result,
-    with_ranks,
 )
 from .export import JSON_TAIL, json_head, listing_key, unit_line
-from .model import TIERS, Results, TierCriteria, Unit, UnitResult
+from .model import TIERS, CriterionResult, LazyCriteria, Results, TierCriteria, Unit, UnitResult
 from .pack import Address, Pack
 from .year import LazyItems, YearInputs
 
-FORMAT = 3
+FORMAT = 4
 # Modules whose code decides a unit's line, besides those that decide a file's check.
 SCORING_MODULES = ("evaluate", "export", "levels", "model", "rules")
 RANK_PLACEHOLDER = b'"rank":null'
@@ -49,63 +51,83 @@ class ScoredUnit(NamedTuple):
     total: Decimal
     relative_self: dict[str, Decimal | None]
     relative_counted: dict[str, Decimal | None]
-    address: Address | None  # of the JSON line (rank null) in the lines pack
-    result_address: Address | None  # of the pickled UnitResult (rank None) in the results pack
+    # Of its records in the packs (see RECORDS), once they are written.
+    addresses: tuple[Address, ...] | None
+
+
+# A unit's records, one pack each: its JSON line (rank null), its UnitResult without
+# criteria (rank None, the number of criteria in their place) and its criteria.
+RECORDS = ("units-pack", "results-pack", "criteria-pack")
+LINE, SUMMARY, CRITERIA = range(len(RECORDS))
 
 
 def _digest(*parts: Any) -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
+def _records(result: UnitResult, line: str) -> tuple[bytes, bytes, bytes]:
+    summary = replace(result, criteria=len(result.criteria))
+    return (line.encode("utf-8"), pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL),
+            pickle.dumps(tuple(result.criteria), protocol=pickle.HIGHEST_PROTOCOL))
+
+
 class UnitCache:
-    """Scored units of one year, by unit id; their lines sit in a pack beside the index."""
+    """Scored units of one year, by unit id; their records sit in packs beside the index."""
 
     def __init__(self, inputs: YearInputs):
         assert inputs.criteria_set is not None
         self.path = cache_path(inputs.root, inputs.year).with_suffix(".units")
-        self.pack = Pack(self.path.with_suffix(".units-pack"))
-        self.results_pack = Pack(self.path.with_suffix(".results-pack"))
+        self.packs = [Pack(self.path.with_suffix("." + name)) for name in RECORDS]
         self.context = _digest(FORMAT, inputs.context, code_version(SCORING_MODULES))
         stored = read_pickle(self.path)
         fits = isinstance(stored, dict) and stored.get("context") == self.context
         self.units = {unit_id: ScoredUnit._make(entry) for unit_id, entry in stored["units"].items()} if fits else {}
         if not self.units:  # nothing indexes their records any more
-            self.pack.clear()
-            self.results_pack.clear()
-        self.pending: dict[str, tuple[bytes, bytes]] = {}  # line and result not yet appended to the packs
-        self.unwritable: dict[str, tuple[bytes, bytes]] = {}  # what the packs could not take (read-only cache)
+            for pack in self.packs:
+                pack.clear()
+        self.pending: dict[str, tuple[bytes, ...]] = {}  # records not yet appended to the packs
+        self.unwritable: dict[str, tuple[bytes, ...]] = {}  # what the packs could not take (read-only cache)
         self.changed = False
 
-    def _record(self, unit_id: str, which: int) -> bytes | None:
-        entry = self.units[unit_id]
+    def record(self, unit_id: str, which: int) -> bytes | None:
+        """One of the unit's records (LINE, SUMMARY or CRITERIA), or None if the pack lost it."""
         held = self.pending.get(unit_id) or self.unwritable.get(unit_id)
         if held is not None:
             return held[which]
-        address = entry.result_address if which else entry.address
-        return None if address is None else (self.results_pack if which else self.pack).read(address)
+        addresses = self.units[unit_id].addresses
+        return None if addresses is None else self.packs[which].read(addresses[which])
 
     def line(self, unit_id: str) -> bytes | None:
         """The unit's cached line (rank null), or None if the pack lost it."""
-        return self._record(unit_id, 0)
+        return self.record(unit_id, LINE)
 
-    def result(self, unit_id: str) -> UnitResult | None:
-        """The unit's cached UnitResult (rank None), or None if the pack lost it."""
-        record = self._record(unit_id, 1)
-        return None if record is None else loads(record)
+    def result(self, unit_id: str, rank: int | None, rescore: Callable[[], UnitResult]) -> UnitResult:
+        """The unit's result with this rank: from the cache, its criteria read only when walked
+        (`rescore()` makes them again if the pack lost them meanwhile); else `rescore()`'s."""
+        record = self.record(unit_id, SUMMARY)
+        if record is None:
+            return replace(rescore(), rank=rank)
+        summary = loads(record)
+
+        def criteria() -> tuple[CriterionResult, ...]:
+            found = self.record(unit_id, CRITERIA)
+            return loads(found) if found is not None else rescore().criteria
+
+        return replace(summary, rank=rank, criteria=LazyCriteria(criteria, summary.criteria) if summary.criteria else ())
 
     def put(self, unit_id: str, entry: ScoredUnit, result: UnitResult, line: str) -> None:
         self.units[unit_id] = entry
-        self.pending[unit_id] = line.encode("utf-8"), pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+        self.pending[unit_id] = _records(result, line)
         self.changed = True
         if len(self.pending) >= FLUSH_EVERY:  # records go to disk as they come: a cold run holds few
             self.flush()
 
     def flush(self) -> None:
-        lines = self.pack.store({name: held[0] for name, held in self.pending.items()})
-        results = self.results_pack.store({name: held[1] for name, held in self.pending.items()})
-        if lines is not None and results is not None:
+        stored = [pack.store({name: held[which] for name, held in self.pending.items()})
+                  for which, pack in enumerate(self.packs)]
+        if all(addresses is not None for addresses in stored):
             for name in self.pending:
-                self.units[name] = self.units[name]._replace(address=lines[name], result_address=results[name])
+                self.units[name] = self.units[name]._replace(addresses=tuple(a[name] for a in stored))
         else:
             self.unwritable.update(self.pending)
         self.pending.clear()
@@ -118,12 +140,33 @@ class UnitCache:
         self.flush()
         if not self.changed:
             return
-        for pack, field in ((self.pack, "address"), (self.results_pack, "result_address")):
-            live = {name: getattr(e, field) for name, e in self.units.items() if getattr(e, field) is not None}
+        for which, pack in enumerate(self.packs):
+            live = {name: e.addresses[which] for name, e in self.units.items() if e.addresses is not None}
             for name, address in pack.compact(live).items():
-                self.units[name] = self.units[name]._replace(**{field: address})
+                addresses = list(self.units[name].addresses)
+                addresses[which] = address
+                self.units[name] = self.units[name]._replace(addresses=tuple(addresses))
         # Plain tuples: pickle writes them natively, named tuples cost a Python call each.
         write_pickle(self.path, {"context": self.context, "units": {u: tuple(e) for u, e in self.units.items()}})
+
+
+class CachedLines(Mapping):
+    """Unit id → the unit's cached JSON line (rank null), read from the pack when asked for."""
+
+    def __init__(self, cache: UnitCache):
+        self._cache = cache
+
+    def __getitem__(self, unit_id: str) -> bytes:
+        line = self._cache.line(unit_id) if unit_id in self._cache.units else None
+        if line is None:
+            raise KeyError(unit_id)
+        return line
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._cache.units)
+
+    def __len__(self) -> int:
+        return len(self._cache.units)
 
 
 def _file_sha(inputs: YearInputs, items: LazyItems, unit_id: str) -> str:
@@ -147,22 +190,22 @@ def _score_tier(inputs: YearInputs, cache: UnitCache, tier: TierCriteria, units:
             submission = submissions[unit.id]
             relative[unit.id] = (relative_values(tier, self_values(submission)),
                                  relative_values(tier, counted_values(submission, reviews.get(unit.id))))
-    best_self = best_values(tier, [r[0] for r in relative.values()])
-    best_counted = best_values(tier, [r[1] for r in relative.values()])
+    answered = (answered_bests(tier, [r[0] for r in relative.values()]),
+                answered_bests(tier, [r[1] for r in relative.values()]))
+    best_self, best_counted = (best_values(found, tier) for found in answered)
     tier_key = _digest(sorted(best_self.items()), sorted(best_counted.items()), published)
     for unit in units:
         key = _digest(own[unit.id], tier_key)
         cached = cache.units.get(unit.id)
-        if cached is not None and cached.key == key and cached.address is not None \
-                and cached.result_address is not None:
+        if cached is not None and cached.key == key and cached.addresses is not None:
             continue
         result = unit_result(unit, tier, inputs.criteria_set, submissions.get(unit.id), reviews.get(unit.id),
                              best_self, best_counted, published)
         self_rel, counted_rel = relative.get(unit.id, ({}, {}))
         cache.put(unit.id, ScoredUnit(own[unit.id], key, result.submitted, result.level, result.total,
-                                      self_rel, counted_rel, None, None), result, unit_line(result, inputs.criteria_set))
-    return lambda unit: unit_result(unit, tier, inputs.criteria_set, submissions.get(unit.id), reviews.get(unit.id),
-                                    best_self, best_counted, published)
+                                      self_rel, counted_rel, None), result, unit_line(result, inputs.criteria_set))
+    return answered, lambda unit: unit_result(unit, tier, inputs.criteria_set, submissions.get(unit.id),
+                                              reviews.get(unit.id), best_self, best_counted, published)
 
 
 def iter_json(inputs: YearInputs, tiers: tuple[str, ...] = TIERS) -> Iterator[bytes]:
@@ -180,7 +223,7 @@ def iter_json(inputs: YearInputs, tiers: tuple[str, ...] = TIERS) -> Iterator[by
         if tier_id not in criteria_set.tiers:
             continue
         units = registry.in_tier(tier_id)
-        rescore[tier_id] = _score_tier(inputs, cache, criteria_set.tiers[tier_id], units, published)
+        _, rescore[tier_id] = _score_tier(inputs, cache, criteria_set.tiers[tier_id], units, published)
         if tier_id not in tiers:
             continue
         entries = [cache.units[u.id] for u in units]
@@ -210,13 +253,16 @@ def score_cached(inputs: YearInputs) -> Results:
         return score(inputs)
     cache = UnitCache(inputs)
     published = cycle.state == "published"
+    tiers = [(tier_id, registry.in_tier(tier_id)) for tier_id in TIERS if tier_id in criteria_set.tiers]
+    scored = {tier_id: _score_tier(inputs, cache, criteria_set.tiers[tier_id], units, published)
+              for tier_id, units in tiers}
+    cache.save({u.id for _, units in tiers for u in units})
     results: list[UnitResult] = []
-    for tier_id in TIERS:
-        if tier_id not in criteria_set.tiers:
-            continue
-        units = registry.in_tier(tier_id)
-        rescore = _score_tier(inputs, cache, criteria_set.tiers[tier_id], units, published)
-        results.extend(with_ranks([cache.result(u.id) or rescore(u) for u in units], criteria_set))
-    cache.save({u.id for tier_id in criteria_set.tiers for u in registry.in_tier(tier_id)})
+    for tier_id, units in tiers:
+        entries = [cache.units[u.id] for u in units]
+        rank_of = ranks([(u.id, e.level, e.total) for u, e in zip(units, entries, strict=True) if e.submitted],
+                        criteria_set)
+        results.extend(cache.result(u.id, rank_of.get(u.id), partial(scored[tier_id][1], u)) for u in units)
     fingerprints = {r.unit.id: _digest(cache.context, cache.units[r.unit.id].key) for r in results}
-    return Results(inputs.year, cycle, criteria_set, tuple(results), fingerprints)
+    return Results(inputs.year, cycle, criteria_set, tuple(results), {t: bests for t, (bests, _) in scored.items()},
+                   fingerprints, CachedLines(cache))

@@ -6,6 +6,7 @@ Everything here is plain data. Loading lives in `catalogue`, `registry` and
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -283,6 +284,42 @@ class Gap:
         return (Gap, (self.level, self.shortfalls))
 
 
+class LazyCriteria(Sequence):
+    """A unit's criterion results, read again from the results cache each time they are walked.
+
+    A nationwide site keeps 12,000 units' results at hand but needs one unit's criteria at a
+    time; keeping none of them keeps a build's memory small and lets a forked renderer share
+    it. Equal to the tuple of the same results; pickles as that tuple."""
+
+    __slots__ = ("_length", "_load")
+
+    def __init__(self, load: Callable[[], tuple[CriterionResult, ...]], length: int):
+        self._load = load
+        self._length = length
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __iter__(self) -> Iterator[CriterionResult]:
+        return iter(self._load())
+
+    def __getitem__(self, index):
+        return self._load()[index]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (tuple, LazyCriteria)):
+            return tuple(self) == tuple(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # like the results holding it
+
+    def __repr__(self) -> str:
+        return repr(tuple(self))
+
+    def __reduce__(self) -> tuple:
+        return (tuple, (tuple(self),))
+
+
 @dataclass(frozen=True, slots=True)
 class UnitResult:
     """A unit's scores, level, rank and status for a year."""
@@ -298,7 +335,7 @@ class UnitResult:
     level: int | None
     rank: int | None
     gap: Gap | None
-    criteria: tuple[CriterionResult, ...]
+    criteria: tuple[CriterionResult, ...] | LazyCriteria
     review_stages: tuple[str, ...]
     stale_reviews: tuple[str, ...]
 
@@ -322,9 +359,15 @@ class Results:
     cycle: Cycle
     criteria_set: CriteriaSet
     units: tuple[UnitResult, ...]
+    # Tier → the highest self-assessed and the highest counted quantity of each relative
+    # criterion some unit answered (evaluate.answered_bests): what relative points are measured against.
+    bests: dict[str, tuple[dict[str, Decimal], dict[str, Decimal]]] = field(default_factory=dict)
     # Unit id → digest of everything its result depends on but its rank (from the results
     # cache): equal fingerprints and ranks mean equal results, without walking them.
     fingerprints: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    # Unit id → the unit's entry of the results document as one compact JSON line with
+    # "rank":null (export.unit_line), when the results cache holds it.
+    lines: Mapping[str, bytes] = field(default_factory=dict, compare=False, repr=False)
 
     def tier(self, tier: str) -> tuple[UnitResult, ...]:
         return tuple(r for r in self.units if r.unit.tier == tier)

@@ -76,20 +76,10 @@ def criteria_set_data(criteria_set: CriteriaSet) -> dict[str, Any]:
 
 
 def relative_bests(results: Results) -> dict[str, dict[str, dict[str, str]]]:
-    """Highest self-assessed and counted value of each relative criterion, per tier, from the Results."""
+    """Highest self-assessed and counted value of each relative criterion some unit answered, per tier."""
     bests: dict[str, dict[str, dict[str, str]]] = {}
-    for tier_id, tier in results.criteria_set.tiers.items():
-        relative = [c.id for c in tier.criteria if c.kind == "relative"]
-        self_best: dict[str, Decimal] = {}
-        counted_best: dict[str, Decimal] = {}
-        for unit in results.tier(tier_id):
-            for row in unit.criteria:
-                if row.criterion_id not in relative:
-                    continue
-                counted = row.verified_value if row.verified_points is not None else row.self_value
-                for found, value in ((self_best, row.self_value), (counted_best, counted)):
-                    if value is not None:
-                        found[row.criterion_id] = max(found.get(row.criterion_id, Decimal(0)), Decimal(value))
+    for tier_id in results.criteria_set.tiers:
+        self_best, counted_best = results.bests.get(tier_id, ({}, {}))
         bests[tier_id] = {
             "self": {cid: _text(v) for cid, v in sorted(self_best.items())},
             "counted": {cid: _text(v) for cid, v in sorted(counted_best.items())},

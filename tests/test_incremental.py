@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import re
 
 import pytest
@@ -10,6 +11,7 @@ from conftest import copy_data
 from scorer import incremental
 from scorer.evaluate import score
 from scorer.export import to_json
+from scorer.model import LazyCriteria
 from scorer.paths import DataRoot
 from scorer.year import read_year, require_valid
 
@@ -97,8 +99,9 @@ def test_a_damaged_cache_costs_time_not_correctness(tmp_path, scored_units):
     root = DataRoot(copy_data(tmp_path / "data", years=(2024,)))
     expected = cached_json(root, 2024)
     cache = incremental.UnitCache(require_valid(read_year(root, 2024)))
-    data = cache.pack.path.read_bytes()
-    cache.pack.path.write_bytes(data[: len(data) // 2] + b"x" * (len(data) - len(data) // 2))
+    lines = cache.packs[incremental.LINE].path
+    data = lines.read_bytes()
+    lines.write_bytes(data[: len(data) // 2] + b"x" * (len(data) - len(data) // 2))
     scored_units.clear()
     assert cached_json(root, 2024) == expected
     assert 0 < len(scored_units) < 400  # the units whose lines were damaged, not every unit
@@ -119,6 +122,25 @@ def test_cached_results_equal_scoring_everything_cold_warm_and_after_changes(tmp
     set_answer(root, "xa-bang-luan", "ht6", "100000")
     cached, full = both()
     assert cached == full and cached.unit("xa-bang-luan").rank == full.unit("xa-bang-luan").rank
+
+
+def test_cached_criteria_are_read_when_walked_and_made_again_if_their_pack_is_lost(tmp_path, scored_units):
+    root = DataRoot(copy_data(tmp_path / "data", years=(2024,)))
+    full = score(require_valid(read_year(root, 2024, use_cache=False)))
+    expected = full.unit("xa-bang-luan")
+    incremental.score_cached(require_valid(read_year(root, 2024)))
+    scored_units.clear()
+    warm = incremental.score_cached(require_valid(read_year(root, 2024)))
+    assert scored_units == []  # nothing scored again: every result is the cache's
+    commune = warm.unit("xa-bang-luan")
+    assert isinstance(commune.criteria, LazyCriteria) and len(commune.criteria) == len(expected.criteria) > 0
+    assert commune.criteria == expected.criteria and commune.criteria[0] == expected.criteria[0]
+    assert pickle.loads(pickle.dumps(commune)) == expected
+    again = incremental.score_cached(require_valid(read_year(root, 2024)))
+    criteria = incremental.UnitCache(require_valid(read_year(root, 2024))).packs[incremental.CRITERIA].path
+    criteria.unlink()  # as another run's compaction does: the file is replaced, not rewritten in place
+    criteria.write_bytes(b"garbage")
+    assert again == full and "xa-bang-luan" in scored_units
 
 
 def test_fingerprints_stay_while_inputs_stay_and_follow_what_a_result_depends_on(tmp_path):
