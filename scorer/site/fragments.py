@@ -8,10 +8,11 @@ formatted), which escapes exactly as the template's autoescaping would.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 
 from markupsafe import Markup
 
-from ..model import CriteriaSet, CriterionResult, TierCriteria, UnitResult
+from ..model import CriteriaSet, Criterion, CriterionResult, Group, Level, TierCriteria, UnitResult
 from ..text import STAGE_LABELS
 from .filters import (
     answer_text,
@@ -23,7 +24,7 @@ from .filters import (
     status_html,
     vn_number_cached,
 )
-from .views import Bar, YearView
+from .views import Bar, Tick, YearView, by_identity
 
 CRITERIA_HEAD = ('<thead><tr><th scope="col">Tiêu chí</th><th scope="col">Trả lời của đơn vị</th>'
                  '<th scope="col" class="num">Tự chấm</th><th scope="col" class="num">Thẩm định</th>'
@@ -31,63 +32,115 @@ CRITERIA_HEAD = ('<thead><tr><th scope="col">Tiêu chí</th><th scope="col">Tr�
                  '</tr></thead>\n<tbody>\n')
 
 
+ROW_END = "</td>\n</tr>\n"
+TABLE_END = "</tbody>\n</table>\n</div>\n"
+# Answers of these types read the same whenever they are equal and of the same type.
+PLAIN_ANSWERS = (type(None), bool, int, str)
+
+
 class CriteriaTables:
-    """Builds the criteria tables of one tier (a heading and a table per group), for any unit of that tier."""
+    """Builds the criteria tables of one tier (a heading and a table per group), for any unit of that tier.
+
+    What does not depend on the unit is made once: each group's heading, each criterion's
+    title cell; and each distinct plain answer of a criterion and each distinct triple of
+    points is written once per tier, then reused (a tier's twelve thousand units give a few
+    thousand distinct ones)."""
 
     def __init__(self, tier: TierCriteria, repository_url: str, branch: str) -> None:
         self.tier = tier
         self.repository_url = repository_url
         self.branch = branch
-        # Per criterion: the row's opening up to `id`, and from the title cell to the answer cell.
-        self._static = {
-            c.id: (f'<tr id="{html_text(c.id)}"',
-                   f'>\n<th scope="row" class="criterion-title">{html_text(c.id)}. {html_text(c.title)} '
-                   f'<small>(tối đa {vn_number_cached(c.max)})</small></th>\n<td data-label="Trả lời">')
-            for c in tier.criteria
-        }
-        # Per group: its heading and table up to the group's score in the caption, and after it.
+        # Per group: its heading and table up to the group's score in the caption, after it,
+        # and per criterion: the row up to the answer (unchanged, changed by review), and its answers so far.
         self._groups = [
-            (g, f'<h3 id="nhom-{g.id}">Nhóm {g.id}. {html_text(g.name)}</h3>\n<div class="table-scroll">\n'
-                f'<table class="criteria">\n<caption>Nhóm {g.id}: ',
-             f" / {vn_number_cached(g.max)} điểm</caption>\n{CRITERIA_HEAD}")
+            (g.id, f'<h3 id="nhom-{g.id}">Nhóm {g.id}. {html_text(g.name)}</h3>\n<div class="table-scroll">\n'
+                   f'<table class="criteria">\n<caption>Nhóm {g.id}: ',
+             f" / {vn_number_cached(g.max)} điểm</caption>\n{CRITERIA_HEAD}",
+             [(c, *_row_openings(c), {}) for c in g.criteria])
             for g in tier.groups
         ]
+        self._points: dict[tuple, str] = {}
 
     def tables(self, result: UnitResult) -> Markup:
         """A heading and a table of every criterion's answer, points and reasons, per group."""
         by_id = {c.criterion_id: c for c in result.criteria}
-        parts = []
-        for group, opening, head in self._groups:
-            parts += [opening, vn_number_cached(result.group_scores[group.id]), head]
-            parts += [self._row(c, by_id[c.id]) for c in group.criteria]
-            parts.append("</tbody>\n</table>\n</div>\n")
+        scores, points, evidence = result.group_scores, self._points, self._evidence
+        parts: list[str] = []
+        add = parts.append
+        for group_id, opening, head, rows in self._groups:
+            add(opening)
+            add(vn_number_cached(scores[group_id]))
+            add(head)
+            for criterion, plain, changed_opening, answers in rows:
+                cr = by_id[criterion.id]
+                if cr.verified_points is not None and cr.verified_value != cr.self_value:
+                    add(changed_opening)
+                    add(_answer(cr.self_value, criterion, answers))
+                    add("<br><small>Thẩm định sửa thành: ")
+                    add(_answer(cr.verified_value, criterion, answers))
+                    add("</small>")
+                else:
+                    add(plain)
+                    add(_answer(cr.self_value, criterion, answers))
+                key = (cr.self_points, cr.verified_points, cr.counted_points)
+                cells = points.get(key)
+                if cells is None:
+                    cells = points[key] = _points_cells(*key)
+                add(cells)
+                if cr.reason:
+                    add(_reason(cr))
+                if cr.evidence:
+                    add(evidence(cr.evidence))
+                if cr.note:
+                    add(f'<p class="note-text"><strong>Ghi chú:</strong> {html_text(cr.note)}</p>')
+                add(ROW_END)
+            add(TABLE_END)
         return Markup("".join(parts))
 
-    def _row(self, criterion, cr: CriterionResult) -> str:
-        vn = vn_number_cached
-        opening, title = self._static[criterion.id]
-        changed = cr.verified_points is not None and cr.verified_value != cr.self_value
-        parts = [opening, ' class="changed"' if changed else "", title,
-                 html_text(answer_text(cr.self_value, criterion))]
-        if changed:
-            parts += ["<br><small>Thẩm định sửa thành: ", html_text(answer_text(cr.verified_value, criterion)),
-                      "</small>"]
-        parts += ['</td>\n<td class="num" data-label="Tự chấm">', vn(cr.self_points),
-                  '</td>\n<td class="num" data-label="Thẩm định">', vn(cr.verified_points),
-                  '</td>\n<td class="num" data-label="Được tính"><strong>', vn(cr.counted_points),
-                  '</strong></td>\n<td data-label="Lý do, minh chứng, ghi chú">\n']
-        if cr.reason:
-            reviewer = f", {html_text(cr.reviewer)}" if cr.reviewer else ""
-            parts += ['<p class="reason"><strong>Lý do (', html_text(STAGE_LABELS.get(cr.stage)), reviewer,
-                      "):</strong> ", html_text(cr.reason), "</p>"]
-        if cr.evidence:
-            parts.append('<ul class="evidence">')
-            parts += [f"<li>{evidence_html(item, self.repository_url, self.branch)}</li>" for item in cr.evidence]
-            parts.append("</ul>")
-        if cr.note:
-            parts += ['<p class="note-text"><strong>Ghi chú:</strong> ', html_text(cr.note), "</p>"]
-        parts.append("</td>\n</tr>\n")
-        return "".join(parts)
+    def _evidence(self, items: Sequence[str]) -> str:
+        url, branch = self.repository_url, self.branch
+        return ('<ul class="evidence"><li>' + "</li><li>".join([evidence_html(item, url, branch) for item in items])
+                + "</li></ul>")
+
+
+def _row_openings(criterion: Criterion) -> tuple[str, str]:
+    """A criterion's row up to its answer: as it is, and marked as changed by review."""
+    title = (f'>\n<th scope="row" class="criterion-title">{html_text(criterion.id)}. {html_text(criterion.title)} '
+             f'<small>(tối đa {vn_number_cached(criterion.max)})</small></th>\n<td data-label="Trả lời">')
+    opening = f'<tr id="{html_text(criterion.id)}"'
+    return opening + title, opening + ' class="changed"' + title
+
+
+def _answer(value: object, criterion: Criterion, known: dict) -> str:
+    """A unit's answer in words, escaped; plain answers are written once per criterion."""
+    kind = type(value)
+    if kind in PLAIN_ANSWERS:
+        key: tuple | None = (kind, value)
+    elif kind is dict and criterion.kind == "ratio":
+        numerator, denominator = value.get("numerator"), value.get("denominator")  # type: ignore[union-attr]
+        key = (dict, numerator, denominator) if type(numerator) is int and type(denominator) is int else None
+    else:
+        key = None
+    if key is None:
+        return html_text(answer_text(value, criterion))
+    shown = known.get(key)
+    if shown is None:
+        shown = known[key] = html_text(answer_text(value, criterion))
+    return shown
+
+
+def _points_cells(self_points: Decimal, verified_points: Decimal | None, counted_points: Decimal) -> str:
+    vn = vn_number_cached
+    return (f'</td>\n<td class="num" data-label="Tự chấm">{vn(self_points)}</td>\n'
+            f'<td class="num" data-label="Thẩm định">{vn(verified_points)}</td>\n'
+            f'<td class="num" data-label="Được tính"><strong>{vn(counted_points)}</strong></td>\n'
+            '<td data-label="Lý do, minh chứng, ghi chú">\n')
+
+
+def _reason(cr: CriterionResult) -> str:
+    reviewer = f", {html_text(cr.reviewer)}" if cr.reviewer else ""
+    return (f'<p class="reason"><strong>Lý do ({html_text(STAGE_LABELS.get(cr.stage))}{reviewer}):</strong> '
+            f"{html_text(cr.reason)}</p>")
 
 
 def chart_bars(bars: Sequence[Bar], left: int, width: int) -> Markup:
@@ -96,16 +149,26 @@ def chart_bars(bars: Sequence[Bar], left: int, width: int) -> Markup:
     vn = vn_number_cached
     parts = []
     for bar in bars:
-        y, group = bar.y, bar.group
-        parts.append(
-            f'<text x="{left}" y="{y + 19}">N{group.id}. {html_text(group.name)}: {vn(bar.score)}/{vn(group.max)}</text>\n'
-            f'<rect class="track" x="{left}" y="{y + 27}" width="{width}" height="16"></rect>\n'
-            f'<rect class="bar{" short" if bar.missing is not None else ""}" x="{left}" y="{y + 27}" '
-            f'width="{bar.width}" height="16"></rect>\n')
-        parts += [f'<line class="tick" x1="{tick.x}" x2="{tick.x}" y1="{y + 24}" y2="{y + 46}"></line>'
-                  f'<text class="ticklabel" x="{tick.x}" y="{y + 57}" text-anchor="middle">'
-                  f'{",".join(roman(level) for level in tick.levels)}</text>' for tick in bar.ticks]
+        label, track, shape = _bar_shapes(bar.group, bar.y, left, width)
+        parts += [label, vn(bar.score), track, "" if bar.missing is None else " short", shape, f"{bar.width}",
+                  '" height="16"></rect>\n', _ticks(bar.ticks, bar.y)]
     return Markup("".join(parts))
+
+
+@by_identity
+def _bar_shapes(group: Group, y: int, left: int, width: int) -> tuple[str, str, str]:
+    """A group's chart label up to its score; from there to the bar's class; then to its width."""
+    return (f'<text x="{left}" y="{y + 19}">N{group.id}. {html_text(group.name)}: ',
+            f'/{vn_number_cached(group.max)}</text>\n<rect class="track" x="{left}" y="{y + 27}" width="{width}" '
+            'height="16"></rect>\n<rect class="bar',
+            f'" x="{left}" y="{y + 27}" width="')
+
+
+@by_identity
+def _ticks(ticks: tuple[Tick, ...], y: int) -> str:
+    return "".join(f'<line class="tick" x1="{tick.x}" x2="{tick.x}" y1="{y + 24}" y2="{y + 46}"></line>'
+                   f'<text class="ticklabel" x="{tick.x}" y="{y + 57}" text-anchor="middle">'
+                   f'{",".join(roman(level) for level in tick.levels)}</text>' for tick in ticks)
 
 
 def group_rows(bars: Sequence[Bar], cs: CriteriaSet) -> Markup:
@@ -113,16 +176,25 @@ def group_rows(bars: Sequence[Bar], cs: CriteriaSet) -> Markup:
     vn = vn_number_cached
     parts = []
     for bar in bars:
-        group = bar.group
-        parts.append(f'<tr><th scope="row">{group.id}. {html_text(group.name)}</th><td class="num">{vn(bar.self_score)}'
-                     f'</td><td class="num"><strong data-group="{group.id}">{vn(bar.score)}</strong></td>'
-                     f'<td class="num">{vn(group.max)}</td>\n')
-        for lv in cs.levels:
-            minimum = group.minimums[lv.id]
-            reached = ' <span class="up" aria-label="đạt">✓</span>' if bar.score >= minimum else ""
-            parts.append(f'<td class="num">{vn(minimum)}{reached}</td>')
-        parts.append("</tr>\n")
+        head, middle, maximum, minimums = _group_cells(bar.group, cs.levels)
+        score = bar.score
+        parts += [head, vn(bar.self_score), middle, vn(score), maximum,
+                  *[cells[score >= minimum] for minimum, cells in minimums], "</tr>\n"]
     return Markup("".join(parts))
+
+
+@by_identity
+def _group_cells(group: Group, levels: Sequence[Level]) -> tuple[str, str, str, list[tuple[Decimal, tuple[str, str]]]]:
+    """A group's row up to the self-assessed score, up to the counted score, then its maximum's
+    cell; and per level its minimum with its cell when the score is below it and when it reaches it."""
+    minimums = []
+    for lv in levels:
+        minimum = group.minimums[lv.id]
+        cell = f'<td class="num">{vn_number_cached(minimum)}'
+        minimums.append((minimum, (f"{cell}</td>", f'{cell} <span class="up" aria-label="đạt">✓</span></td>')))
+    return (f'<tr><th scope="row">{group.id}. {html_text(group.name)}</th><td class="num">',
+            f'</td><td class="num"><strong data-group="{group.id}">',
+            f'</strong></td><td class="num">{vn_number_cached(group.max)}</td>\n', minimums)
 
 
 def ranking_rows(rows: Sequence[UnitResult], view: YearView, tier: TierCriteria, siteurl: str) -> Markup:

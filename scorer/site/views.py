@@ -5,9 +5,11 @@ Nothing here recomputes a score; it only arranges what `evaluate` produced.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import wraps
+from typing import NamedTuple, TypeVar
 
 from ..export import ordered_units
 from ..model import Cycle, Group, Results, TierCriteria, UnitResult
@@ -18,6 +20,8 @@ from .filters import vn_date
 CHART_WIDTH = 620
 CHART_LEFT = 16  # room for the first tick's label
 CHART_ROW = 60
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -147,8 +151,7 @@ def changes(current: Results, previous: Results | None) -> dict[str, Change]:
     return found
 
 
-@dataclass(frozen=True)
-class Tick:
+class Tick(NamedTuple):
     """A level minimum marked on a group's bar."""
 
     levels: tuple[int, ...]  # levels sharing this minimum share one tick
@@ -156,8 +159,7 @@ class Tick:
     x: float
 
 
-@dataclass(frozen=True)
-class Bar:
+class Bar(NamedTuple):
     """One group of the chart: its bar, its ticks and whether it holds the unit back."""
 
     group: Group
@@ -169,27 +171,48 @@ class Bar:
     missing: Decimal | None  # how far below the next level's minimum
 
 
-def chart(result: UnitResult, tier: TierCriteria) -> tuple[list[Bar], int]:
-    """Bars for the 7 groups scaled to each group's maximum, with Điều 7 ticks; and the height."""
-    shortfalls = {s.group_id: s.missing for s in result.gap.shortfalls} if result.gap else {}
-    bars = []
+def by_identity(make: Callable[..., T]) -> Callable[..., T]:
+    """`make(*things)` once per combination of things, told apart by identity: criteria sets are
+    frozen, live for a whole build and do not hash (their groups hold dicts). The things are
+    kept with what was made of them, so their ids stay theirs."""
+    made: dict[tuple[int, ...], tuple[tuple, T]] = {}
+
+    @wraps(make)
+    def cached(*things: object) -> T:
+        key = tuple(map(id, things))
+        found = made.get(key)
+        if found is None:
+            if len(made) >= 4096:  # a long-lived process (`cqdt serve`) reads criteria sets again
+                made.clear()
+            found = made[key] = (things, make(*things))
+        return found[1]
+
+    return cached
+
+
+@by_identity
+def _layout(tier: TierCriteria) -> list[tuple[Group, float, tuple[Tick, ...], int]]:
+    """Per group of the tier: the chart's scale (width per point), its ticks and its row's top."""
+    layout = []
     for index, group in enumerate(tier.groups):
-        score = result.group_scores[group.id]
         scale = CHART_WIDTH / float(group.max) if group.max else 0
         shared: dict[Decimal, list[int]] = {}
         for level, minimum in sorted(group.minimums.items()):
             shared.setdefault(minimum, []).append(level)
         ticks = tuple(Tick(tuple(levels), minimum, round(CHART_LEFT + float(minimum) * scale, 1))
                       for minimum, levels in sorted(shared.items()))
-        bars.append(Bar(group, score, result.self_group_scores[group.id], index * CHART_ROW,
-                        round(min(float(score) * scale, CHART_WIDTH), 1), ticks, shortfalls.get(group.id)))
+        layout.append((group, scale, ticks, index * CHART_ROW))
+    return layout
+
+
+def chart(result: UnitResult, tier: TierCriteria) -> tuple[list[Bar], int]:
+    """Bars for the 7 groups scaled to each group's maximum, with Điều 7 ticks; and the height."""
+    shortfalls = {s.group_id: s.missing for s in result.gap.shortfalls} if result.gap else {}
+    scores, self_scores = result.group_scores, result.self_group_scores
+    bars = [Bar(group, score, self_scores[group.id], y, round(min(float(score) * scale, CHART_WIDTH), 1), ticks,
+                shortfalls.get(group.id))
+            for group, scale, ticks, y in _layout(tier) for score in (scores[group.id],)]
     return bars, len(bars) * CHART_ROW + 8
-
-
-def group_rows(result: UnitResult, tier: TierCriteria) -> list[tuple[Group, list]]:
-    """The unit's criterion results grouped as the criteria set groups them."""
-    by_id = {c.criterion_id: c for c in result.criteria}
-    return [(g, [(c, by_id.get(c.id)) for c in g.criteria]) for g in tier.groups]
 
 
 def history(unit_id: str, views: Sequence[YearView]) -> list[tuple[int, UnitResult]]:
