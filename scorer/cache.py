@@ -75,13 +75,19 @@ _ALLOWED = {
 }
 
 
+_FOUND: dict[tuple[str, str], Any] = {}  # allowed classes already imported: most records are read one by one
+
+
 class _ModelUnpickler(pickle.Unpickler):
     """Builds only the classes a cache entry holds (Python docs, "Restricting Globals")."""
 
     def find_class(self, module: str, name: str) -> Any:
-        if (module, name) not in _ALLOWED:
-            raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the cqdt cache")
-        return super().find_class(module, name)
+        found = _FOUND.get((module, name))
+        if found is None:
+            if (module, name) not in _ALLOWED:
+                raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the cqdt cache")
+            found = _FOUND[module, name] = super().find_class(module, name)
+        return found
 
 
 class Indexed(NamedTuple):

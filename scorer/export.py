@@ -94,6 +94,14 @@ def unit_line(r: UnitResult, cs: CriteriaSet) -> str:
     return json.dumps(unit_to_dict(r, cs), ensure_ascii=False, separators=(",", ":"))
 
 
+RANK_NULL = b'"rank":null'
+
+
+def ranked_line(line: bytes, rank: int | None) -> bytes:
+    """A unit's line written with rank None (as the results cache keeps it), with this rank."""
+    return line if rank is None else line.replace(RANK_NULL, b'"rank":%d' % rank, 1)
+
+
 _TIER_ORDER = {tier: index for index, tier in enumerate(TIERS)}
 
 

@@ -29,7 +29,7 @@ from .evaluate import (
     self_values,
     unit_result,
 )
-from .export import JSON_TAIL, json_head, listing_key, unit_line
+from .export import JSON_TAIL, json_head, listing_key, ranked_line, unit_line
 from .model import TIERS, CriterionResult, LazyCriteria, Results, TierCriteria, Unit, UnitResult
 from .pack import Address, Pack
 from .year import LazyItems, YearInputs
@@ -37,7 +37,6 @@ from .year import LazyItems, YearInputs
 FORMAT = 4
 # Modules whose code decides a unit's line, besides those that decide a file's check.
 SCORING_MODULES = ("evaluate", "export", "levels", "model", "rules")
-RANK_PLACEHOLDER = b'"rank":null'
 FLUSH_EVERY = 500
 
 
@@ -238,9 +237,7 @@ def iter_json(inputs: YearInputs, tiers: tuple[str, ...] = TIERS) -> Iterator[by
         line = cache.line(unit.id)
         if line is None:  # another run compacted the pack meanwhile
             line = unit_line(rescore[unit.tier](unit), criteria_set).encode("utf-8")
-        if rank is not None:
-            line = line.replace(RANK_PLACEHOLDER, b'"rank":%d' % rank, 1)
-        yield separator + line
+        yield separator + ranked_line(line, rank)
         separator = b",\n"
     yield JSON_TAIL.encode("utf-8")
 

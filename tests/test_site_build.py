@@ -12,7 +12,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from site_fixtures import build, demo_site, scores
+from site_fixtures import build, demo_site, run_cqdt, scores
 
 from scorer.paths import DataRoot
 from scorer.text import vn_number
@@ -27,6 +27,12 @@ def text_of(page: str, pattern: str) -> str:
     found = re.search(pattern, page, re.S)
     assert found, f"pattern {pattern!r} not on the page"
     return html.unescape(re.sub(r"<[^>]+>", "", found.group(1))).strip()
+
+
+def score_json(data: Path, year: int, tier: str | None = None) -> str:
+    """`cqdt score --format json` of a year (of one tier), as written."""
+    return run_cqdt("--data", data, "score", "--year", str(year), "--format", "json",
+                    *(("--tier", tier) if tier else ())).output
 
 
 def years_of(data: Path) -> list[int]:
@@ -94,10 +100,13 @@ def test_open_data_files_validate_and_match_scores(site, repo_root):
         everything = json.loads((folder / "ket-qua.json").read_text(encoding="utf-8"))
         jsonschema.validate(everything, schema)
         assert everything == scores(data, year)
+        # Byte for byte what anyone rebuilding the results with cqdt gets.
+        assert (folder / "ket-qua.json").read_text(encoding="utf-8") == score_json(data, year)
         for tier in ("so", "huyen", "xa"):
             one = json.loads((folder / f"ket-qua-{tier}.json").read_text(encoding="utf-8"))
             jsonschema.validate(one, schema)
             assert {u["tier"] for u in one["units"]} <= {tier}
+            assert (folder / f"ket-qua-{tier}.json").read_text(encoding="utf-8") == score_json(data, year, tier)
             assert (folder / f"ket-qua-{tier}.csv").read_text(encoding="utf-8").startswith("year,tier,rank")
             assert (folder / f"ket-qua-{tier}.xlsx").read_bytes()[:2] == b"PK"
     assert (output / "schema" / "results.schema.json").is_file()

@@ -60,7 +60,7 @@ def rendered(monkeypatch) -> list[str]:
 
 @pytest.fixture
 def encoded(monkeypatch) -> list[str]:
-    """Ids of the units whose JSON entry was encoded (not copied from the previous file) from now on."""
+    """Ids of the units whose JSON entry was encoded (not read from the results cache) from now on."""
     ids: list[str] = []
     original = export.unit_to_dict
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,10 +28,6 @@ class DataFile:
     tier: str | None = None  # the one tier it holds, if so
 
 
-def _compact(data: object) -> str:
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-
-
 def json_path(year: int, tier: str | None = None) -> str:
     """A year's JSON file: of one tier, or of all tiers (None)."""
     return f"du-lieu/{year}/ket-qua.json" if tier is None else f"du-lieu/{year}/ket-qua-{tier}.json"
@@ -55,56 +50,35 @@ def year_files(results: Results) -> list[DataFile]:
     return files
 
 
-def write_json_files(output: Path, results: Results, digests: dict[str, str] | None = None,
-                     reuse: dict[str, list] | None = None) -> dict[str, list]:
-    """The results as compact JSON (schema/results.schema.json) with every object's keys sorted,
-    for all tiers and for each tier, in one pass: each unit is encoded once and streamed to its
-    files, so no file is ever whole in memory. Keys are sorted because answer values read from
-    the submission cache come back with sorted keys, from YAML in written order, and the files
-    must not depend on that; compact output keeps json's fast C encoder.
-
-    `digests` (unit id → digest of its result) and `reuse` (the previous all-tiers file's index,
-    unit id → [offset, length, digest], valid for the file now on disk) let a unit whose digest
-    is unchanged be copied from that file instead of encoded again. Returns the new file's index."""
-    year, tiers = results.year, tuple(results.criteria_set.tiers)
-    digests = digests or {}
-    streams: dict[str | None, tuple[StreamedFile, str]] = {}
-    previous = open(output / json_path(year, None), "rb") if reuse else None  # noqa: SIM115 - closed below
-    index: dict[str, list] = {}
+def write_json_files(output: Path, results: Results, which: set[str | None]) -> None:
+    """The results as JSON (schema/results.schema.json), for all tiers (None in `which`) and for
+    each tier in `which`, in one pass, each byte for byte what `cqdt score --format json` writes.
+    Each unit's line comes from the results cache when it holds it (else is encoded here) and is
+    streamed to its files, so no file is ever whole in memory."""
+    year, cs = results.year, results.criteria_set
+    streams: dict[str | None, StreamedFile] = {}
     try:
-        for key, selected in ((None, TIERS), *((tier, (tier,)) for tier in tiers)):
-            head = _compact({**export.results_to_dict(results, selected, with_units=False), "units": []})
-            before, after = head.split('"units":[]', 1)
+        for key in sorted(which, key=lambda k: (k is not None, k or "")):
             stream = StreamedFile(output / json_path(year, key))
-            stream.write((before + '"units":[').encode("utf-8"))
-            streams[key] = (stream, after)
-        separators = {key: b"" for key in streams}
+            stream.write(export.json_head(results, TIERS if key is None else (key,)).encode("utf-8"))
+            streams[key] = stream
+        separators = {key: b"\n" for key in streams}
         for result in export.ordered_units(results):
-            unit_id = result.unit.id
-            digest = digests.get(unit_id)
-            known = reuse.get(unit_id) if reuse and digest else None
-            if previous is not None and known is not None and known[2] == digest:
-                previous.seek(known[0])
-                line = previous.read(known[1])
-            else:
-                line = _compact(export.unit_to_dict(result, results.criteria_set)).encode("utf-8")
-            for key in (None, result.unit.tier):
-                if key in streams:
-                    stream = streams[key][0]
-                    stream.write(separators[key])
-                    if key is None and digest is not None:
-                        index[unit_id] = [stream.size, len(line), digest]
-                    stream.write(line)
-                    separators[key] = b","
-        for stream, after in streams.values():
-            stream.write(("]" + after + "\n").encode("utf-8"))
+            keys = [key for key in (None, result.unit.tier) if key in streams]
+            if not keys:
+                continue
+            line = results.lines.get(result.unit.id)
+            line = (export.unit_line(result, cs).encode("utf-8") if line is None
+                    else export.ranked_line(line, result.rank))
+            for key in keys:
+                streams[key].write(separators[key] + line)
+                separators[key] = b",\n"
+        for stream in streams.values():
+            stream.write(export.JSON_TAIL.encode("utf-8"))
             stream.close()
     finally:
-        if previous is not None:
-            previous.close()
-        for stream, _ in streams.values():
+        for stream in streams.values():
             stream.discard()
-    return index
 
 
 def schema_files(root: DataRoot) -> list[DataFile]:

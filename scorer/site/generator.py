@@ -14,7 +14,7 @@ from ..evaluate import evaluate
 from ..model import CriteriaSet
 from ..paths import DataRoot
 from . import parallel, sitemap, views
-from .data_files import DataFile, json_path, schema_files, write_files, write_json_files, year_files
+from .data_files import DataFile, schema_files, write_files, write_json_files, year_files
 from .fragments import ranking_rows
 from .manifest import Manifest
 from .output import remove_stale
@@ -22,6 +22,9 @@ from .pages import PageWriter, digest_of, result_digest, site_salt
 
 # Output folders holding only what this generator writes (besides the year folders).
 GENERATED_FOLDERS = ("don-vi", "du-lieu", "schema", "tieu-chi")
+# The unit and history pages a second renderer takes: this process also makes every other page
+# and the data files, and hands its pages to the writing helper.
+SECOND_SHARE = 0.5
 
 
 class ResultsGenerator(Generator):
@@ -81,12 +84,19 @@ class ResultsGenerator(Generator):
         output = Path(self.output_path)
         # The Results live to the end: the garbage collector need not walk their millions of objects again.
         gc.freeze()
+        second = None
         try:
             manifest = Manifest(output, site_salt(self.context, Path(self.theme) / "templates", self.years))
             digests = {v.year: {r.unit.id: result_digest(r, v.results.fingerprints.get(r.unit.id))
                                 for r in v.results.units} for v in self.years}
             pages = PageWriter(self.env, self.context, self.years, output, manifest, digests,
                                self.helper.write if self.helper is not None else None)
+            tasks = self._unit_tasks(pages)
+            if self.helper is not None and len(tasks) >= parallel.MANY and parallel.second_renderer_fits():
+                # It renders and writes its share while this process makes everything else.
+                split = int(len(tasks) * SECOND_SHARE)
+                second = parallel.SecondRenderer(tasks[:split], pages.write_here)
+                tasks = tasks[split:]
             current = self.years[-1] if self.years else None
             self._write(writer, "index.html", "home", view=current, views=self.years,
                         cycle=current.results.cycle if current else None,
@@ -99,20 +109,22 @@ class ResultsGenerator(Generator):
                 self._write(writer, f"tieu-chi/{set_id}/index.html", "criteria", cs=criteria_set, used_in=used_in)
             self._write(writer, "404.html", "404")
             self._write_data(manifest, digests)
-            entries += self._write_units(pages)
+            entries += self._run(tasks, second)
             if self.helper is not None:
                 entries = pages.completed(entries, self.helper.finish())
         finally:
             gc.unfreeze()
+            if second is not None:
+                second.close()
             if self.helper is not None:
                 self.helper.close()
         manifest.record(entries)
-        manifest.save()
         self.written.update(name for name, _ in entries)
         sitemap.PAGES.update(name.removesuffix("index.html") for name in self.written if name.endswith("/index.html"))
         self.written.update(item.path for files in self.data_files.values() for item in files)
         self.written.update(item.path for item in self.schemas)
         remove_stale(output, self.written, GENERATED_FOLDERS)
+        manifest.save()
 
     def _common(self, view: views.YearView) -> dict:
         return {"view": view, "results": view.results, "cs": view.results.criteria_set,
@@ -135,36 +147,44 @@ class ResultsGenerator(Generator):
                 for district in sorted(view.ranked("huyen"), key=lambda r: r.unit.id)]
 
     def _write_data(self, manifest: Manifest, digests: dict[int, dict[str, str]]) -> None:
-        """The open data files and schemas. A year's JSON reuses the unchanged units' entries; a
-        tier's CSV and XLSX are made again only when one of its units' results changed."""
+        """The open data files and schemas: a file is made again only when one of its units'
+        results changed since the last build (or the file on disk is not the one it wrote)."""
         output = Path(self.output_path)
         for view in self.years:
-            name = json_path(view.year)
-            manifest.record_file(name, write_json_files(output, view.results, digests[view.year],
-                                                        manifest.file_index(name)))
+            inputs, json_files = {}, set()
             for item in self.data_files[view.year]:
-                if item.make is None:
+                units = view.results.units if item.tier is None else view.ranked(item.tier)
+                inputs[item.path] = digest_of((item.path, [digests[view.year][r.unit.id] for r in units]))
+                if manifest.file_index(item.path) == inputs[item.path]:
                     continue
-                inputs = digest_of((item.path, [digests[view.year][r.unit.id] for r in view.ranked(item.tier)]))
-                if manifest.file_index(item.path) != inputs:
+                if item.make is None:
+                    json_files.add(item.tier)
+                else:
                     write_files(output, [item])
-                manifest.record_file(item.path, inputs)
+            if json_files:
+                write_json_files(output, view.results, json_files)
+            for name, digest in inputs.items():
+                manifest.record_file(name, digest)
         write_files(output, self.schemas)
 
-    def _write_units(self, pages: PageWriter) -> list:
-        """Unit pages and history pages (rendered only when their inputs changed since the last
-        build), on two processes when there are many and memory allows."""
+    def _unit_tasks(self, pages: PageWriter) -> list:
+        """Unit pages and history pages (each rendered only when its inputs changed since the last build)."""
         units = [(view, r) for view in self.years for r in view.results.units]  # in the order they were made
         unit_ids = list(dict.fromkeys(r.unit.id for _, r in units))
         tasks = [partial(pages.unit, view, result) for view, result in units]
-        tasks += [partial(pages.history, unit_id) for unit_id in unit_ids]
-        with parallel.progress(len(tasks), "Đang viết trang", bool(self.settings.get("CQDT_PROGRESS"))) as bar:
-            if self.helper is not None and len(tasks) >= parallel.MANY and parallel.second_renderer_fits():
-                # The second renderer writes its pages itself: only this process talks to the helper.
-                return parallel.run_shared(tasks, pages.write_here, bar)
+        return tasks + [partial(pages.history, unit_id) for unit_id in unit_ids]
+
+    def _run(self, tasks: list, second: parallel.SecondRenderer | None) -> list:
+        """This process's unit and history pages, then the second renderer's, with a progress bar."""
+        total = len(tasks) + (second.count if second is not None else 0)
+        with parallel.progress(total, "Đang viết trang", bool(self.settings.get("CQDT_PROGRESS"))) as bar:
             entries = []
             for task in tasks:
                 entries.append(task())
                 if bar is not None:
                     bar.update(1)
+            if second is not None:
+                entries += second.results()
+                if bar is not None:
+                    bar.update(second.count)
             return entries

@@ -5,7 +5,7 @@ It also keeps, for each year's all-tiers JSON file, where each unit's entry sits
 that a rebuild copies the entries of unchanged units instead of encoding them again; and for
 each tier's CSV and XLSX the digest of its units' results, so that unchanged ones are not made again.
 
-The manifest lives in cqdt's cache folder (never in the published output), one per output
+The manifest (a pickle, read by the cache's restricted unpickler) lives in cqdt's cache folder (never in the published output), one per output
 folder. Each page has the digest of its inputs and the size and modification time of the
 file written from them: a page is skipped only when its digest is the same and the file on
 disk is still the one this build wrote (deleted or edited pages are written again). A
@@ -14,23 +14,20 @@ manifest that cannot be read counts as empty: everything is rendered.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import json
 import os
 from pathlib import Path
 
-from ..cache import cache_dir
-from ..paths import write_atomic
+from ..cache import cache_dir, read_pickle, write_pickle
 
-FORMAT = 2
+FORMAT = 3
 Entry = tuple[str, int, int]  # digest, size, mtime_ns
 
 
 def manifest_path(output: Path) -> Path:
     """The manifest of an output folder, in the cache folder."""
     key = hashlib.sha256(str(output.resolve()).encode()).hexdigest()[:24]
-    return cache_dir() / "site-pages" / f"{key}.json"
+    return cache_dir() / "site-pages" / f"{key}.pickle"
 
 
 class Manifest:
@@ -38,16 +35,14 @@ class Manifest:
 
     def __init__(self, output: Path, salt: str) -> None:
         self.output = output
+        self._prefix = os.path.join(output, "")
         self.salt = salt  # digest of what every page depends on (templates, code, settings)
         self.previous: dict[str, Entry] = {}
         self.previous_files: dict[str, dict] = {}
-        try:
-            stored = json.loads(manifest_path(output).read_text(encoding="utf-8"))
-            if stored.get("format") == FORMAT and stored.get("salt") == salt:
-                self.previous = {name: tuple(entry) for name, entry in stored["pages"].items()}
-                self.previous_files = dict(stored["files"])
-        except (OSError, ValueError, AttributeError, KeyError, TypeError):
-            self.previous, self.previous_files = {}, {}
+        stored = read_pickle(manifest_path(output))
+        if isinstance(stored, dict) and stored.get("format") == FORMAT and stored.get("salt") == salt:
+            self.previous = stored["pages"]
+            self.previous_files = stored["files"]
         self.current: dict[str, Entry] = {}
         self.current_files: dict[str, dict] = {}
 
@@ -60,7 +55,7 @@ class Manifest:
 
     def _untouched(self, name: str, size: int, mtime: int) -> bool:
         try:
-            stat = os.stat(self.output / name)
+            stat = os.stat(self._prefix + name)  # a string, not a Path: this runs once per page
         except OSError:
             return False
         return (stat.st_size, stat.st_mtime_ns) == (size, mtime)
@@ -81,9 +76,6 @@ class Manifest:
         self.current_files[name] = {"size": stat.st_size, "mtime": stat.st_mtime_ns, "index": index}
 
     def save(self) -> None:
-        """Store this build's entries (after every page is written), sorted; unwritable cache: no-op."""
-        document = {"format": FORMAT, "salt": self.salt,
-                    "pages": {name: list(self.current[name]) for name in sorted(self.current)},
-                    "files": {name: self.current_files[name] for name in sorted(self.current_files)}}
-        with contextlib.suppress(OSError):
-            write_atomic(manifest_path(self.output), json.dumps(document, separators=(",", ":")))
+        """Store this build's entries (after every page is written); unwritable cache: no-op."""
+        write_pickle(manifest_path(self.output), {"format": FORMAT, "salt": self.salt, "pages": self.current,
+                                                  "files": self.current_files})

@@ -5,11 +5,13 @@ the pages the build's process renders: creating a file and its folder is slow on
 systems, and a nationwide site has two pages per unit. Only page bytes travel to it, through
 a pipe.
 
-A second renderer, forked once the Results are read, renders and writes two fifths of the
-pages itself, and sends back only what it wrote. It shares the Results with the build's
-process only until either touches them: reference counting writes to every object read, so
-in the end the two hold about twice what the build's process held at the fork. It is used
-only when that stays within MEMORY_BUDGET_MB (a nationwide year does not; a province does).
+A second renderer, forked once the Results are read, renders and writes a share of the unit
+and history pages itself while the build's process makes the other pages and the data files,
+and sends back only what it wrote. It shares the Results with the build's process only until
+either touches them: reference counting writes to every object read, so in the end the two
+hold about twice what the build's process held at the fork. It is used only when that stays
+within MEMORY_BUDGET_MB; results read from the cache keep their criteria on disk (see
+model.LazyCriteria), so even a nationwide year fits.
 """
 
 from __future__ import annotations
@@ -126,31 +128,33 @@ def _render(tasks: list[Callable[[], Any]], prepare: Callable[[], None], report)
         report.close()
 
 
-def run_shared(tasks: list[Callable[[], Any]], prepare_worker: Callable[[], None], bar=None) -> list:
-    """Every task's result: the first two fifths of the tasks run in a forked renderer (after
-    `prepare_worker()` there; it also writes its pages, so it takes fewer), the rest here;
-    `bar` counts them."""
-    split = len(tasks) * 2 // 5
-    context = multiprocessing.get_context("fork")
-    report, theirs = context.Pipe(duplex=False)
-    worker = context.Process(target=_render, args=(tasks[:split], prepare_worker, theirs), daemon=True)
-    worker.start()
-    theirs.close()
-    try:
-        results = []
-        for task in tasks[split:]:
-            results.append(task())
-            if bar is not None:
-                bar.update(1)
+class SecondRenderer:
+    """A forked process running some of the page tasks (after `prepare()` there; it writes
+    its pages itself) while the build's process does the rest of the build."""
+
+    def __init__(self, tasks: list[Callable[[], Any]], prepare: Callable[[], None]) -> None:
+        context = multiprocessing.get_context("fork")
+        self.count = len(tasks)
+        self._report, theirs = context.Pipe(duplex=False)
+        self._process = context.Process(target=_render, args=(tasks, prepare, theirs), daemon=True)
+        self._process.start()
+        theirs.close()
+
+    def results(self) -> list:
+        """Every task's result, in order, once the renderer finished them."""
         try:
-            ok, payload = report.recv()
+            ok, payload = self._report.recv()
         except EOFError:
             ok, payload = False, "tiến trình dựng trang dừng giữa chừng"
-    finally:
-        report.close()
-        worker.join()
-    if not ok:
-        raise RuntimeError("Tiến trình dựng trang gặp lỗi:\n" + payload)
-    if bar is not None:
-        bar.update(len(payload))
-    return results + payload
+        self._report.close()
+        self._process.join()
+        if not ok:
+            raise RuntimeError("Tiến trình dựng trang gặp lỗi:\n" + payload)
+        return payload
+
+    def close(self) -> None:
+        """Stop the renderer (also when the build failed before asking for its results)."""
+        self._report.close()
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
