@@ -8,10 +8,13 @@ processes), CQDT_PUBLIC_URL
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
+from jinja2 import FileSystemBytecodeCache
 from pelican import signals
 
+from ..cache import cache_dir
 from . import sitemap
 from .filters import FILTERS
 from .generator import ResultsGenerator
@@ -25,8 +28,17 @@ def configure(pelican) -> None:
     settings = pelican.settings
     settings["JINJA_FILTERS"] = {**FILTERS, **settings.get("JINJA_FILTERS", {})}
     settings["JINJA_ENVIRONMENT"] = {**settings.get("JINJA_ENVIRONMENT", {}), "autoescape": True,
-                                     "auto_reload": False}
+                                     "auto_reload": False, "bytecode_cache": bytecode_cache()}
     sitemap.PAGES.clear()
+
+
+def bytecode_cache() -> FileSystemBytecodeCache:
+    """Compiled templates in cqdt's cache folder (keyed by each template's source), so a build
+    does not compile every template again."""
+    folder = cache_dir() / "jinja"
+    with contextlib.suppress(OSError):  # unwritable: Jinja then compiles as usual
+        folder.mkdir(parents=True, exist_ok=True)
+    return FileSystemBytecodeCache(str(folder))
 
 
 def get_generators(pelican) -> type[ResultsGenerator]:

@@ -57,7 +57,8 @@ def site_salt(context: dict, templates: Path, years: Sequence[views.YearView]) -
     for path in sources:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     digest.update(f"jinja2 {version('jinja2')} markupsafe {version('markupsafe')}".encode())
-    digest.update(repr([(name, context.get(name)) for name in (*SITE_NAMES, "JINJA_ENVIRONMENT")]).encode())
+    jinja = {k: v for k, v in (context.get("JINJA_ENVIRONMENT") or {}).items() if k != "bytecode_cache"}
+    digest.update(repr([*((name, context.get(name)) for name in SITE_NAMES), sorted(jinja.items())]).encode())
     for view in years:
         digest.update(repr((view.year, view.results.cycle, view.results.criteria_set)).encode())
     return digest.hexdigest()
