@@ -29,8 +29,12 @@ UNTOUCHED = "so-tttt"
 
 def stamps(output: Path) -> dict[str, tuple[int, int]]:
     """(inode, mtime_ns) of every unit, history and district page: both change when a page is written."""
+    return _stamps(output, ("*/don-vi/*/index.html", "don-vi/*/index.html", "*/huyen/*/index.html"))
+
+
+def _stamps(output: Path, patterns: tuple[str, ...]) -> dict[str, tuple[int, int]]:
     found = {}
-    for pattern in ("*/don-vi/*/index.html", "don-vi/*/index.html", "*/huyen/*/index.html"):
+    for pattern in patterns:
         for page in output.glob(pattern):
             stat = page.stat()
             found[page.relative_to(output).as_posix()] = (stat.st_ino, stat.st_mtime_ns)
@@ -125,10 +129,14 @@ def test_a_changed_submission_rerenders_its_pages_only_and_matches_a_fresh_build
     rendered.clear()
     encoded.clear()
     workbooks.clear()
+    files_before = _stamps(output, ("du-lieu/*/*",))
     build(data, output)
     after = stamps(output)
-    assert workbooks == [("xa",)]  # the changed commune's tier, in the changed year
-    if jobs == 1:  # the second renderer's pages are rendered in its own process, out of the spy's sight
+    files_after = _stamps(output, ("du-lieu/*/*",))
+    assert sorted(name for name in files_after if files_after[name] != files_before[name]) == [
+        f"du-lieu/{YEAR}/ket-qua-xa.{ext}" for ext in ("csv", "json", "xlsx")] + [f"du-lieu/{YEAR}/ket-qua.json"]
+    if jobs == 1:  # the second renderer makes the data files and its pages in its own process, out of the spies' sight
+        assert workbooks == [("xa",)]  # the changed commune's tier, in the changed year
         assert {f"{YEAR}/don-vi/{CHANGED}/index.html", f"don-vi/{CHANGED}/index.html"} <= set(rendered)
     assert [name for name in rendered if UNTOUCHED in name] == []
     assert CHANGED in encoded and UNTOUCHED not in encoded

@@ -22,8 +22,8 @@ from .pages import PageWriter, digest_of, result_digest, site_salt
 
 # Output folders holding only what this generator writes (besides the year folders).
 GENERATED_FOLDERS = ("don-vi", "du-lieu", "schema", "tieu-chi")
-# The unit and history pages a second renderer takes: this process also makes every other page
-# and the data files, and hands its pages to the writing helper.
+# The share of unit and history pages a second renderer takes besides the data files: this
+# process makes every other page and hands its pages to the writing helper.
 SECOND_SHARE = 0.5
 
 
@@ -92,10 +92,12 @@ class ResultsGenerator(Generator):
             pages = PageWriter(self.env, self.context, self.years, output, manifest, digests,
                                self.helper.write if self.helper is not None else None)
             tasks = self._unit_tasks(pages)
+            data = partial(self._write_data, manifest, digests)
             if self.helper is not None and len(tasks) >= parallel.MANY and parallel.second_renderer_fits():
-                # It renders and writes its share while this process makes everything else.
+                # It makes the data files and renders and writes its share of the unit pages
+                # while this process makes everything else.
                 split = int(len(tasks) * SECOND_SHARE)
-                second = parallel.SecondRenderer(tasks[:split], pages.write_here)
+                second = parallel.SecondRenderer([data, *tasks[:split]], pages.write_here)
                 tasks = tasks[split:]
             current = self.years[-1] if self.years else None
             self._write(writer, "index.html", "home", view=current, views=self.years,
@@ -108,8 +110,15 @@ class ResultsGenerator(Generator):
                 used_in = [v.year for v in self.years if v.results.criteria_set.id == set_id]
                 self._write(writer, f"tieu-chi/{set_id}/index.html", "criteria", cs=criteria_set, used_in=used_in)
             self._write(writer, "404.html", "404")
-            self._write_data(manifest, digests)
-            entries += self._run(tasks, second)
+            with parallel.progress(len(tasks) + (second.count - 1 if second else 0), "Đang viết trang",
+                                   bool(self.settings.get("CQDT_PROGRESS"))) as bar:
+                made = data() if second is None else None
+                entries += self._run(tasks, bar)
+                if second is not None:
+                    made, *theirs = second.results()
+                    entries += theirs
+                    if bar is not None:
+                        bar.update(len(theirs))
             if self.helper is not None:
                 entries = pages.completed(entries, self.helper.finish())
         finally:
@@ -118,6 +127,8 @@ class ResultsGenerator(Generator):
                 second.close()
             if self.helper is not None:
                 self.helper.close()
+        for name, digest in made:
+            manifest.record_file(name, digest)
         manifest.record(entries)
         self.written.update(name for name, _ in entries)
         sitemap.PAGES.update(name.removesuffix("index.html") for name in self.written if name.endswith("/index.html"))
@@ -146,16 +157,19 @@ class ResultsGenerator(Generator):
         return [pages.district(view, district, communes.get(district.unit.id, []))
                 for district in sorted(view.ranked("huyen"), key=lambda r: r.unit.id)]
 
-    def _write_data(self, manifest: Manifest, digests: dict[int, dict[str, str]]) -> None:
+    def _write_data(self, manifest: Manifest, digests: dict[int, dict[str, str]]) -> list[tuple[str, str]]:
         """The open data files and schemas: a file is made again only when one of its units'
-        results changed since the last build (or the file on disk is not the one it wrote)."""
+        results changed since the last build (or the file on disk is not the one it wrote).
+        Returns each data file's name and the digest of what it was made from, for the manifest."""
         output = Path(self.output_path)
+        made = []
         for view in self.years:
-            inputs, json_files = {}, set()
+            json_files = set()
             for item in self.data_files[view.year]:
                 units = view.results.units if item.tier is None else view.ranked(item.tier)
-                inputs[item.path] = digest_of((item.path, [digests[view.year][r.unit.id] for r in units]))
-                if manifest.file_index(item.path) == inputs[item.path]:
+                inputs = digest_of((item.path, [digests[view.year][r.unit.id] for r in units]))
+                made.append((item.path, inputs))
+                if manifest.file_index(item.path) == inputs:
                     continue
                 if item.make is None:
                     json_files.add(item.tier)
@@ -163,9 +177,8 @@ class ResultsGenerator(Generator):
                     write_files(output, [item])
             if json_files:
                 write_json_files(output, view.results, json_files)
-            for name, digest in inputs.items():
-                manifest.record_file(name, digest)
         write_files(output, self.schemas)
+        return made
 
     def _unit_tasks(self, pages: PageWriter) -> list:
         """Unit pages and history pages (each rendered only when its inputs changed since the last build)."""
@@ -174,17 +187,12 @@ class ResultsGenerator(Generator):
         tasks = [partial(pages.unit, view, result) for view, result in units]
         return tasks + [partial(pages.history, unit_id) for unit_id in unit_ids]
 
-    def _run(self, tasks: list, second: parallel.SecondRenderer | None) -> list:
-        """This process's unit and history pages, then the second renderer's, with a progress bar."""
-        total = len(tasks) + (second.count if second is not None else 0)
-        with parallel.progress(total, "Đang viết trang", bool(self.settings.get("CQDT_PROGRESS"))) as bar:
-            entries = []
-            for task in tasks:
-                entries.append(task())
-                if bar is not None:
-                    bar.update(1)
-            if second is not None:
-                entries += second.results()
-                if bar is not None:
-                    bar.update(second.count)
-            return entries
+    @staticmethod
+    def _run(tasks: list, bar) -> list:
+        """This process's unit and history pages; `bar` counts them."""
+        entries = []
+        for task in tasks:
+            entries.append(task())
+            if bar is not None:
+                bar.update(1)
+        return entries
