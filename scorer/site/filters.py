@@ -67,15 +67,18 @@ def is_http_url(text: str) -> bool:
 def html_text(value: object) -> str:
     """Text escaped for HTML exactly as markupsafe's escape() writes it, as a plain str: the
     unit pages' rows call this tens of thousands of times and need no Markup object."""
-    return (str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace('"', "&#34;").replace("'", "&#39;"))
+    text = value if type(value) is str else str(value)
+    if "&" in text or "<" in text or ">" in text or '"' in text or "'" in text:
+        return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                .replace('"', "&#34;").replace("'", "&#39;"))
+    return text  # most text has nothing to escape: no new string
 
 
 def evidence_html(item: str, repository_url: str, branch: str) -> str:
     """An evidence item as a safe link, or as inert text when it is neither URL nor path."""
-    text = str(item).strip()
+    text = (item if type(item) is str else str(item)).strip()
     shown = html_text(text)
-    if is_http_url(text):
+    if HTTP_URL_RE.match(text) is not None:  # is_http_url, inlined: a page has about fifty of these
         return f'<a href="{shown}" rel="nofollow noopener">{shown}</a>'
     if repository_url and REPO_PATH_RE.match(text):
         href = html_text(f"{repository_url.rstrip('/')}/blob/{quote(branch)}/{quote(text)}")

@@ -42,9 +42,9 @@ class CriteriaTables:
     """Builds the criteria tables of one tier (a heading and a table per group), for any unit of that tier.
 
     What does not depend on the unit is made once: each group's heading, each criterion's
-    title cell; and each distinct plain answer of a criterion and each distinct triple of
-    points is written once per tier, then reused (a tier's twelve thousand units give a few
-    thousand distinct ones)."""
+    title cell; and each distinct plain answer (None, yes/no, whole number, option) of a
+    criterion and each distinct triple of points is written once per tier, then reused (a
+    tier's twelve thousand units give a few thousand distinct ones)."""
 
     def __init__(self, tier: TierCriteria, repository_url: str, branch: str) -> None:
         self.tier = tier
@@ -112,21 +112,19 @@ def _row_openings(criterion: Criterion) -> tuple[str, str]:
 
 
 def _answer(value: object, criterion: Criterion, known: dict) -> str:
-    """A unit's answer in words, escaped; plain answers are written once per criterion."""
+    """A unit's answer in words, escaped: a ratio of whole numbers (digits and separators only,
+    nothing to escape) straight away, a plain answer once per criterion, any other as answer_text says."""
     kind = type(value)
-    if kind in PLAIN_ANSWERS:
-        key: tuple | None = (kind, value)
-    elif kind is dict and criterion.kind == "ratio":
-        numerator, denominator = value.get("numerator"), value.get("denominator")  # type: ignore[union-attr]
-        key = (dict, numerator, denominator) if type(numerator) is int and type(denominator) is int else None
-    else:
-        key = None
-    if key is None:
-        return html_text(answer_text(value, criterion))
-    shown = known.get(key)
-    if shown is None:
-        shown = known[key] = html_text(answer_text(value, criterion))
-    return shown
+    if kind is dict and criterion.kind == "ratio":
+        numerator, denominator = value.get("numerator"), value.get("denominator")  # type: ignore[attr-defined]
+        if type(numerator) is int and type(denominator) is int:
+            return f"{vn_number_cached(numerator)} / {vn_number_cached(denominator)}"
+    elif kind in PLAIN_ANSWERS:
+        shown = known.get((kind, value))
+        if shown is None:
+            shown = known[kind, value] = html_text(answer_text(value, criterion))
+        return shown
+    return html_text(answer_text(value, criterion))
 
 
 def _points_cells(self_points: Decimal, verified_points: Decimal | None, counted_points: Decimal) -> str:
@@ -201,27 +199,52 @@ def ranking_rows(rows: Sequence[UnitResult], view: YearView, tier: TierCriteria,
     """The rows of a ranking table: rank, unit (and district for communes), group scores, total,
     level, status and the change against the previous year, each with its value for sorting."""
     vn = vn_number_cached
-    cs, year = view.results.criteria_set, view.year
-    communes = tier.tier == "xa"
+    cs, year, changes = view.results.criteria_set, view.year, view.changes
+    group_ids = [g.id for g in tier.groups]
+    unsubmitted = '<td class="num" data-value="-1">–</td>' * len(group_ids)
+    districts: dict[str | None, str] = {}
+    # The level, status and change cells repeat from unit to unit: each is written once.
+    levels: dict[tuple, str] = {}
+    statuses: dict[tuple, str] = {}
+    moves: dict[tuple, str] = {}
     parts = []
     for r in rows:
-        unit, submitted, change = r.unit, r.submitted, view.changes.get(r.unit.id)
+        unit, submitted, change = r.unit, r.submitted, changes.get(r.unit.id)
         level_key = r.level if r.level else ("none" if submitted else "missing")
         district = f' data-district="{html_text(unit.district)}"' if unit.district else ""
         parts.append(
             f'<tr data-name="{html_text(unit.name.lower())}" data-level="{level_key}" data-status="{html_text(r.status)}"'
             f'{district}>\n<td class="num" data-value="{r.rank if r.rank else 100000}">{r.rank or "–"}</td>\n'
             f'<th scope="row"><a href="{siteurl}/{year}/don-vi/{html_text(unit.id)}/">{html_text(unit.name)}</a></th>\n')
-        if communes:
-            found = view.by_id.get(unit.district)
-            link = (f'<a href="{siteurl}/{year}/huyen/{html_text(found.unit.id)}/">{html_text(found.unit.name)}</a>'
-                    if found else "")
-            parts.append(f"<td>{link}</td>")
-        parts += [f'<td class="num" data-value="{r.group_scores[g.id] if submitted else -1}">'
-                  f'{vn(r.group_scores[g.id]) if submitted else "–"}</td>' for g in tier.groups]
-        moved = change.rank_delta if change and change.rank_delta is not None else -100000
-        parts.append(
-            f'<td class="num" data-value="{r.total if submitted else -1}"><strong>{vn(r.total) if submitted else "–"}'
-            f'</strong></td>\n<td data-value="{r.level if r.level else (9 if submitted else 10)}">{level_html(r, cs)}'
-            f'</td>\n<td>{status_html(r)}</td>\n<td class="num" data-value="{moved}">{change_html(change)}</td>\n</tr>\n')
+        if tier.tier == "xa":
+            cell = districts.get(unit.district)
+            if cell is None:
+                found = view.by_id.get(unit.district)
+                link = (f'<a href="{siteurl}/{year}/huyen/{html_text(found.unit.id)}/">{html_text(found.unit.name)}</a>'
+                        if found else "")
+                cell = districts[unit.district] = f"<td>{link}</td>"
+            parts.append(cell)
+        if submitted:
+            scores = r.group_scores
+            parts += [f'<td class="num" data-value="{scores[g]}">{vn(scores[g])}</td>' for g in group_ids]
+            parts.append(f'<td class="num" data-value="{r.total}"><strong>{vn(r.total)}</strong></td>\n')
+        else:
+            parts.append(f'{unsubmitted}<td class="num" data-value="-1"><strong>–</strong></td>\n')
+        key = (submitted, r.level)
+        cell = levels.get(key)
+        if cell is None:
+            cell = levels[key] = f'<td data-value="{r.level if r.level else (9 if submitted else 10)}">{level_html(r, cs)}</td>\n'
+        parts.append(cell)
+        key = (r.status, r.needs_reverification)
+        cell = statuses.get(key)
+        if cell is None:
+            cell = statuses[key] = f"<td>{status_html(r)}</td>\n"
+        parts.append(cell)
+        # Equal changes read the same: the total's change is written by value (vn_signed).
+        key = (change.rank_delta, change.total_delta) if change else ()
+        cell = moves.get(key)
+        if cell is None:
+            moved = change.rank_delta if change and change.rank_delta is not None else -100000
+            cell = moves[key] = f'<td class="num" data-value="{moved}">{change_html(change)}</td>\n</tr>\n'
+        parts.append(cell)
     return Markup("".join(parts))
