@@ -260,6 +260,7 @@ def score_cached(inputs: YearInputs) -> Results:
         rank_of = ranks([(u.id, e.level, e.total) for u, e in zip(units, entries, strict=True) if e.submitted],
                         criteria_set)
         results.extend(cache.result(u.id, rank_of.get(u.id), partial(scored[tier_id][1], u)) for u in units)
-    fingerprints = {r.unit.id: _digest(cache.context, cache.units[r.unit.id].key) for r in results}
+    # The key is already a digest of the unit's inputs; the context covers cqdt and the year.
+    fingerprints = {r.unit.id: f"{cache.context}:{cache.units[r.unit.id].key}" for r in results}
     return Results(inputs.year, cycle, criteria_set, tuple(results), {t: bests for t, (bests, _) in scored.items()},
                    fingerprints, CachedLines(cache))

@@ -22,9 +22,6 @@ from .pages import PageWriter, digest_of, result_digest, site_salt
 
 # Output folders holding only what this generator writes (besides the year folders).
 GENERATED_FOLDERS = ("don-vi", "du-lieu", "schema", "tieu-chi")
-# The share of unit and history pages a second renderer takes besides the data files: this
-# process makes every other page and hands its pages to the writing helper.
-SECOND_SHARE = 0.5
 
 
 class ResultsGenerator(Generator):
@@ -35,12 +32,17 @@ class ResultsGenerator(Generator):
         # Forked now, before the Results fill this process's memory (see parallel.py).
         self.helper = (parallel.PageWriterProcess(Path(self.output_path))
                        if parallel.helper_wanted(self.settings.get("CQDT_JOBS")) else None)
+        # Reading makes hundreds of thousands of objects that all live to the end of the build:
+        # the garbage collector would walk them again and again and free nothing.
+        gc.disable()
         try:
             self._read()
         except BaseException:
             if self.helper is not None:
                 self.helper.close()
             raise
+        finally:
+            gc.enable()
 
     def _read(self) -> None:
         root = DataRoot(Path(self.settings.get("CQDT_DATA_ROOT", ".")))
@@ -84,7 +86,7 @@ class ResultsGenerator(Generator):
         output = Path(self.output_path)
         # The Results live to the end: the garbage collector need not walk their millions of objects again.
         gc.freeze()
-        second = None
+        second = made_elsewhere = None
         try:
             manifest = Manifest(output, site_salt(self.context, Path(self.theme) / "templates", self.years))
             digests = {v.year: {r.unit.id: result_digest(r, v.results.fingerprints.get(r.unit.id))
@@ -93,11 +95,12 @@ class ResultsGenerator(Generator):
                                self.helper.write if self.helper is not None else None)
             tasks = self._unit_tasks(pages)
             data = partial(self._write_data, manifest, digests)
-            if self.helper is not None and len(tasks) >= parallel.MANY and parallel.second_renderer_fits():
-                # It makes the data files and renders and writes its share of the unit pages
-                # while this process makes everything else.
-                split = int(len(tasks) * SECOND_SHARE)
-                second = parallel.SecondRenderer([data, *tasks[:split]], pages.write_here)
+            if self.helper is not None and len(tasks) >= parallel.MANY and parallel.forks_fit(2):
+                # One process makes the data files, another renders and writes half of the unit
+                # pages, while this process makes everything else.
+                made_elsewhere = parallel.ForkedTasks([data], lambda: None)
+                split = len(tasks) // 2
+                second = parallel.ForkedTasks(tasks[:split], pages.write_here)
                 tasks = tasks[split:]
             current = self.years[-1] if self.years else None
             self._write(writer, "index.html", "home", view=current, views=self.years,
@@ -110,21 +113,23 @@ class ResultsGenerator(Generator):
                 used_in = [v.year for v in self.years if v.results.criteria_set.id == set_id]
                 self._write(writer, f"tieu-chi/{set_id}/index.html", "criteria", cs=criteria_set, used_in=used_in)
             self._write(writer, "404.html", "404")
-            with parallel.progress(len(tasks) + (second.count - 1 if second else 0), "Đang viết trang",
+            with parallel.progress(len(tasks) + (second.count if second else 0), "Đang viết trang",
                                    bool(self.settings.get("CQDT_PROGRESS"))) as bar:
-                made = data() if second is None else None
+                made = data() if made_elsewhere is None else None
                 entries += self._run(tasks, bar)
                 if second is not None:
-                    made, *theirs = second.results()
-                    entries += theirs
+                    entries += second.results()
                     if bar is not None:
-                        bar.update(len(theirs))
+                        bar.update(second.count)
+            if made_elsewhere is not None:
+                [made] = made_elsewhere.results()
             if self.helper is not None:
                 entries = pages.completed(entries, self.helper.finish())
         finally:
             gc.unfreeze()
-            if second is not None:
-                second.close()
+            for forked in (second, made_elsewhere):
+                if forked is not None:
+                    forked.close()
             if self.helper is not None:
                 self.helper.close()
         for name, digest in made:

@@ -1,4 +1,4 @@
-"""Using the machine's second core for the unit pages, in two ways.
+"""Using the machine's second core for the unit pages and data files, in three ways.
 
 A writing helper, forked before the Results are read (so it holds no copy of them), writes
 the pages the build's process renders: creating a file and its folder is slow on many file
@@ -12,6 +12,8 @@ either touches them: reference counting writes to every object read, so in the e
 hold about twice what the build's process held at the fork. It is used only when that stays
 within MEMORY_BUDGET_MB; results read from the cache keep their criteria on disk (see
 model.LazyCriteria), so even a nationwide year fits.
+
+A third forked process makes the data files (JSON, CSV, XLSX) meanwhile.
 """
 
 from __future__ import annotations
@@ -112,10 +114,11 @@ class PageWriterProcess:
             self._process.join()
 
 
-def second_renderer_fits() -> bool:
-    """Whether a second renderer, which ends up copying this process's memory, stays within budget."""
+def forks_fit(count: int) -> bool:
+    """Whether `count` forked processes, each of which may end up copying this process's memory,
+    stay within budget alongside it."""
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kilobytes on Linux
-    return 2 * peak_kb / 1024 < MEMORY_BUDGET_MB
+    return (count + 1) * peak_kb / 1024 < MEMORY_BUDGET_MB
 
 
 def _render(tasks: list[Callable[[], Any]], prepare: Callable[[], None], report) -> None:
@@ -128,9 +131,9 @@ def _render(tasks: list[Callable[[], Any]], prepare: Callable[[], None], report)
         report.close()
 
 
-class SecondRenderer:
-    """A forked process running some of the page tasks (after `prepare()` there; it writes
-    its pages itself) while the build's process does the rest of the build."""
+class ForkedTasks:
+    """A forked process running some of the build's tasks (after `prepare()` there: a second
+    renderer writes its pages itself) while the build's process does the rest of the build."""
 
     def __init__(self, tasks: list[Callable[[], Any]], prepare: Callable[[], None]) -> None:
         context = multiprocessing.get_context("fork")
