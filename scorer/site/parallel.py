@@ -6,7 +6,7 @@ systems, and a nationwide site has two pages per unit. Only page bytes travel to
 a pipe.
 
 A second renderer, forked once the Results are read, renders and writes a share of the unit
-and history pages itself while the build's process makes the other pages and the data files,
+and history pages itself while the build's process makes the other pages,
 and sends back only what it wrote. It shares the Results with the build's process only until
 either touches them: reference counting writes to every object read, so in the end the two
 hold about twice what the build's process held at the fork. It is used only when that stays
