@@ -70,3 +70,28 @@ def test_html_text_escapes_exactly_as_the_templates_do():
     for text in ['Xã "Tân" & <b>Phú</b> của ông O\'Brien', "&amp; đã escape", "", "bình thường"]:
         assert html_text(text) == str(escape(text))
     assert html_text(None) == str(escape(None))
+
+
+def test_year_tables_link_each_year_and_escape_names():
+    from types import SimpleNamespace
+
+    from scorer.site.filters import history_rows, shortfall_items, year_rows
+
+    def year(total, level, rank, status="published"):
+        return SimpleNamespace(unit=SimpleNamespace(id="xa-<a>"), total=Decimal(total), level=level, rank=rank,
+                               status=status, submitted=status != "not_submitted", needs_reverification=False)
+
+    history = [(2024, year("0", None, None, "not_submitted")), (2023, year("101.50", 2, 7))]
+    names = {2024: lambda level: f"M{level}", 2023: lambda level: f"Mức <{level}>"}
+    rows = str(history_rows(history, "../..", "xa-<a>", names))
+    assert rows.count("<tr>") == 2 and '<a href="../../2024/don-vi/xa-&lt;a&gt;/">Năm 2024</a>' in rows
+    assert '<td class="num">–</td><td>–</td><td class="num">–</td><td><span class="status">Chưa nộp</span>' in rows
+    assert '<td class="num">101,5</td><td><span class="badge lv-2">Mức &lt;2&gt;</span></td><td class="num">7</td>' in rows
+    criteria_set = SimpleNamespace(level_name=lambda level: "Mức II")
+    rows = str(year_rows(history, 2024, "../../..", criteria_set))
+    assert rows.startswith('<tr><th scope="row">2024</th>')  # the page's own year is not a link
+    assert '<a href="../../../2023/don-vi/xa-&lt;a&gt;/">2023</a>' in rows
+    assert '<td><span class="muted">–</span></td>' in rows and "Mức II</span>" in rows
+    gap = [SimpleNamespace(group_id=3, score=Decimal("6"), minimum=Decimal("8.4"), missing=Decimal("2.4"))]
+    assert str(shortfall_items(gap, {3: "Môi trường <chính sách>"})) == (
+        "<li>Nhóm 3 (Môi trường &lt;chính sách&gt;): 6 điểm, cần 8,4, <strong>thiếu 2,4</strong></li>")

@@ -130,6 +130,40 @@ def change_html(change) -> Markup:
     return Markup(f"{shown} <small>({total})</small>")
 
 
+def year_rows(history, year: int, siteurl: str, criteria_set) -> Markup:
+    """The unit page's rows of its result over the years, newest first: the page's own year
+    unlinked, levels named as this year's criteria set names them."""
+    rows = []
+    for y, h in history:
+        shown = y if y == year else f'<a href="{html_text(siteurl)}/{y}/don-vi/{html_text(h.unit.id)}/">{y}</a>'
+        rows.append(f'<tr><th scope="row">{shown}</th>{_year_cells(h, level_html(h, criteria_set))}')
+    return Markup("".join(rows))
+
+
+def history_rows(history, siteurl: str, unit_id: str, level_names) -> Markup:
+    """The history page's rows, newest first: each year linked, levels named as that year's
+    criteria set names them (`level_names`: year → its level_name)."""
+    rows = []
+    for y, h in history:
+        level = level_badge(h.level, level_names[y](h.level)) if h.submitted else "–"
+        rows.append(f'<tr><th scope="row"><a href="{html_text(siteurl)}/{y}/don-vi/{html_text(unit_id)}/">Năm {y}</a>'
+                    f"</th>{_year_cells(h, level)}")
+    return Markup("".join(rows))
+
+
+def _year_cells(result, level: str) -> str:
+    total = vn_number_cached(result.total) if result.submitted else "–"
+    return (f'<td class="num">{total}</td><td>{level}</td><td class="num">{result.rank or "–"}</td>'
+            f"<td>{status_html(result)}</td></tr>")
+
+
+def shortfall_items(shortfalls, group_names: dict[int, str]) -> Markup:
+    """The list items of the groups below the next level's minimum: score, minimum, what is missing."""
+    vn = vn_number_cached
+    return Markup("".join(f"<li>Nhóm {s.group_id} ({html_text(group_names[s.group_id])}): {vn(s.score)} điểm, "
+                          f"cần {vn(s.minimum)}, <strong>thiếu {vn(s.missing)}</strong></li>" for s in shortfalls))
+
+
 def vn_date(value: date | None) -> str:
     """2024-10-15 → 15/10/2024."""
     return "–" if value is None else f"{value.day:02d}/{value.month:02d}/{value.year}"
@@ -154,6 +188,9 @@ FILTERS = {
     "level_html": level_html,
     "change_html": change_html,
     "roman": roman,
+    "shortfall_items": shortfall_items,
+    "year_rows": year_rows,
+    "history_rows": history_rows,
     "status_label": STATUS_LABELS.get,
     "stage_label": STAGE_LABELS.get,
     "tier_label": TIER_LABELS.get,
