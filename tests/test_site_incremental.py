@@ -202,9 +202,9 @@ def test_a_result_digest_depends_on_values_not_on_how_they_are_held():
     zero = Decimal("0")
     result = UnitResult(unit, "submitted", "submissions/2024/xa/xa-a.yaml", "ab" * 32, {1: zero}, Decimal("1.5"),
                         {1: zero}, Decimal("1.5"), None, 1, None, (criterion,), (), ())
-    reordered = replace(criterion, self_value={"denominator": 4, "numerator": 3})
+    reordered = criterion._replace(self_value={"denominator": 4, "numerator": 3})
     unshared = replace(result, group_scores={1: Decimal("0")}, criteria=(reordered,))
     assert pages.result_digest(unshared) == pages.result_digest(result)
-    lowered = replace(criterion, self_value={"numerator": 2, "denominator": 4})
+    lowered = criterion._replace(self_value={"numerator": 2, "denominator": 4})
     assert pages.result_digest(replace(result, criteria=(lowered,))) != pages.result_digest(result)
     assert pages.result_digest(replace(result, rank=2)) != pages.result_digest(result)

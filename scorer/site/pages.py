@@ -33,7 +33,7 @@ SHAPING_MODULES = ("export.py", "export_xlsx.py", "model.py", "text.py")
 
 _RESULT = attrgetter(*(f.name for f in fields(UnitResult) if f.name != "criteria"))
 _ANSWERS = ("self_value", "verified_value")
-_CRITERION = attrgetter(*(f.name for f in fields(CriterionResult) if f.name not in _ANSWERS))
+_CRITERION = attrgetter(*(name for name in CriterionResult._fields if name not in _ANSWERS))
 
 
 def unit_page(year: int, unit_id: str) -> str:
