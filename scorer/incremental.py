@@ -34,7 +34,7 @@ from .model import TIERS, CriterionResult, LazyCriteria, Results, TierCriteria, 
 from .pack import Address, Pack
 from .year import LazyItems, YearInputs
 
-FORMAT = 4
+FORMAT = 5
 # Modules whose code decides a unit's line, besides those that decide a file's check.
 SCORING_MODULES = ("evaluate", "export", "levels", "model", "rules")
 FLUSH_EVERY = 500
@@ -54,8 +54,9 @@ class ScoredUnit(NamedTuple):
     addresses: tuple[Address, ...] | None
 
 
-# A unit's records, one pack each: its JSON line (rank null), its UnitResult without
-# criteria (rank None, the number of criteria in their place) and its criteria.
+# A unit's records, one pack each: its JSON line (rank null), its UnitResult without unit
+# and criteria (rank None, the unit's id and the number of criteria in their place; the
+# registry has the unit) and its criteria.
 RECORDS = ("units-pack", "results-pack", "criteria-pack")
 LINE, SUMMARY, CRITERIA = range(len(RECORDS))
 
@@ -65,7 +66,7 @@ def _digest(*parts: Any) -> str:
 
 
 def _records(result: UnitResult, line: str) -> tuple[bytes, bytes, bytes]:
-    summary = replace(result, criteria=len(result.criteria))
+    summary = replace(result, unit=result.unit.id, criteria=len(result.criteria))
     return (line.encode("utf-8"), pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL),
             pickle.dumps(tuple(result.criteria), protocol=pickle.HIGHEST_PROTOCOL))
 
@@ -100,19 +101,20 @@ class UnitCache:
         """The unit's cached line (rank null), or None if the pack lost it."""
         return self.record(unit_id, LINE)
 
-    def result(self, unit_id: str, rank: int | None, rescore: Callable[[], UnitResult]) -> UnitResult:
+    def result(self, unit: Unit, rank: int | None, rescore: Callable[[], UnitResult]) -> UnitResult:
         """The unit's result with this rank: from the cache, its criteria read only when walked
         (`rescore()` makes them again if the pack lost them meanwhile); else `rescore()`'s."""
-        record = self.record(unit_id, SUMMARY)
-        if record is None:
+        record = self.record(unit.id, SUMMARY)
+        summary = None if record is None else loads(record)
+        if summary is None or summary.unit != unit.id:
             return replace(rescore(), rank=rank)
-        summary = loads(record)
 
         def criteria() -> tuple[CriterionResult, ...]:
-            found = self.record(unit_id, CRITERIA)
+            found = self.record(unit.id, CRITERIA)
             return loads(found) if found is not None else rescore().criteria
 
-        return replace(summary, rank=rank, criteria=LazyCriteria(criteria, summary.criteria) if summary.criteria else ())
+        return replace(summary, unit=unit, rank=rank,
+                       criteria=LazyCriteria(criteria, summary.criteria) if summary.criteria else ())
 
     def put(self, unit_id: str, entry: ScoredUnit, result: UnitResult, line: str) -> None:
         self.units[unit_id] = entry
@@ -259,7 +261,7 @@ def score_cached(inputs: YearInputs) -> Results:
         entries = [cache.units[u.id] for u in units]
         rank_of = ranks([(u.id, e.level, e.total) for u, e in zip(units, entries, strict=True) if e.submitted],
                         criteria_set)
-        results.extend(cache.result(u.id, rank_of.get(u.id), partial(scored[tier_id][1], u)) for u in units)
+        results.extend(cache.result(u, rank_of.get(u.id), partial(scored[tier_id][1], u)) for u in units)
     # The key is already a digest of the unit's inputs; the context covers cqdt and the year.
     fingerprints = {r.unit.id: f"{cache.context}:{cache.units[r.unit.id].key}" for r in results}
     return Results(inputs.year, cycle, criteria_set, tuple(results), {t: bests for t, (bests, _) in scored.items()},
