@@ -59,11 +59,6 @@ def answer_text(value: Any, criterion: Criterion) -> str:
     return str(value)
 
 
-def is_http_url(text: str) -> bool:
-    """Only absolute http(s) URLs with a host, and without spaces, may become links."""
-    return HTTP_URL_RE.match(text) is not None
-
-
 def html_text(value: object) -> str:
     """Text escaped for HTML exactly as markupsafe's escape() writes it, as a plain str: the
     unit pages' rows call this tens of thousands of times and need no Markup object."""
@@ -78,7 +73,7 @@ def evidence_html(item: str, repository_url: str, branch: str) -> str:
     """An evidence item as a safe link, or as inert text when it is neither URL nor path."""
     text = (item if type(item) is str else str(item)).strip()
     shown = html_text(text)
-    if HTTP_URL_RE.match(text) is not None:  # is_http_url, inlined: a page has about fifty of these
+    if HTTP_URL_RE.match(text) is not None:  # only absolute http(s) URLs with a host and no spaces
         return f'<a href="{shown}" rel="nofollow noopener">{shown}</a>'
     if repository_url and REPO_PATH_RE.match(text):
         href = html_text(f"{repository_url.rstrip('/')}/blob/{quote(branch)}/{quote(text)}")
