@@ -64,7 +64,7 @@ class CriteriaTables:
     def tables(self, result: UnitResult) -> Markup:
         """A heading and a table of every criterion's answer, points and reasons, per group."""
         by_id = {c.criterion_id: c for c in result.criteria}
-        scores, points, evidence = result.group_scores, self._points, self._evidence
+        scores, points, url, branch = result.group_scores, self._points, self.repository_url, self.branch
         parts: list[str] = []
         add = parts.append
         for group_id, opening, head, rows in self._groups:
@@ -90,17 +90,13 @@ class CriteriaTables:
                 if cr.reason:
                     add(_reason(cr))
                 if cr.evidence:
-                    add(evidence(cr.evidence))
+                    add('<ul class="evidence"><li>'
+                        + "</li><li>".join([evidence_html(item, url, branch) for item in cr.evidence]) + "</li></ul>")
                 if cr.note:
                     add(f'<p class="note-text"><strong>Ghi chú:</strong> {html_text(cr.note)}</p>')
                 add(ROW_END)
             add(TABLE_END)
         return Markup("".join(parts))
-
-    def _evidence(self, items: Sequence[str]) -> str:
-        url, branch = self.repository_url, self.branch
-        return ('<ul class="evidence"><li>' + "</li><li>".join([evidence_html(item, url, branch) for item in items])
-                + "</li></ul>")
 
 
 def _row_openings(criterion: Criterion) -> tuple[str, str]:
