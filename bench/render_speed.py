@@ -1,5 +1,5 @@
 """Measure the CPU time of rendering unit pages, history pages and ranking rows, as
-`cqdt build` renders them, on a data root's Results (nothing is written to disk).
+`cqdt build` renders them, on a data root's Results (no page is written to disk).
 
     python bench/render_speed.py ROOT [--limit N] [--repeat R] [--save FILE] [--against FILE]
 
@@ -8,6 +8,10 @@ The pages go through the same PageWriter, Jinja environment and settings as a bu
 memory; the script prints CPU milliseconds per page and a digest of every byte rendered.
 --save stores the figures and digests; --against prints them next to a saved run and says
 whether the bytes are the same (the check that a speed-up changed no output).
+
+To compare two versions of the site code, run the script from a copy of the tree holding the
+other version (it imports `scorer` from the tree it lies in), alternating the two a few times:
+other processes on the machine move a single run's figures by a tenth or more.
 """
 
 from __future__ import annotations
