@@ -43,8 +43,8 @@ class CriteriaTables:
 
     What does not depend on the unit is made once: each group's heading, each criterion's
     title cell; and each distinct plain answer (None, yes/no, whole number, option) of a
-    criterion and each distinct triple of points is written once per tier, then reused (a
-    tier's twelve thousand units give a few thousand distinct ones)."""
+    criterion and each distinct triple of points is written once per tier, then reused (the
+    ten thousand communes of a nationwide run give about four thousand triples and a hundred answers)."""
 
     def __init__(self, tier: TierCriteria, repository_url: str, branch: str) -> None:
         self.tier = tier
