@@ -5,6 +5,7 @@ Nothing here recomputes a score; it only arranges what `evaluate` produced.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -17,6 +18,7 @@ from ..text import STATUS_LABELS
 from ..workdays import add_working_days
 from .filters import vn_date
 
+NOT_SUBMITTED = "not_submitted"
 CHART_WIDTH = 620
 CHART_LEFT = 16  # room for the first tick's label
 CHART_ROW = 60
@@ -111,13 +113,11 @@ def _sentence(text: str) -> str:
 
 def level_counts(view: YearView, tier: str) -> list[tuple[str, int | None, int]]:
     """(label, level or None, count) per level, then unranked and not submitted."""
-    units = view.results.tier(tier)
+    counts = Counter(r.level if r.submitted else NOT_SUBMITTED for r in view.ranked(tier))
     cs = view.results.criteria_set
-    rows: list[tuple[str, int | None, int]] = [
-        (lv.name, lv.id, sum(1 for r in units if r.submitted and r.level == lv.id)) for lv in cs.levels
-    ]
-    rows.append((cs.unranked_name, None, sum(1 for r in units if r.submitted and r.level is None)))
-    rows.append((STATUS_LABELS["not_submitted"], None, sum(1 for r in units if not r.submitted)))
+    rows: list[tuple[str, int | None, int]] = [(lv.name, lv.id, counts[lv.id]) for lv in cs.levels]
+    rows.append((cs.unranked_name, None, counts[None]))
+    rows.append((STATUS_LABELS[NOT_SUBMITTED], None, counts[NOT_SUBMITTED]))
     return rows
 
 
