@@ -114,7 +114,7 @@ def test_unchanged_inputs_leave_every_page_alone(data, tmp_path, rendered, encod
     assert stamps(output) == before
 
 
-# One process; or a writing helper and a second renderer (even for these few pages).
+# One process; or a second renderer and a data files process (even for these few pages).
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_a_changed_submission_rerenders_its_pages_only_and_matches_a_fresh_build(data, tmp_path, rendered, encoded,
                                                                                   workbooks, jobs, monkeypatch):
@@ -135,7 +135,7 @@ def test_a_changed_submission_rerenders_its_pages_only_and_matches_a_fresh_build
     files_after = _stamps(output, ("du-lieu/*/*",))
     assert sorted(name for name in files_after if files_after[name] != files_before[name]) == [
         f"du-lieu/{YEAR}/ket-qua-xa.{ext}" for ext in ("csv", "json", "xlsx")] + [f"du-lieu/{YEAR}/ket-qua.json"]
-    if jobs == 1:  # the second renderer makes the data files and its pages in its own process, out of the spies' sight
+    if jobs == 1:  # forked processes make the data files and half of the pages, out of the spies' sight
         assert workbooks == [("xa",)]  # the changed commune's tier, in the changed year
         assert {f"{YEAR}/don-vi/{CHANGED}/index.html", f"don-vi/{CHANGED}/index.html"} <= set(rendered)
     assert [name for name in rendered if UNTOUCHED in name] == []

@@ -29,20 +29,16 @@ class ResultsGenerator(Generator):
     district, criteria, history, 404 pages and the open data files."""
 
     def generate_context(self) -> None:
-        # Forked now, before the Results fill this process's memory (see parallel.py).
-        self.helper = (parallel.PageWriterProcess(Path(self.output_path))
-                       if parallel.helper_wanted(self.settings.get("CQDT_JOBS")) else None)
         # Reading makes hundreds of thousands of objects that all live to the end of the build:
         # the garbage collector would walk them again and again and free nothing.
         gc.disable()
         try:
             self._read()
-        except BaseException:
-            if self.helper is not None:
-                self.helper.close()
-            raise
         finally:
             gc.enable()
+        # Nothing of an earlier build to remove from a new folder: no need to walk it at the end.
+        output = Path(self.output_path)
+        self.fresh = not output.is_dir() or not any(output.iterdir())
 
     def _read(self) -> None:
         root = DataRoot(Path(self.settings.get("CQDT_DATA_ROOT", ".")))
@@ -91,17 +87,16 @@ class ResultsGenerator(Generator):
             manifest = Manifest(output, site_salt(self.context, Path(self.theme) / "templates", self.years))
             digests = {v.year: {r.unit.id: result_digest(r, v.results.fingerprints.get(r.unit.id))
                                 for r in v.results.units} for v in self.years}
-            pages = PageWriter(self.env, self.context, self.years, output, manifest, digests,
-                               self.helper.write if self.helper is not None else None)
+            pages = PageWriter(self.env, self.context, self.years, output, manifest, digests)
             tasks = self._unit_tasks(pages)
             data = partial(self._write_data, manifest, digests)
-            if self.helper is not None and len(tasks) >= parallel.MANY and parallel.forks_fit(2):
-                # One process makes the data files, another renders and writes half of the unit
-                # pages, while this process makes everything else.
-                made_elsewhere = parallel.ForkedTasks([data], lambda: None)
-                split = len(tasks) // 2
-                second = parallel.ForkedTasks(tasks[:split], pages.write_here)
-                tasks = tasks[split:]
+            if (parallel.forks_wanted(self.settings.get("CQDT_JOBS")) and len(tasks) >= parallel.MANY
+                    and parallel.forks_fit(2)):
+                # One process makes the data files, another every other unit and history page
+                # (so both get as many of the costly unit pages), while this process makes the rest.
+                made_elsewhere = parallel.ForkedTasks([data])
+                second = parallel.ForkedTasks(tasks[0::2])
+                tasks = tasks[1::2]
             current = self.years[-1] if self.years else None
             self._write(writer, "index.html", "home", view=current, views=self.years,
                         cycle=current.results.cycle if current else None,
@@ -123,15 +118,11 @@ class ResultsGenerator(Generator):
                         bar.update(second.count)
             if made_elsewhere is not None:
                 [made] = made_elsewhere.results()
-            if self.helper is not None:
-                entries = pages.completed(entries, self.helper.finish())
         finally:
             gc.unfreeze()
             for forked in (second, made_elsewhere):
                 if forked is not None:
                     forked.close()
-            if self.helper is not None:
-                self.helper.close()
         for name, digest in made:
             manifest.record_file(name, digest)
         manifest.record(entries)
@@ -139,7 +130,8 @@ class ResultsGenerator(Generator):
         sitemap.PAGES.update(name.removesuffix("index.html") for name in self.written if name.endswith("/index.html"))
         self.written.update(item.path for files in self.data_files.values() for item in files)
         self.written.update(item.path for item in self.schemas)
-        remove_stale(output, self.written, GENERATED_FOLDERS)
+        if not self.fresh:
+            remove_stale(output, self.written, GENERATED_FOLDERS)
         manifest.save()
 
     def _common(self, view: views.YearView) -> dict:

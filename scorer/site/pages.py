@@ -95,9 +95,8 @@ class PageWriter:
     """Writes unit, history and district pages into the output folder, skipping those whose inputs did not change."""
 
     def __init__(self, env, context: dict, years: Sequence[views.YearView], output: Path, manifest: Manifest,
-                 digests: dict[int, dict[str, str]], hand_over: Callable[[str, bytes], None] | None = None) -> None:
-        """`digests`: year → unit id → result_digest. `hand_over(name, bytes)` writes a page
-        elsewhere (the helper process); None: write here."""
+                 digests: dict[int, dict[str, str]]) -> None:
+        """`digests`: year → unit id → result_digest."""
         self.unit_template = env.get_template("unit.html")
         self.history_template = env.get_template("unit_history.html")
         self.district_template = env.get_template("district.html")
@@ -105,7 +104,6 @@ class PageWriter:
         self.years = list(years)
         self.output = output
         self.manifest = manifest
-        self.hand_over = hand_over
         self.digests = digests
         self.level_names = {v.year: v.results.criteria_set.level_name for v in self.years}
         self._tables: dict[tuple[int, str], CriteriaTables] = {}
@@ -117,21 +115,7 @@ class PageWriter:
             return name, entry
         context = {**self.site, "SITEURL": path_to_url(get_relative_path(name)), **make_context()}
         payload = template.render(context).encode("utf-8")
-        if self.hand_over is not None:
-            self.hand_over(name, payload)
-            return name, (digest, -1, -1)  # completed() fills in the file's size and time
         return name, (digest, *write_page(self.output / name, payload))
-
-    def write_here(self) -> None:
-        """Write pages in this process from now on, instead of handing them over."""
-        self.hand_over = None
-
-    @staticmethod
-    def completed(entries: list[tuple[str, Entry]], written: list[tuple[str, int, int]]) -> list[tuple[str, Entry]]:
-        """The entries of pages handed over, with the size and time the helper reported."""
-        files = {name: (size, mtime) for name, size, mtime in written}
-        return [(name, (digest, *files[name])) if size < 0 else (name, (digest, size, mtime))
-                for name, (digest, size, mtime) in entries]
 
     def unit(self, view: views.YearView, result: UnitResult) -> tuple[str, Entry]:
         """The page of one unit in one year: facts, chart, group table, every criterion, history."""
