@@ -224,6 +224,10 @@ def write_pickle(path: Path, value: Any) -> None:
         write_atomic(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 
 
+# The latest check of each cache file in this process: its key, value and problems.
+_CHECKED: dict[Path, tuple[str, Any, tuple[Problem, ...]]] = {}
+
+
 def cached_check(root: DataRoot, name: str, inputs: list[Path], check: Callable[[], tuple[Any, list[Problem]]]
                  ) -> tuple[Any, list[Problem]]:
     """check() of the registry or a criteria set, reused while its input files and cqdt stay the same."""
@@ -233,11 +237,18 @@ def cached_check(root: DataRoot, name: str, inputs: list[Path], check: Callable[
         digest.update(path.read_bytes() if path.is_file() else b"-")
     key = digest.hexdigest()
     path = cache_path(root, 0).with_name(f"{name}.pickle")
+    held = _CHECKED.get(path)
+    if held is not None and held[0] == key:  # the same files checked earlier in this process (the site asks twice)
+        return held[1], list(held[2])
     stored = read_pickle(path)
     if isinstance(stored, dict) and stored.get("key") == key:
-        return stored["value"], list(stored["problems"])
-    value, problems = check()
-    write_pickle(path, {"key": key, "value": value, "problems": problems})
+        value, problems = stored["value"], list(stored["problems"])
+    else:
+        value, problems = check()
+        write_pickle(path, {"key": key, "value": value, "problems": problems})
+    if len(_CHECKED) >= 8:  # a test process checks hundreds of data roots
+        _CHECKED.clear()
+    _CHECKED[path] = key, value, tuple(problems)
     return value, problems
 
 

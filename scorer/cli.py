@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+import gc
 import json
 import os
 import sys
@@ -242,7 +244,10 @@ from . import commands_flow, commands_form, commands_site  # noqa: E402,F401
 
 
 def run() -> None:
-    """Entry point for `python -m scorer`."""
+    """Entry point of the `cqdt` command and of `python -m scorer`."""
+    # At exit the operating system takes the memory back: the garbage collector need not walk
+    # a build's million objects first (about 0.7 s for a nationwide site).
+    atexit.register(gc.freeze)
     main(prog_name="cqdt")
 
 
