@@ -82,19 +82,20 @@ class ResultsGenerator(Generator):
         output = Path(self.output_path)
         # The Results live to the end: the garbage collector need not walk their millions of objects again.
         gc.freeze()
-        second = made_elsewhere = None
+        second, data_makers = None, []
         try:
             manifest = Manifest(output, site_salt(self.context, Path(self.theme) / "templates", self.years))
             digests = {v.year: {r.unit.id: result_digest(r, v.results.fingerprints.get(r.unit.id))
                                 for r in v.results.units} for v in self.years}
             pages = PageWriter(self.env, self.context, self.years, output, manifest, digests)
             tasks = self._unit_tasks(pages)
-            data = partial(self._write_data, manifest, digests)
+            # The JSON files (by far the largest) and the tables (CSV, XLSX, schemas).
+            data = [partial(self._write_data, manifest, digests, json) for json in (True, False)]
             if (parallel.forks_wanted(self.settings.get("CQDT_JOBS")) and len(tasks) >= parallel.MANY
-                    and parallel.forks_fit(2)):
-                # One process makes the data files, another every other unit and history page
+                    and parallel.forks_fit(3)):
+                # Two processes make the data files, another every other unit and history page
                 # (so both get as many of the costly unit pages), while this process makes the rest.
-                made_elsewhere = parallel.ForkedTasks([data])
+                data_makers = [parallel.ForkedTasks([make]) for make in data]
                 second = parallel.ForkedTasks(tasks[0::2])
                 tasks = tasks[1::2]
             current = self.years[-1] if self.years else None
@@ -110,17 +111,17 @@ class ResultsGenerator(Generator):
             self._write(writer, "404.html", "404")
             with parallel.progress(len(tasks) + (second.count if second else 0), "Đang viết trang",
                                    bool(self.settings.get("CQDT_PROGRESS"))) as bar:
-                made = data() if made_elsewhere is None else None
+                made = [] if data_makers else [pair for make in data for pair in make()]
                 entries += self._run(tasks, bar)
                 if second is not None:
                     entries += second.results()
                     if bar is not None:
                         bar.update(second.count)
-            if made_elsewhere is not None:
-                [made] = made_elsewhere.results()
+            for maker in data_makers:
+                made += maker.results()[0]
         finally:
             gc.unfreeze()
-            for forked in (second, made_elsewhere):
+            for forked in (*data_makers, second):
                 if forked is not None:
                     forked.close()
         for name, digest in made:
@@ -154,27 +155,32 @@ class ResultsGenerator(Generator):
         return [pages.district(view, district, communes.get(district.unit.id, []))
                 for district in sorted(view.ranked("huyen"), key=lambda r: r.unit.id)]
 
-    def _write_data(self, manifest: Manifest, digests: dict[int, dict[str, str]]) -> list[tuple[str, str]]:
-        """The open data files and schemas: a file is made again only when one of its units'
-        results changed since the last build (or the file on disk is not the one it wrote).
-        Returns each data file's name and the digest of what it was made from, for the manifest."""
+    def _write_data(self, manifest: Manifest, digests: dict[int, dict[str, str]], json: bool
+                    ) -> list[tuple[str, str]]:
+        """The open data files in JSON (`json`), or the others and the schemas: a file is made
+        again only when one of its units' results changed since the last build (or the file on
+        disk is not the one it wrote). Returns each data file's name and the digest of what it
+        was made from, for the manifest."""
         output = Path(self.output_path)
         made = []
         for view in self.years:
             json_files = set()
             for item in self.data_files[view.year]:
+                if (item.make is None) != json:
+                    continue
                 units = view.results.units if item.tier is None else view.ranked(item.tier)
                 inputs = digest_of((item.path, [digests[view.year][r.unit.id] for r in units]))
                 made.append((item.path, inputs))
                 if manifest.file_index(item.path) == inputs:
                     continue
-                if item.make is None:
+                if json:
                     json_files.add(item.tier)
                 else:
                     write_files(output, [item])
             if json_files:
                 write_json_files(output, view.results, json_files)
-        write_files(output, self.schemas)
+        if not json:
+            write_files(output, self.schemas)
         return made
 
     def _unit_tasks(self, pages: PageWriter) -> list:
