@@ -75,6 +75,9 @@ def run_measured(command: list[str], cwd: Path | None = None, env: dict | None =
     err = open(stderr, "wb") if stderr else subprocess.DEVNULL  # noqa: SIM115 - closed below
     peak_kb = 0
     stop = threading.Event()
+    # Write back what earlier steps left in the page cache first: a step that writes a gigabyte
+    # (a nationwide site) would otherwise slow down whichever step comes next.
+    os.sync()
     load = os.getloadavg()[0]
     try:
         start = time.perf_counter()
