@@ -143,10 +143,7 @@ class UnitCache:
             return
         for which, pack in enumerate(self.packs):
             live = {name: e.addresses[which] for name, e in self.units.items() if e.addresses is not None}
-            kept = pack.compact(live)
-            if kept is live:  # not compacted: every address stands
-                continue
-            for name, address in kept.items():
+            for name, address in pack.compact(live).items():
                 addresses = list(self.units[name].addresses)
                 addresses[which] = address
                 self.units[name] = self.units[name]._replace(addresses=tuple(addresses))

@@ -80,10 +80,11 @@ class Pack:
             return 0
 
     def compact(self, live: dict[str, Address]) -> dict[str, Address]:
-        """Rewrite the file with only the live records when most of it is garbage."""
+        """Rewrite the file with only the live records when most of it is garbage; returns the
+        new addresses of the records kept (none when the file was left as it was)."""
         used = sum(length for _, length, _ in live.values())
         if self.size() <= 2 * used + (1 << 20):
-            return live
+            return {}
         kept: dict[str, Address] = {}
         pieces, offset = [], 0
         for key, address in sorted(live.items(), key=lambda item: item[1][0]):
@@ -96,6 +97,6 @@ class Pack:
         try:
             write_atomic(self.path, b"".join(pieces))
         except OSError:
-            return live
+            return {}
         self._data = None
         return kept

@@ -171,7 +171,7 @@ class ResultsGenerator(Generator):
                 units = view.results.units if item.tier is None else view.ranked(item.tier)
                 inputs = digest_of((item.path, [digests[view.year][r.unit.id] for r in units]))
                 made.append((item.path, inputs))
-                if manifest.file_index(item.path) == inputs:
+                if manifest.file_digest(item.path) == inputs:
                     continue
                 if json:
                     json_files.add(item.tier)

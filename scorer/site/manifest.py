@@ -1,12 +1,11 @@
 """What each page of an output folder was rendered from, so that a rebuild renders only the
 pages whose inputs changed.
 
-It also keeps, for each year's all-tiers JSON file, where each unit's entry sits in it, so
-that a rebuild copies the entries of unchanged units instead of encoding them again; and for
-each tier's CSV and XLSX the digest of its units' results, so that unchanged ones are not made again.
+It also keeps, for each data file (JSON, CSV, XLSX), the digest of its units' results, so
+that unchanged ones are not made again.
 
-The manifest (a pickle, read by the cache's restricted unpickler) lives in cqdt's cache folder (never in the published output), one per output
-folder. Each page has the digest of its inputs and the size and modification time of the
+The manifest (a pickle, read by the cache's restricted unpickler) lives in cqdt's cache
+folder (never in the published output), one per output folder. Each page has the digest of its inputs and the size and modification time of the
 file written from them: a page is skipped only when its digest is the same and the file on
 disk is still the one this build wrote (deleted or edited pages are written again). A
 manifest that cannot be read counts as empty: everything is rendered.
@@ -20,7 +19,7 @@ from pathlib import Path
 
 from ..cache import cache_dir, read_pickle, write_pickle
 
-FORMAT = 3
+FORMAT = 4
 Entry = tuple[str, int, int]  # digest, size, mtime_ns
 
 
@@ -63,17 +62,17 @@ class Manifest:
     def record(self, entries: list[tuple[str, Entry]]) -> None:
         self.current.update(entries)
 
-    def file_index(self, name: str) -> object:
-        """What last build noted about a data file (see record_file) if the file is untouched since, else None."""
+    def file_digest(self, name: str) -> str | None:
+        """The digest last build noted for a data file (see record_file) if the file is untouched since, else None."""
         noted = self.previous_files.get(name)
         if not isinstance(noted, dict) or not self._untouched(name, noted.get("size"), noted.get("mtime")):
             return None
-        return noted.get("index")
+        return noted.get("digest")
 
-    def record_file(self, name: str, index: object) -> None:
-        """Note what a data file was made from (JSON-able), with the file as it is on disk now."""
+    def record_file(self, name: str, digest: str) -> None:
+        """Note the digest of what a data file was made from, with the file as it is on disk now."""
         stat = os.stat(self.output / name)
-        self.current_files[name] = {"size": stat.st_size, "mtime": stat.st_mtime_ns, "index": index}
+        self.current_files[name] = {"size": stat.st_size, "mtime": stat.st_mtime_ns, "digest": digest}
 
     def save(self) -> None:
         """Store this build's entries (after every page is written); unwritable cache: no-op."""
