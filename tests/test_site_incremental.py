@@ -19,6 +19,7 @@ from test_site_golden import compare_trees
 from scorer import export
 from scorer.model import CriterionResult, Unit, UnitResult
 from scorer.site import data_files, pages, parallel
+from scorer.site import output as output_module
 from scorer.site.manifest import manifest_path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -175,6 +176,54 @@ def test_removing_a_unit_removes_its_pages(data, tmp_path):
     assert not (output / f"don-vi/{CHANGED}").exists()
     fresh = build(data, tmp_path / "fresh")
     assert compare_trees(fresh, output) == ([], [], [])
+
+
+def test_files_put_into_the_output_by_hand_are_removed_and_nothing_else(data, tmp_path):
+    output = build(data, tmp_path / "site")
+    fresh = build(data, tmp_path / "fresh")
+    planted = [output / f"{YEAR}/don-vi/{UNTOUCHED}/ghi-chu.html",  # beside a page
+               output / f"{YEAR}/don-vi/don-vi-la/index.html",  # a folder of its own
+               output / "don-vi" / f"{UNTOUCHED}" / "cu" / "a.html",  # deeper, under a page's folder
+               output / "1999" / "index.html"]  # a year never built
+    for path in planted:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("cũ", encoding="utf-8")
+    build(data, output)
+    assert [path for path in planted if path.exists()] == []
+    assert not (output / "1999").exists() and not (output / f"{YEAR}/don-vi/don-vi-la").exists()
+    assert compare_trees(fresh, output) == ([], [], [])
+
+
+def test_a_rebuild_lists_only_the_folders_changed_since_the_last_build(data, tmp_path, monkeypatch):
+    output = build(data, tmp_path / "site")
+    planted = output / f"{YEAR}/don-vi/{UNTOUCHED}/ghi-chu.html"
+    planted.write_text("cũ", encoding="utf-8")
+    listed: list[str] = []
+    scandir = os.scandir
+
+    def spy(path):
+        if Path(path).is_relative_to(output):
+            listed.append(Path(path).relative_to(output).as_posix())
+        return scandir(path)
+
+    def walk(*args):
+        raise AssertionError("no folder is walked")
+
+    monkeypatch.setattr(os, "scandir", spy)
+    monkeypatch.setattr(output_module, "_walk_removing", walk)
+    build(data, output)
+    assert listed == [f"{YEAR}/don-vi/{UNTOUCHED}"]
+    assert not planted.exists()
+
+
+def test_without_its_manifest_a_rebuild_walks_the_output_and_removes_what_is_stale(data, tmp_path):
+    output = build(data, tmp_path / "site")
+    planted = output / f"{YEAR}/don-vi/{UNTOUCHED}/ghi-chu.html"
+    planted.write_text("cũ", encoding="utf-8")
+    manifest_path(output).unlink()
+    build(data, output)
+    assert not planted.exists()
+    assert (output / f"{YEAR}/don-vi/{UNTOUCHED}/index.html").is_file()
 
 
 def test_a_template_change_rerenders_every_page(data, tmp_path, rendered):

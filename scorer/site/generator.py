@@ -17,7 +17,7 @@ from . import parallel, sitemap, views
 from .data_files import DataFile, schema_files, write_files, write_json_files, year_files
 from .fragments import ranking_rows
 from .manifest import Manifest
-from .output import remove_stale
+from .output import LastBuild, folder_times, remove_stale, stale_roots
 from .pages import PageWriter, digest_of, result_digest, site_salt
 
 # Output folders holding only what this generator writes (besides the year folders).
@@ -39,6 +39,9 @@ class ResultsGenerator(Generator):
         # Nothing of an earlier build to remove from a new folder: no need to walk it at the end.
         output = Path(self.output_path)
         self.fresh = not output.is_dir() or not any(output.iterdir())
+        self.manifest = Manifest(output, site_salt(self.context, Path(self.theme) / "templates", self.years))
+        # Before anything is written: which of the last build's folders nobody changed since.
+        self.untouched = set() if self.fresh else self.manifest.untouched_folders()
 
     def _read(self) -> None:
         root = DataRoot(Path(self.settings.get("CQDT_DATA_ROOT", ".")))
@@ -84,7 +87,7 @@ class ResultsGenerator(Generator):
         gc.freeze()
         second, data_makers = None, []
         try:
-            manifest = Manifest(output, site_salt(self.context, Path(self.theme) / "templates", self.years))
+            manifest = self.manifest
             digests = {v.year: {r.unit.id: result_digest(r, v.results.fingerprints.get(r.unit.id))
                                 for r in v.results.units} for v in self.years}
             pages = PageWriter(self.env, self.context, self.years, output, manifest, digests)
@@ -127,12 +130,24 @@ class ResultsGenerator(Generator):
         for name, digest in made:
             manifest.record_file(name, digest)
         manifest.record(entries)
-        self.written.update(name for name, _ in entries)
-        sitemap.PAGES.update(name.removesuffix("index.html") for name in self.written if name.endswith("/index.html"))
         self.written.update(item.path for files in self.data_files.values() for item in files)
         self.written.update(item.path for item in self.schemas)
+        # Folders whose contents this build may have changed: those holding what it wrote besides
+        # unchanged pages, and those changed since the last build.
+        changed = {name for name, entry in entries if manifest.previous.get(name) != entry}
+        changed.update(self.written)
+        self.written.update(name for name, _ in entries)
+        sitemap.PAGES.update(name.removesuffix("index.html") for name in self.written if name.endswith("/index.html"))
+        last = None
+        if not self.fresh and manifest.last_written is not None:
+            last = LastBuild(manifest.last_written, manifest.last_folders, self.untouched)
         if not self.fresh:
-            remove_stale(output, self.written, GENERATED_FOLDERS)
+            changed.update(remove_stale(output, self.written, GENERATED_FOLDERS, last))
+        touched = {name.rsplit("/", i)[0] for name in changed for i in range(1, name.count("/") + 1)}
+        touched.update(set(manifest.last_folders) - self.untouched)
+        written = frozenset(self.written)
+        manifest.record_output(written, folder_times(output, written, stale_roots(output, GENERATED_FOLDERS),
+                                                     manifest.last_folders, touched))
         manifest.save()
 
     def _common(self, view: views.YearView) -> dict:

@@ -10,6 +10,7 @@ import re
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+from typing import NamedTuple
 
 from pelican.writers import Writer
 
@@ -101,31 +102,112 @@ class StreamedFile:
 YEAR_FOLDER_RE = re.compile(r"^\d{4}$")
 
 
-def remove_stale(output: Path, keep: set[str], folders: Iterable[str]) -> list[str]:
+class LastBuild(NamedTuple):
+    """What the last build into a folder left there (see Manifest.untouched_folders)."""
+
+    written: frozenset[str]  # every file name it wrote
+    folders: dict[str, int]  # each of its folders, with the modification time it left
+    untouched: set[str]  # those whose time is unchanged since: they hold only its files
+
+
+def stale_roots(output: Path, folders: Iterable[str]) -> list[str]:
+    """The output's folders that hold only what the build writes: `folders` and the year folders."""
+    return sorted(set(folders) | {p.name for p in output.iterdir() if p.is_dir() and YEAR_FOLDER_RE.match(p.name)})
+
+
+def remove_stale(output: Path, keep: set[str], folders: Iterable[str], last: LastBuild | None = None) -> list[str]:
     """Delete files this build no longer produces (a unit or a year gone), and the folders they
     leave empty. Only inside `folders` and the year folders: the rest of the output is not ours.
-    One walk from the leaves up, reading each folder once: a nationwide site has 25,000 of them."""
-    roots = set(folders) | {p.name for p in output.iterdir() if p.is_dir() and YEAR_FOLDER_RE.match(p.name)}
+
+    Without `last`, one walk from the leaves up, reading each folder once. With it, only what
+    changed since the last build is read: its files this build did not write are removed, and
+    only its folders changed since (and folders it did not make) are listed for foreign files."""
+    roots = [name for name in stale_roots(output, folders) if (output / name).is_dir()]
+    if last is None:
+        return sorted(name for root in roots for name in _walk_removing(output, root, keep))
+    inside = tuple(f"{root}/" for root in roots)
+    removed = [name for name in sorted(last.written - keep) if name.startswith(inside) and _unlink(output, name)]
+    unknown = [root for root in roots if root not in last.folders]
+    for folder in sorted(set(last.folders) - last.untouched):
+        try:
+            entries = list(os.scandir(output / folder))
+        except OSError:  # gone, or no longer a folder
+            continue
+        for entry in entries:
+            name = f"{folder}/{entry.name}"
+            if entry.is_dir(follow_symlinks=False):
+                if name not in last.folders:
+                    unknown.append(name)
+            elif name not in keep and _unlink(output, name):
+                removed.append(name)
+    for folder in unknown:
+        removed += _walk_removing(output, folder, keep)
+    _remove_empty(output, {name.rsplit("/", 1)[0] for name in removed} | set(last.folders) - last.untouched)
+    return sorted(removed)
+
+
+def _unlink(output: Path, name: str) -> bool:
+    try:
+        os.unlink(output / name)
+    except FileNotFoundError:
+        return False
+    return True
+
+
+def _walk_removing(output: Path, root: str, keep: set[str]) -> list[str]:
+    """Remove the files under output/root not in `keep`, then the folders left empty."""
     prefix = len(str(output)) + 1
     removed = []
-    for name in sorted(roots):
-        if not (output / name).is_dir():
-            continue
-        occupied: set[str] = set()  # folders that keep something
-        for folder, subfolders, files in os.walk(output / name, topdown=False):
-            relative = folder[prefix:].replace(os.sep, "/")
-            kept = False
-            for file in sorted(files):
-                if f"{relative}/{file}" in keep:
-                    kept = True
-                else:
-                    os.unlink(os.path.join(folder, file))
-                    removed.append(f"{relative}/{file}")
-            if kept or any(os.path.join(folder, sub) in occupied for sub in subfolders):
-                occupied.add(folder)
+    occupied: set[str] = set()  # folders that keep something
+    for folder, subfolders, files in os.walk(output / root, topdown=False):
+        relative = folder[prefix:].replace(os.sep, "/")
+        kept = False
+        for file in sorted(files):
+            if f"{relative}/{file}" in keep:
+                kept = True
             else:
-                os.rmdir(folder)
-    return sorted(removed)
+                os.unlink(os.path.join(folder, file))
+                removed.append(f"{relative}/{file}")
+        if kept or any(os.path.join(folder, sub) in occupied for sub in subfolders):
+            occupied.add(folder)
+        else:
+            os.rmdir(folder)
+    return removed
+
+
+def _remove_empty(output: Path, folders: set[str]) -> None:
+    """Remove those of the folders (and their parents) that are now empty, deepest first."""
+    for folder in sorted(folders, key=lambda name: name.count("/"), reverse=True):
+        while folder:
+            try:
+                os.rmdir(output / folder)
+            except OSError:  # not empty, or already gone
+                break
+            folder = folder.rpartition("/")[0]
+
+
+def folder_times(output: Path, names: Iterable[str], roots: Iterable[str], known: dict[str, int],
+                 changed: set[str]) -> dict[str, int]:
+    """The modification time of every folder holding one of `names` inside `roots`, up to the
+    root: from `known` unless the folder is in `changed` (or holds a changed folder)."""
+    prefix = tuple(f"{root}/" for root in roots)
+    folders = {name.rsplit("/", 1)[0] for name in names if name.startswith(prefix)}
+    for folder in list(folders):
+        while "/" in folder:
+            folder = folder.rpartition("/")[0]
+            if folder in folders:
+                break
+            folders.add(folder)
+    times = {}
+    for folder in sorted(folders):
+        time = None if folder in changed else known.get(folder)
+        if time is None:
+            try:
+                time = os.stat(output / folder).st_mtime_ns
+            except OSError:
+                continue
+        times[folder] = time
+    return times
 
 
 class _BufferedFile(io.StringIO):
