@@ -1,11 +1,16 @@
 """Run one whole process and measure it: wall time, CPU time and peak memory.
 
-Peak memory is the larger of two readings: the kernel's maximum resident set
-of the process (or of its largest descendant), from wait4; and the largest sum
-of proportional set sizes (PSS) of the whole process tree, sampled from /proc,
-which also counts worker processes that run at the same time. PSS splits a page
-shared by forked workers among them, so shared memory is counted once, as the
-machine holds it (a sum of resident sets would count it once per process).
+Peak memory is the larger of two readings, both sampled from /proc while the
+process runs: the largest sum of proportional set sizes (PSS) of the whole
+process tree, which also counts worker processes that run at the same time; and
+the largest high-water mark of resident memory (VmHWM) of any one process, which
+catches a single process's peak between two samples. PSS splits a page shared by
+forked workers among them, so shared memory is counted once, as the machine
+holds it (a sum of resident sets would count it once per process).
+
+Not the ru_maxrss that wait4 reports: on Linux it keeps, across exec, the peak
+of the process that forked the command, so every step would be charged with
+this benchmark's own memory (it holds whole results documents to compare them).
 """
 
 from __future__ import annotations
@@ -48,24 +53,31 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def _pss_kb(pid: int) -> int:
+def _field_kb(path: str, name: str) -> int:
+    """A 'Name:  N kB' line of a /proc file; 0 if the process is gone."""
     try:
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
+        for line in Path(path).read_text().splitlines():
+            if line.startswith(name):
                 return int(line.split()[1])
     except (OSError, IndexError, ValueError):
         pass
     return 0
 
 
-def tree_pss_kb(pid: int) -> int:
-    """Sum of proportional set sizes of a process and all its descendants."""
-    total, todo = 0, [pid]
+def _pss_kb(pid: int) -> int:
+    return _field_kb(f"/proc/{pid}/smaps_rollup", "Pss:")
+
+
+def tree_memory_kb(pid: int) -> tuple[int, int]:
+    """Sum of proportional set sizes of a process and all its descendants, and the largest
+    resident high-water mark among them."""
+    total, highest, todo = 0, 0, [pid]
     while todo:
         current = todo.pop()
         total += _pss_kb(current)
+        highest = max(highest, _field_kb(f"/proc/{current}/status", "VmHWM:"))
         todo += _children(current)
-    return total
+    return total, highest
 
 
 def run_measured(command: list[str], cwd: Path | None = None, env: dict | None = None,
@@ -86,7 +98,7 @@ def run_measured(command: list[str], cwd: Path | None = None, env: dict | None =
         def sample() -> None:
             nonlocal peak_kb
             while not stop.is_set():
-                peak_kb = max(peak_kb, tree_pss_kb(process.pid))
+                peak_kb = max(peak_kb, *tree_memory_kb(process.pid))
                 stop.wait(SAMPLE_SECONDS)
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -103,7 +115,7 @@ def run_measured(command: list[str], cwd: Path | None = None, env: dict | None =
     return Measurement(
         seconds=seconds,
         cpu_seconds=usage.ru_utime + usage.ru_stime,
-        peak_mb=max(peak_kb, usage.ru_maxrss) / 1024,
+        peak_mb=peak_kb / 1024,
         exit_code=process.returncode,
         load_before=load,
     )

@@ -44,11 +44,23 @@ def progress(total: int, label: str, enabled: bool) -> Iterator:
         yield bar
 
 
+def resident_mb() -> float:
+    """This process's resident memory now, in MB.
+
+    Not getrusage's ru_maxrss: on Linux that keeps the peak of whatever process forked and
+    exec'd this one (a benchmark or CI runner holding gigabytes would forbid every fork)."""
+    try:
+        with open("/proc/self/statm", "rb") as handle:
+            return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError):
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # bytes on macOS, kilobytes elsewhere
+        return peak / 2**20 if sys.platform == "darwin" else peak / 1024
+
+
 def forks_fit(count: int) -> bool:
     """Whether `count` forked processes, each of which may end up copying this process's memory,
     stay within budget alongside it."""
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kilobytes on Linux
-    return (count + 1) * peak_kb / 1024 < MEMORY_BUDGET_MB
+    return (count + 1) * resident_mb() < MEMORY_BUDGET_MB
 
 
 def _render(tasks: list[Callable[[], Any]], report) -> None:

@@ -1,0 +1,20 @@
+"""The benchmark charges a step with its own memory, not with the benchmark's."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+
+from measure import run_measured
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_peak_memory_is_the_steps_own_even_when_the_benchmark_holds_more():
+    held = b"x" * (300 * 2**20)  # the benchmark holding two results documents
+    step = run_measured([sys.executable, "-c", "import time; x = b'y' * (80 * 2**20); time.sleep(0.3)"])
+    assert len(held) and step.exit_code == 0
+    assert 80 <= step.peak_mb < 200
