@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import pickle
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import replace
+from dataclasses import fields, replace
 from decimal import Decimal
 from functools import partial
 from typing import Any, NamedTuple
@@ -34,7 +34,7 @@ from .model import TIERS, CriterionResult, LazyCriteria, Results, TierCriteria, 
 from .pack import Address, Pack
 from .year import LazyItems, YearInputs
 
-FORMAT = 5
+FORMAT = 6
 # Modules whose code decides a unit's line, besides those that decide a file's check.
 SCORING_MODULES = ("evaluate", "export", "levels", "model", "rules")
 FLUSH_EVERY = 500
@@ -54,9 +54,9 @@ class ScoredUnit(NamedTuple):
     addresses: tuple[Address, ...] | None
 
 
-# A unit's records, one pack each: its JSON line (rank null), its UnitResult without unit
-# and criteria (rank None, the unit's id and the number of criteria in their place; the
-# registry has the unit) and its criteria.
+# A unit's records, one pack each: its JSON line (rank null), the fields of its UnitResult as
+# a plain tuple (SUMMARY_FIELDS; the registry has the unit, the rank is set on reading) and
+# its criteria.
 RECORDS = ("units-pack", "results-pack", "criteria-pack")
 LINE, SUMMARY, CRITERIA = range(len(RECORDS))
 
@@ -65,8 +65,13 @@ def _digest(*parts: Any) -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
+# The summary: UnitResult's fields but unit, rank and criteria, then the unit's id and its
+# number of criteria. A tuple, so that reading one makes a UnitResult once, not twice.
+SUMMARY_FIELDS = tuple(f.name for f in fields(UnitResult) if f.name not in ("unit", "rank", "criteria"))
+
+
 def _records(result: UnitResult, line: str) -> tuple[bytes, bytes, bytes]:
-    summary = replace(result, unit=result.unit.id, criteria=len(result.criteria))
+    summary = (*(getattr(result, name) for name in SUMMARY_FIELDS), result.unit.id, len(result.criteria))
     return (line.encode("utf-8"), pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL),
             pickle.dumps(tuple(result.criteria), protocol=pickle.HIGHEST_PROTOCOL))
 
@@ -106,15 +111,16 @@ class UnitCache:
         (`rescore()` makes them again if the pack lost them meanwhile); else `rescore()`'s."""
         record = self.record(unit.id, SUMMARY)
         summary = None if record is None else loads(record)
-        if summary is None or summary.unit != unit.id:
+        if not isinstance(summary, tuple) or len(summary) != len(SUMMARY_FIELDS) + 2 or summary[-2] != unit.id:
             return replace(rescore(), rank=rank)
 
         def criteria() -> tuple[CriterionResult, ...]:
             found = self.record(unit.id, CRITERIA)
             return loads(found) if found is not None else rescore().criteria
 
-        return replace(summary, unit=unit, rank=rank,
-                       criteria=LazyCriteria(criteria, summary.criteria) if summary.criteria else ())
+        count = summary[-1]
+        return UnitResult(unit=unit, rank=rank, criteria=LazyCriteria(criteria, count) if count else (),
+                          **dict(zip(SUMMARY_FIELDS, summary, strict=False)))
 
     def put(self, unit_id: str, entry: ScoredUnit, result: UnitResult, line: str) -> None:
         self.units[unit_id] = entry
