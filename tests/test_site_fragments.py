@@ -147,3 +147,23 @@ def test_ranking_rows_give_each_unit_its_own_status_level_and_change():
     assert first.count('<span class="badge lv-2">Mức II</span>') == 1
     assert '<td data-value="10"><span class="muted">–</span></td>' in third
     assert '<td data-value="9"><span class="badge lv-none">Chưa xếp mức</span></td>' in fourth
+
+
+def test_ranking_rows_reuse_a_noted_row_only_while_its_inputs_are_the_same():
+    rows = [result("so-a", {}, score="9", level=2, rank=1), result("so-b", {}, score="8", level=2, rank=2)]
+    changes = {"so-a": views.Change(2023, 3, D("8"), 2, D("1"))}
+    view = SimpleNamespace(results=SimpleNamespace(criteria_set=CS), year=2024, changes=changes,
+                           by_id={r.unit.id: r for r in rows})
+    digests = {"so-a": "da", "so-b": "db"}
+    plain = str(ranking_rows(rows, view, TIER, "../../.."))
+    made: dict = {}
+    assert str(ranking_rows(rows, view, TIER, "../../..", digests, {}, made)) == plain
+    assert "".join(row for _, row in made.values()) == plain
+    noted = {unit_id: (key, f"<tr>{unit_id} noted</tr>\n") for unit_id, (key, _) in made.items()}
+    noted["so-b"] = (("another digest", *noted["so-b"][0][1:]), noted["so-b"][1])
+    again: dict = {}
+    html = str(ranking_rows(rows, view, TIER, "../../..", digests, noted, again))
+    assert html == "<tr>so-a noted</tr>\n" + made["so-b"][1]  # so-b's inputs differ from what was noted
+    assert again == {"so-a": noted["so-a"], "so-b": made["so-b"]}
+    changes["so-a"] = views.Change(2023, 4, D("8"), 3, D("1"))  # the same result, another change
+    assert "noted" not in str(ranking_rows(rows, view, TIER, "../../..", digests, noted, {}))

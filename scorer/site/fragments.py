@@ -7,7 +7,7 @@ formatted), which escapes exactly as the template's autoescaping would.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from markupsafe import Markup
@@ -191,35 +191,57 @@ def _group_cells(group: Group, levels: Sequence[Level]) -> tuple[str, str, str, 
             f'</strong></td><td class="num">{vn_number_cached(group.max)}</td>\n', minimums)
 
 
-def ranking_rows(rows: Sequence[UnitResult], view: YearView, tier: TierCriteria, siteurl: str) -> Markup:
+RowCache = dict[str, tuple[tuple, str]]  # unit id → the key of its row's inputs, and the row
+
+
+def ranking_rows(rows: Sequence[UnitResult], view: YearView, tier: TierCriteria, siteurl: str,
+                 digests: Mapping[str, str] | None = None, known: RowCache | None = None,
+                 made: RowCache | None = None) -> Markup:
     """The rows of a ranking table: rank, unit (and district for communes), group scores, total,
-    level, status and the change against the previous year, each with its value for sorting."""
+    level, status and the change against the previous year, each with its value for sorting.
+
+    With `digests` (unit id → digest of its result, rank included), a row whose inputs are
+    those noted in `known` (by an earlier build of the same page) is reused, and every row goes
+    into `made` with its key."""
     vn = vn_number_cached
     cs, year, changes = view.results.criteria_set, view.year, view.changes
     group_ids = [g.id for g in tier.groups]
     unsubmitted = '<td class="num" data-value="-1">–</td>' * len(group_ids)
-    districts: dict[str | None, str] = {}
+    districts: dict[str | None, tuple[tuple | None, str]] = {}
     # The level, status and change cells repeat from unit to unit: each is written once.
     levels: dict[tuple, str] = {}
     statuses: dict[tuple, str] = {}
     moves: dict[tuple, str] = {}
-    parts = []
+    known = known if digests is not None and known is not None else {}
+    out = []
     for r in rows:
         unit, submitted, change = r.unit, r.submitted, changes.get(r.unit.id)
-        level_key = r.level if r.level else ("none" if submitted else "missing")
-        district = f' data-district="{html_text(unit.district)}"' if unit.district else ""
-        parts.append(
-            f'<tr data-name="{html_text(unit.name.lower())}" data-level="{level_key}" data-status="{html_text(r.status)}"'
-            f'{district}>\n<td class="num" data-value="{r.rank if r.rank else 100000}">{r.rank or "–"}</td>\n'
-            f'<th scope="row"><a href="{siteurl}/{year}/don-vi/{html_text(unit.id)}/">{html_text(unit.name)}</a></th>\n')
+        move_key = (change.rank_delta, change.total_delta) if change else ()
+        district_key, district_cell = None, ""
         if tier.tier == "xa":
-            cell = districts.get(unit.district)
-            if cell is None:
+            found_cell = districts.get(unit.district)
+            if found_cell is None:
                 found = view.by_id.get(unit.district)
                 link = (f'<a href="{siteurl}/{year}/huyen/{html_text(found.unit.id)}/">{html_text(found.unit.name)}</a>'
                         if found else "")
-                cell = districts[unit.district] = f"<td>{link}</td>"
-            parts.append(cell)
+                found_cell = districts[unit.district] = (found and (found.unit.id, found.unit.name),
+                                                         f"<td>{link}</td>")
+            district_key, district_cell = found_cell
+        if digests is not None:
+            key = (digests[unit.id], move_key, district_key)
+            noted = known.get(unit.id)
+            if noted is not None and noted[0] == key:
+                out.append(noted[1])
+                if made is not None:
+                    made[unit.id] = noted
+                continue
+        level_key = r.level if r.level else ("none" if submitted else "missing")
+        district = f' data-district="{html_text(unit.district)}"' if unit.district else ""
+        parts = [
+            f'<tr data-name="{html_text(unit.name.lower())}" data-level="{level_key}" data-status="{html_text(r.status)}"'
+            f'{district}>\n<td class="num" data-value="{r.rank if r.rank else 100000}">{r.rank or "–"}</td>\n'
+            f'<th scope="row"><a href="{siteurl}/{year}/don-vi/{html_text(unit.id)}/">{html_text(unit.name)}</a></th>\n',
+            district_cell]
         if submitted:
             scores = r.group_scores
             parts += [f'<td class="num" data-value="{scores[g]}">{vn(scores[g])}</td>' for g in group_ids]
@@ -237,10 +259,13 @@ def ranking_rows(rows: Sequence[UnitResult], view: YearView, tier: TierCriteria,
             cell = statuses[key] = f"<td>{status_html(r)}</td>\n"
         parts.append(cell)
         # Equal changes read the same: the total's change is written by value (vn_signed).
-        key = (change.rank_delta, change.total_delta) if change else ()
-        cell = moves.get(key)
+        cell = moves.get(move_key)
         if cell is None:
             moved = change.rank_delta if change and change.rank_delta is not None else -100000
-            cell = moves[key] = f'<td class="num" data-value="{moved}">{change_html(change)}</td>\n</tr>\n'
+            cell = moves[move_key] = f'<td class="num" data-value="{moved}">{change_html(change)}</td>\n</tr>\n'
         parts.append(cell)
-    return Markup("".join(parts))
+        row = "".join(parts)
+        out.append(row)
+        if digests is not None and made is not None:
+            made[unit.id] = ((digests[unit.id], move_key, district_key), row)
+    return Markup("".join(out))

@@ -107,7 +107,7 @@ class ResultsGenerator(Generator):
                         **(views.summary(current) if current else {}))
             entries = []
             for view in self.years:
-                entries += self._write_year(writer, pages, view)
+                entries += self._write_year(writer, pages, view, digests)
             for set_id, criteria_set in sorted(self.criteria_sets.items()):
                 used_in = [v.year for v in self.years if v.results.criteria_set.id == set_id]
                 self._write(writer, f"tieu-chi/{set_id}/index.html", "criteria", cs=criteria_set, used_in=used_in)
@@ -154,7 +154,7 @@ class ResultsGenerator(Generator):
         return {"view": view, "results": view.results, "cs": view.results.criteria_set,
                 "cycle": view.results.cycle, "year": view.year}
 
-    def _write_year(self, writer, pages: PageWriter, view: views.YearView) -> list:
+    def _write_year(self, writer, pages: PageWriter, view: views.YearView, digests: dict[int, dict[str, str]]) -> list:
         """The year's overview, its rankings and its district pages (these through `pages`)."""
         year, common = view.year, self._common(view)
         self._write(writer, f"{year}/index.html", "year", files=self.data_files[year],
@@ -162,8 +162,10 @@ class ResultsGenerator(Generator):
         for tier in view.tiers():
             name = f"{year}/xep-hang/{tier.tier}/index.html"
             rows = view.ranked(tier.tier)
-            self._write(writer, name, "ranking", tier=tier, rows=rows,
-                        ranking_rows=ranking_rows(rows, view, tier, path_to_url(get_relative_path(name))), **common)
+            made = self.manifest.current_rows[name] = {}
+            table = ranking_rows(rows, view, tier, path_to_url(get_relative_path(name)), digests[year],
+                                 self.manifest.previous_rows.get(name), made)
+            self._write(writer, name, "ranking", tier=tier, rows=rows, ranking_rows=table, **common)
         communes: dict[str, list] = {}
         for result in view.ranked("xa"):
             communes.setdefault(result.unit.district, []).append(result)

@@ -2,7 +2,8 @@
 pages whose inputs changed.
 
 It also keeps, for each data file (JSON, CSV, XLSX), the digest of its units' results, so
-that unchanged ones are not made again.
+that unchanged ones are not made again; and the rows of each ranking table with the key of
+their inputs, so that a rebuild renders only the rows that changed.
 
 The manifest (a pickle, read by the cache's restricted unpickler) lives in cqdt's cache
 folder (never in the published output), one per output folder. Each page has the digest of its inputs and the size and modification time of the
@@ -23,7 +24,7 @@ from pathlib import Path
 
 from ..cache import cache_dir, read_pickle, write_pickle
 
-FORMAT = 5
+FORMAT = 6
 Entry = tuple[str, int, int]  # digest, size, mtime_ns
 
 
@@ -42,6 +43,7 @@ class Manifest:
         self.salt = salt  # digest of what every page depends on (templates, code, settings)
         self.previous: dict[str, Entry] = {}
         self.previous_files: dict[str, dict] = {}
+        self.previous_rows: dict[str, dict] = {}  # page → fragments.RowCache of its table
         # What the last build left, whatever its salt: None when unknown.
         self.last_written: frozenset[str] | None = None
         self.last_folders: dict[str, int] = {}
@@ -52,8 +54,10 @@ class Manifest:
             if stored.get("salt") == salt:
                 self.previous = stored["pages"]
                 self.previous_files = stored["files"]
+                self.previous_rows = stored["rows"]
         self.current: dict[str, Entry] = {}
         self.current_files: dict[str, dict] = {}
+        self.current_rows: dict[str, dict] = {}
         self.written: frozenset[str] = frozenset()
         self.folders: dict[str, int] = {}
 
@@ -106,5 +110,5 @@ class Manifest:
     def save(self) -> None:
         """Store this build's entries (after every page is written); unwritable cache: no-op."""
         write_pickle(manifest_path(self.output), {"format": FORMAT, "salt": self.salt, "pages": self.current,
-                                                  "files": self.current_files, "written": self.written,
+                                                  "files": self.current_files, "rows": self.current_rows, "written": self.written,
                                                   "folders": self.folders})
