@@ -224,6 +224,40 @@ def write_pickle(path: Path, value: Any) -> None:
         write_atomic(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 
 
+def read_pickles(path: Path) -> list[Any]:
+    """The records appended to a file by append_pickles, up to the first unreadable one
+    (a write cut short): those after it are not trusted either."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return []
+    handle, found = io.BytesIO(data), []
+    while handle.tell() < len(data):
+        try:
+            found.append(_ModelUnpickler(handle).load())
+        except (EOFError, pickle.UnpicklingError, AttributeError, TypeError, ValueError, IndexError, KeyError):
+            break
+    return found
+
+
+def append_pickles(path: Path, values: list[Any]) -> bool:
+    """Append records to a file in one write; False if it could not be written."""
+    payload = b"".join(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL) for value in values)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    except OSError:
+        return False
+    try:
+        view = memoryview(payload)
+        while view:
+            view = view[os.write(fd, view):]
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+    return True
+
+
 # The latest check of each cache file in this process: its key, value and problems.
 _CHECKED: dict[Path, tuple[str, Any, tuple[Problem, ...]]] = {}
 

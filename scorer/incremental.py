@@ -9,7 +9,9 @@ so the output is byte for byte what export.iter_json writes for score(inputs).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
 import pickle
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import fields, replace
@@ -18,7 +20,15 @@ from functools import partial
 from typing import Any, NamedTuple
 
 from . import export
-from .cache import cache_path, code_version, loads, read_pickle, write_pickle
+from .cache import (
+    append_pickles,
+    cache_path,
+    code_version,
+    loads,
+    read_pickle,
+    read_pickles,
+    write_pickle,
+)
 from .evaluate import (
     answered_bests,
     best_values,
@@ -76,6 +86,11 @@ def _records(result: UnitResult, line: str) -> tuple[bytes, bytes, bytes]:
             pickle.dumps(tuple(result.criteria), protocol=pickle.HIGHEST_PROTOCOL))
 
 
+def journal_limit(units: int) -> int:
+    """How many entries the index's journal may hold before the index is written anew."""
+    return max(200, units // 10)
+
+
 class UnitCache:
     """Scored units of one year, by unit id; their records sit in packs beside the index."""
 
@@ -84,15 +99,32 @@ class UnitCache:
         self.path = cache_path(inputs.root, inputs.year).with_suffix(".units")
         self.packs = [Pack(self.path.with_suffix("." + name)) for name in RECORDS]
         self.context = _digest(FORMAT, inputs.context, code_version(SCORING_MODULES))
+        # The index is a pickle plus a journal of the entries changed since it was written, so
+        # that a run which scored one unit appends one entry instead of writing 12,000.
+        self.journal = self.path.with_suffix(".units-journal")
         stored = read_pickle(self.path)
         fits = isinstance(stored, dict) and stored.get("context") == self.context
         self.units = {unit_id: ScoredUnit._make(entry) for unit_id, entry in stored["units"].items()} if fits else {}
-        if not self.units:  # nothing indexes their records any more
+        self.generation = stored.get("generation") if fits else None
+        self.journaled = 0
+        if self.units:
+            for record in read_pickles(self.journal):
+                if not (isinstance(record, tuple) and len(record) == 3):
+                    break
+                generation, unit_id, entry = record
+                if generation != self.generation:  # left by an index written over since
+                    continue
+                if entry is None:
+                    self.units.pop(unit_id, None)
+                else:
+                    self.units[unit_id] = ScoredUnit._make(entry)
+                self.journaled += 1
+        else:  # nothing indexes their records any more
             for pack in self.packs:
                 pack.clear()
         self.pending: dict[str, tuple[bytes, ...]] = {}  # records not yet appended to the packs
         self.unwritable: dict[str, tuple[bytes, ...]] = {}  # what the packs could not take (read-only cache)
-        self.changed = False
+        self.changed: set[str] = set()  # units whose entry changed (or went) since the index was read
 
     def record(self, unit_id: str, which: int) -> bytes | None:
         """One of the unit's records (LINE, SUMMARY or CRITERIA), or None if the pack lost it."""
@@ -125,7 +157,7 @@ class UnitCache:
     def put(self, unit_id: str, entry: ScoredUnit, result: UnitResult, line: str) -> None:
         self.units[unit_id] = entry
         self.pending[unit_id] = _records(result, line)
-        self.changed = True
+        self.changed.add(unit_id)
         if len(self.pending) >= FLUSH_EVERY:  # records go to disk as they come: a cold run holds few
             self.flush()
 
@@ -143,18 +175,35 @@ class UnitCache:
         """Keep the given units (drop the rest) and write what changed."""
         for gone in set(self.units) - unit_ids:
             del self.units[gone]
-            self.changed = True
+            self.changed.add(gone)
         self.flush()
         if not self.changed:
             return
+        moved = False
         for which, pack in enumerate(self.packs):
             live = {name: e.addresses[which] for name, e in self.units.items() if e.addresses is not None}
             for name, address in pack.compact(live).items():
                 addresses = list(self.units[name].addresses)
                 addresses[which] = address
                 self.units[name] = self.units[name]._replace(addresses=tuple(addresses))
+                moved = True
+        # A few entries go to the journal; many, moved records or a long journal: a new index.
+        journaled = self.journaled + len(self.changed)
+        if not moved and self.generation is not None and journaled <= journal_limit(len(self.units)):
+            entries = [(self.generation, name, tuple(self.units[name]) if name in self.units else None)
+                       for name in sorted(self.changed)]
+            if append_pickles(self.journal, entries):
+                self.journaled = journaled
+                self.changed.clear()
+                return
+        self.generation = os.urandom(8).hex()  # journal entries of an older index are ignored
         # Plain tuples: pickle writes them natively, named tuples cost a Python call each.
-        write_pickle(self.path, {"context": self.context, "units": {u: tuple(e) for u, e in self.units.items()}})
+        write_pickle(self.path, {"context": self.context, "generation": self.generation,
+                                 "units": {u: tuple(e) for u, e in self.units.items()}})
+        with contextlib.suppress(OSError):
+            self.journal.unlink(missing_ok=True)
+        self.journaled = 0
+        self.changed.clear()
 
 
 class CachedLines(Mapping):

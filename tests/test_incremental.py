@@ -67,6 +67,46 @@ def test_one_changed_answer_rescores_one_unit(tmp_path, scored_units):
     assert scored_units == ["xa-bang-luan"]
 
 
+def test_a_run_that_scored_a_few_units_journals_their_entries_and_the_next_run_reads_them(tmp_path, scored_units):
+    root = DataRoot(copy_data(tmp_path / "data", years=(2024,)))
+    cached_json(root, 2024)
+    cache = incremental.UnitCache(require_valid(read_year(root, 2024)))
+    index = cache.path.read_bytes()
+    for value in (40, 30):
+        set_answer(root, "xa-bang-luan", "ht1", f"{{numerator: {value}, denominator: 80}}")
+        scored_units.clear()
+        assert cached_json(root, 2024) == full_json(root, 2024)
+        assert scored_units == ["xa-bang-luan"]
+    assert cache.path.read_bytes() == index  # the index was not written again
+    assert len(incremental.read_pickles(cache.journal)) == 2
+    scored_units.clear()
+    assert cached_json(root, 2024) == full_json(root, 2024)
+    assert scored_units == []  # the journaled entry was read back
+    # A journal cut short: the unit whose entry is lost is scored again, the result is the same.
+    cache.journal.write_bytes(cache.journal.read_bytes()[:-5])
+    assert cached_json(root, 2024) == full_json(root, 2024)
+    assert scored_units == ["xa-bang-luan"]
+
+
+def test_many_changed_entries_write_a_new_index_and_drop_the_journal(tmp_path, scored_units, monkeypatch):
+    root = DataRoot(copy_data(tmp_path / "data", years=(2024,)))
+    cached_json(root, 2024)
+    set_answer(root, "xa-bang-luan", "ht1", "{numerator: 40, denominator: 80}")
+    cached_json(root, 2024)
+    cache = incremental.UnitCache(require_valid(read_year(root, 2024)))
+    assert cache.journal.is_file()
+    index, generation = cache.path.read_bytes(), cache.generation
+    monkeypatch.setattr(incremental, "journal_limit", lambda units: 0)
+    set_answer(root, "xa-bang-luan", "ht1", "{numerator: 30, denominator: 80}")
+    assert cached_json(root, 2024) == full_json(root, 2024)
+    assert not cache.journal.exists() and cache.path.read_bytes() != index
+    again = incremental.UnitCache(require_valid(read_year(root, 2024)))
+    assert again.generation != generation and again.journaled == 0
+    # Entries journaled against the older index are ignored, whatever the journal holds.
+    incremental.append_pickles(cache.journal, [(generation, "xa-bang-luan", None)])
+    assert "xa-bang-luan" in incremental.UnitCache(require_valid(read_year(root, 2024))).units
+
+
 def test_a_new_best_relative_value_rescores_the_whole_tier(tmp_path, scored_units):
     root = DataRoot(copy_data(tmp_path / "data", years=(2024,)))
     before = cached_json(root, 2024)
