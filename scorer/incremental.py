@@ -86,6 +86,14 @@ def _records(result: UnitResult, line: str) -> tuple[bytes, bytes, bytes]:
             pickle.dumps(tuple(result.criteria), protocol=pickle.HIGHEST_PROTOCOL))
 
 
+def _is_journal_entry(record: Any) -> bool:
+    """(index generation, unit id, the unit's ScoredUnit as a tuple or None when it went)."""
+    if not (isinstance(record, tuple) and len(record) == 3):
+        return False
+    entry = record[2]
+    return entry is None or (isinstance(entry, tuple) and len(entry) == len(ScoredUnit._fields))
+
+
 def journal_limit(units: int) -> int:
     """How many entries the index's journal may hold before the index is written anew."""
     return max(200, units // 10)
@@ -109,8 +117,8 @@ class UnitCache:
         self.journaled = 0
         if self.units:
             for record in read_pickles(self.journal):
-                if not (isinstance(record, tuple) and len(record) == 3):
-                    break
+                if not _is_journal_entry(record):
+                    break  # the rest is not trusted either
                 generation, unit_id, entry = record
                 if generation != self.generation:  # left by an index written over since
                     continue

@@ -189,7 +189,7 @@ def _remove_empty(output: Path, folders: set[str]) -> None:
 def folder_times(output: Path, names: Iterable[str], roots: Iterable[str], known: dict[str, int],
                  changed: set[str]) -> dict[str, int]:
     """The modification time of every folder holding one of `names` inside `roots`, up to the
-    root: from `known` unless the folder is in `changed` (or holds a changed folder)."""
+    root: from `known` unless the folder is in `changed`."""
     prefix = tuple(f"{root}/" for root in roots)
     folders = {name.rsplit("/", 1)[0] for name in names if name.startswith(prefix)}
     for folder in list(folders):
