@@ -40,7 +40,16 @@ from .evaluate import (
     unit_result,
 )
 from .export import JSON_TAIL, json_head, listing_key, ranked_line, unit_line
-from .model import TIERS, CriterionResult, LazyCriteria, Results, TierCriteria, Unit, UnitResult
+from .model import (
+    TIERS,
+    CriteriaSet,
+    CriterionResult,
+    LazyCriteria,
+    Results,
+    TierCriteria,
+    Unit,
+    UnitResult,
+)
 from .pack import Address, Pack
 from .year import LazyItems, YearInputs
 
@@ -237,9 +246,13 @@ def _file_sha(inputs: YearInputs, items: LazyItems, unit_id: str) -> str:
     return inputs.shas[items.displays[unit_id]] if unit_id in items else ""
 
 
+Bests = tuple[dict[str, Decimal], dict[str, Decimal]]
+
+
 def _score_tier(inputs: YearInputs, cache: UnitCache, tier: TierCriteria, units: tuple[Unit, ...],
-                published: bool) -> Callable[[Unit], UnitResult]:
-    """Score the tier's units whose cached line is missing or out of date; returns how to score one again."""
+                published: bool) -> tuple[Bests, Callable[[Unit], UnitResult]]:
+    """Score the tier's units whose cached line is missing or out of date; returns the tier's
+    answered bests (evaluate.answered_bests, self-assessed and counted) and how to score one again."""
     submissions, reviews = inputs.submissions, inputs.reviews
     assert isinstance(submissions, LazyItems) and isinstance(reviews, LazyItems)
     own = {u.id: _digest(u, _file_sha(inputs, submissions, u.id), _file_sha(inputs, reviews, u.id)) for u in units}
@@ -258,18 +271,27 @@ def _score_tier(inputs: YearInputs, cache: UnitCache, tier: TierCriteria, units:
                 answered_bests(tier, [r[1] for r in relative.values()]))
     best_self, best_counted = (best_values(found, tier) for found in answered)
     tier_key = _digest(sorted(best_self.items()), sorted(best_counted.items()), published)
+
+    def rescore(unit: Unit) -> UnitResult:
+        return unit_result(unit, tier, inputs.criteria_set, submissions.get(unit.id), reviews.get(unit.id),
+                           best_self, best_counted, published)
+
     for unit in units:
         key = _digest(own[unit.id], tier_key)
         cached = cache.units.get(unit.id)
         if cached is not None and cached.key == key and cached.addresses is not None:
             continue
-        result = unit_result(unit, tier, inputs.criteria_set, submissions.get(unit.id), reviews.get(unit.id),
-                             best_self, best_counted, published)
+        result = rescore(unit)
         self_rel, counted_rel = relative.get(unit.id, ({}, {}))
         cache.put(unit.id, ScoredUnit(own[unit.id], key, result.submitted, result.level, result.total,
                                       self_rel, counted_rel, None), result, unit_line(result, inputs.criteria_set))
-    return answered, lambda unit: unit_result(unit, tier, inputs.criteria_set, submissions.get(unit.id),
-                                              reviews.get(unit.id), best_self, best_counted, published)
+    return answered, rescore
+
+
+def _tier_ranks(cache: UnitCache, units: tuple[Unit, ...], criteria_set: CriteriaSet) -> dict[str, int]:
+    """The ranks of the tier's submitted units, from their cached levels and totals."""
+    entries = [cache.units[u.id] for u in units]
+    return ranks([(u.id, e.level, e.total) for u, e in zip(units, entries, strict=True) if e.submitted], criteria_set)
 
 
 def iter_json(inputs: YearInputs, tiers: tuple[str, ...] = TIERS) -> Iterator[bytes]:
@@ -290,9 +312,7 @@ def iter_json(inputs: YearInputs, tiers: tuple[str, ...] = TIERS) -> Iterator[by
         _, rescore[tier_id] = _score_tier(inputs, cache, criteria_set.tiers[tier_id], units, published)
         if tier_id not in tiers:
             continue
-        entries = [cache.units[u.id] for u in units]
-        rank_of = ranks([(u.id, e.level, e.total) for u, e in zip(units, entries, strict=True) if e.submitted],
-                        criteria_set)
+        rank_of = _tier_ranks(cache, units, criteria_set)
         listing.extend((listing_key(tier_id, rank_of.get(u.id), u.id), u, rank_of.get(u.id)) for u in units)
     cache.save({u.id for tier_id in criteria_set.tiers for u in registry.in_tier(tier_id)})
     listing.sort(key=lambda item: item[0])
@@ -321,9 +341,7 @@ def score_cached(inputs: YearInputs) -> Results:
     cache.save({u.id for _, units in tiers for u in units})
     results: list[UnitResult] = []
     for tier_id, units in tiers:
-        entries = [cache.units[u.id] for u in units]
-        rank_of = ranks([(u.id, e.level, e.total) for u, e in zip(units, entries, strict=True) if e.submitted],
-                        criteria_set)
+        rank_of = _tier_ranks(cache, units, criteria_set)
         results.extend(cache.result(u, rank_of.get(u.id), partial(scored[tier_id][1], u)) for u in units)
     # The key is already a digest of the unit's inputs; the context covers cqdt and the year.
     fingerprints = {r.unit.id: f"{cache.context}:{cache.units[r.unit.id].key}" for r in results}

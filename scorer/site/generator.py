@@ -17,7 +17,7 @@ from . import parallel, sitemap, views
 from .data_files import DataFile, schema_files, write_files, write_json_files, year_files
 from .fragments import ranking_rows
 from .manifest import Manifest
-from .output import LastBuild, folder_times, remove_stale, stale_roots
+from .output import folder_times, remove_stale
 from .pages import PageWriter, digest_of, result_digest, site_salt
 
 # Output folders holding only what this generator writes (besides the year folders).
@@ -41,7 +41,7 @@ class ResultsGenerator(Generator):
         self.fresh = not output.is_dir() or not any(output.iterdir())
         self.manifest = Manifest(output, site_salt(self.context, Path(self.theme) / "templates", self.years))
         # Before anything is written: which of the last build's folders nobody changed since.
-        self.untouched = set() if self.fresh else self.manifest.untouched_folders()
+        self.last = None if self.fresh else self.manifest.last_build()
 
     def _read(self) -> None:
         root = DataRoot(Path(self.settings.get("CQDT_DATA_ROOT", ".")))
@@ -132,22 +132,15 @@ class ResultsGenerator(Generator):
         manifest.record(entries)
         self.written.update(item.path for files in self.data_files.values() for item in files)
         self.written.update(item.path for item in self.schemas)
-        # Folders whose contents this build may have changed: those holding what it wrote besides
-        # unchanged pages, and those changed since the last build.
+        # Names whose folders this build changed: what it wrote besides unchanged pages, and what it removed.
         changed = {name for name, entry in entries if manifest.previous.get(name) != entry}
         changed.update(self.written)
         self.written.update(name for name, _ in entries)
         sitemap.PAGES.update(name.removesuffix("index.html") for name in self.written if name.endswith("/index.html"))
-        last = None
-        if not self.fresh and manifest.last_written is not None:
-            last = LastBuild(manifest.last_written, manifest.last_folders, self.untouched)
         if not self.fresh:
-            changed.update(remove_stale(output, self.written, GENERATED_FOLDERS, last))
-        touched = {name.rsplit("/", i)[0] for name in changed for i in range(1, name.count("/") + 1)}
-        touched.update(set(manifest.last_folders) - self.untouched)
+            changed.update(remove_stale(output, self.written, GENERATED_FOLDERS, self.last))
         written = frozenset(self.written)
-        manifest.record_output(written, folder_times(output, written, stale_roots(output, GENERATED_FOLDERS),
-                                                     manifest.last_folders, touched))
+        manifest.record_output(written, folder_times(output, written, GENERATED_FOLDERS, self.last, changed))
         manifest.save()
 
     def _common(self, view: views.YearView) -> dict:

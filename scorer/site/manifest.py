@@ -6,8 +6,8 @@ that unchanged ones are not made again; and the rows of each ranking table with 
 their inputs, so that a rebuild renders only the rows that changed.
 
 The manifest (a pickle, read by the cache's restricted unpickler) lives in cqdt's cache
-folder (never in the published output), one per output folder. Each page has the digest of its inputs and the size and modification time of the
-file written from them: a page is skipped only when its digest is the same and the file on
+folder (never in the published output), one per output folder. Each page has the digest of
+its inputs and the size and modification time of the file written from them: a page is skipped only when its digest is the same and the file on
 disk is still the one this build wrote (deleted or edited pages are written again). A
 manifest that cannot be read counts as empty: everything is rendered.
 
@@ -23,6 +23,7 @@ import os
 from pathlib import Path
 
 from ..cache import cache_dir, read_pickle, write_pickle
+from .output import LastBuild
 
 FORMAT = 6
 Entry = tuple[str, int, int]  # digest, size, mtime_ns
@@ -45,12 +46,10 @@ class Manifest:
         self.previous_files: dict[str, dict] = {}
         self.previous_rows: dict[str, dict] = {}  # page → fragments.RowCache of its table
         # What the last build left, whatever its salt: None when unknown.
-        self.last_written: frozenset[str] | None = None
-        self.last_folders: dict[str, int] = {}
+        self._last: tuple[frozenset[str], dict[str, int]] | None = None
         stored = read_pickle(manifest_path(output))
         if isinstance(stored, dict) and stored.get("format") == FORMAT:
-            self.last_written = stored["written"]
-            self.last_folders = stored["folders"]
+            self._last = stored["written"], stored["folders"]
             if stored.get("salt") == salt:
                 self.previous = stored["pages"]
                 self.previous_files = stored["files"]
@@ -90,17 +89,21 @@ class Manifest:
         stat = os.stat(self.output / name)
         self.current_files[name] = {"size": stat.st_size, "mtime": stat.st_mtime_ns, "digest": digest}
 
-    def untouched_folders(self) -> set[str]:
-        """The last build's folders whose modification time is still the one it left: nothing
-        was added to, removed from or renamed in them since. Call before this build writes."""
+    def last_build(self) -> LastBuild | None:
+        """What the last build left in the folder, with those of its folders whose modification
+        time is still the one it left (nothing added, removed or renamed in them since); None
+        when unknown. Call before this build writes."""
+        if self._last is None:
+            return None
+        written, folders = self._last
         untouched = set()
-        for folder, mtime in self.last_folders.items():
+        for folder, mtime in folders.items():
             try:
                 if os.stat(self._prefix + folder).st_mtime_ns == mtime:
                     untouched.add(folder)
             except OSError:
                 pass
-        return untouched
+        return LastBuild(written, folders, untouched)
 
     def record_output(self, written: frozenset[str], folders: dict[str, int]) -> None:
         """Every file name this build wrote, and its folders' modification times as it left them."""
@@ -109,6 +112,6 @@ class Manifest:
 
     def save(self) -> None:
         """Store this build's entries (after every page is written); unwritable cache: no-op."""
-        write_pickle(manifest_path(self.output), {"format": FORMAT, "salt": self.salt, "pages": self.current,
-                                                  "files": self.current_files, "rows": self.current_rows, "written": self.written,
-                                                  "folders": self.folders})
+        write_pickle(manifest_path(self.output), {
+            "format": FORMAT, "salt": self.salt, "pages": self.current, "files": self.current_files,
+            "rows": self.current_rows, "written": self.written, "folders": self.folders})

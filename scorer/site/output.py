@@ -103,7 +103,7 @@ YEAR_FOLDER_RE = re.compile(r"^\d{4}$")
 
 
 class LastBuild(NamedTuple):
-    """What the last build into a folder left there (see Manifest.untouched_folders)."""
+    """What the last build into a folder left there (see Manifest.last_build)."""
 
     written: frozenset[str]  # every file name it wrote
     folders: dict[str, int]  # each of its folders, with the modification time it left
@@ -186,21 +186,26 @@ def _remove_empty(output: Path, folders: set[str]) -> None:
             folder = folder.rpartition("/")[0]
 
 
-def folder_times(output: Path, names: Iterable[str], roots: Iterable[str], known: dict[str, int],
-                 changed: set[str]) -> dict[str, int]:
-    """The modification time of every folder holding one of `names` inside `roots`, up to the
-    root: from `known` unless the folder is in `changed`."""
-    prefix = tuple(f"{root}/" for root in roots)
-    folders = {name.rsplit("/", 1)[0] for name in names if name.startswith(prefix)}
-    for folder in list(folders):
+def folder_times(output: Path, names: Iterable[str], folders: Iterable[str], last: LastBuild | None,
+                 changed: Iterable[str]) -> dict[str, int]:
+    """The modification time of every folder holding one of `names` inside `folders` and the
+    year folders, up to those: read again for the folders holding a `changed` name (written or
+    removed by this build) and those changed since the last build, else taken from `last`."""
+    roots = tuple(f"{root}/" for root in stale_roots(output, folders))
+    held = {name.rsplit("/", 1)[0] for name in names if name.startswith(roots)}
+    for folder in list(held):
         while "/" in folder:
             folder = folder.rpartition("/")[0]
-            if folder in folders:
+            if folder in held:
                 break
-            folders.add(folder)
+            held.add(folder)
+    known = last.folders if last is not None else {}
+    stale = {name.rsplit("/", i)[0] for name in changed for i in range(1, name.count("/") + 1)}
+    if last is not None:
+        stale |= set(last.folders) - last.untouched
     times = {}
-    for folder in sorted(folders):
-        time = None if folder in changed else known.get(folder)
+    for folder in sorted(held):
+        time = None if folder in stale else known.get(folder)
         if time is None:
             try:
                 time = os.stat(output / folder).st_mtime_ns

@@ -5,8 +5,9 @@ page while the build's process makes the rest and the other pages, and two more 
 files (one the JSON files, the other the CSV and XLSX files). Each sends back only what it
 wrote. They share the Results with the build's process only until one touches them:
 reference counting writes to every object read, so in the end each may hold a copy of what
-the build's process held at the fork. They are used only when that stays within MEMORY_BUDGET_MB; results read from the
-cache keep their criteria on disk (see model.LazyCriteria), so even a nationwide year fits.
+the build's process held at the fork. They are used only when that stays within
+MEMORY_BUDGET_MB; results read from the cache keep their criteria on disk (see
+model.LazyCriteria), so even a nationwide year fits.
 """
 
 from __future__ import annotations
