@@ -5,8 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from .model import TIERS, CriteriaSet, Results, UnitResult
@@ -169,15 +170,29 @@ CSV_COLUMNS = ["year", "tier", "rank", "unit_id", "unit_name", "district", "stat
                *(f"group_{i}" for i in range(1, 8)), "total", "self_total", "needs_reverification"]
 
 
-def to_csv(results: Results, tiers: tuple[str, ...] = TIERS) -> str:
+# How a file's rows are made: `rows(result, position, make)` returns the row of `result` at
+# `position` (None where the row does not say where it stands), calling `make()` only when it
+# has no row of the same inputs (the site keeps the rows of its last build).
+RowMaker = Callable[[UnitResult, Any, Callable[[], str]], str]
+
+
+def made_fresh(result: UnitResult, position: Any, make: Callable[[], str]) -> str:
+    """The RowMaker that makes every row."""
+    return make()
+
+
+def _csv_line(year: int, r: UnitResult) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for r in ordered_units(results):
-        if r.unit.tier not in tiers:
-            continue
-        groups = [str(r.group_scores.get(i, "")) for i in range(1, 8)]
-        writer.writerow([results.year, r.unit.tier, r.rank or "", r.unit.id, r.unit.name, r.unit.district or "",
-                         r.status, r.level or "", *groups, str(r.total), str(r.self_total),
-                         "true" if r.needs_reverification else "false"])
+    groups = [str(r.group_scores.get(i, "")) for i in range(1, 8)]
+    csv.writer(buffer, lineterminator="\n").writerow([
+        year, r.unit.tier, r.rank or "", r.unit.id, r.unit.name, r.unit.district or "", r.status, r.level or "",
+        *groups, str(r.total), str(r.self_total), "true" if r.needs_reverification else "false"])
     return buffer.getvalue()
+
+
+def to_csv(results: Results, tiers: tuple[str, ...] = TIERS, rows: RowMaker = made_fresh) -> str:
+    """One line per unit of `tiers` in ranking order (see CSV_COLUMNS)."""
+    lines = [",".join(CSV_COLUMNS) + "\n"]
+    lines.extend(rows(r, None, partial(_csv_line, results.year, r))
+                 for r in ordered_units(results) if r.unit.tier in tiers)
+    return "".join(lines)

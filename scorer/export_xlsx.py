@@ -19,12 +19,11 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Iterator
 from datetime import datetime
 from decimal import Decimal
 from xml.sax.saxutils import escape
 
-from .export import ordered_units
+from .export import RowMaker, made_fresh, ordered_units
 from .model import TIERS, Results, UnitResult
 from .text import STATUS_LABELS, TIER_LABELS
 
@@ -59,15 +58,12 @@ def _cell(ref: str, value: str | int | Decimal) -> str:
     return f'<c r="{ref}" t="n"><v>{number}</v></c>'
 
 
-def _rows_xml(rows: Iterable[list], columns: list[str], first: int) -> str:
-    """`<row>` elements numbered from `first`; a None leaves its cell out."""
-    return "".join(
-        f'<row r="{number}">'
-        + "".join(_cell(f"{column}{number}", value) for column, value in zip(columns, values, strict=True)
-                  if value is not None)
-        + "</row>"
-        for number, values in enumerate(rows, start=first)
-    )
+def _row_xml(number: int, columns: list[str], values: list) -> str:
+    """A `<row>` element numbered `number`; a None leaves its cell out."""
+    return (f'<row r="{number}">'
+            + "".join(_cell(f"{column}{number}", value) for column, value in zip(columns, values, strict=True)
+                      if value is not None)
+            + "</row>")
 
 
 def _repack(data: bytes, stamp: datetime, rows: dict[str, str]) -> bytes:
@@ -87,24 +83,28 @@ def _repack(data: bytes, stamp: datetime, rows: dict[str, str]) -> bytes:
     return out.getvalue()
 
 
-def _unit_rows(results: Results, units: list[UnitResult], tier: str) -> Iterator[list]:
-    """The cells of each unit of `tier`, in the order of `units`."""
+def _unit_cells(results: Results, r: UnitResult) -> list:
+    """The cells of one unit's row."""
     cs = results.criteria_set
-    groups = cs.tiers[tier].groups
-    for r in units:
-        if r.unit.tier != tier:
-            continue
-        yield [
-            results.year, TIER_LABELS[tier], r.rank, r.unit.id, r.unit.name, r.unit.district,
-            STATUS_LABELS[r.status], cs.level_name(r.level) if r.submitted else None,
-            *(r.group_scores[g.id] if r.submitted else None for g in groups),
-            r.total if r.submitted else None, r.self_total if r.submitted else None,
-            "Có" if r.needs_reverification else "Không",
-        ]
+    tier = r.unit.tier
+    return [
+        results.year, TIER_LABELS[tier], r.rank, r.unit.id, r.unit.name, r.unit.district,
+        STATUS_LABELS[r.status], cs.level_name(r.level) if r.submitted else None,
+        *(r.group_scores[g.id] if r.submitted else None for g in cs.tiers[tier].groups),
+        r.total if r.submitted else None, r.self_total if r.submitted else None,
+        "Có" if r.needs_reverification else "Không",
+    ]
 
 
-def to_xlsx(results: Results, tiers: tuple[str, ...] = TIERS) -> bytes:
-    """One sheet per tier: rank, unit, 7 group scores, total, level, status (Vietnamese headers)."""
+def _sheet_rows(results: Results, units: list[UnitResult], columns: list[str], rows: RowMaker) -> str:
+    """The data rows of one tier's sheet, numbered from 2 (after the header)."""
+    return "".join(rows(r, number, lambda r=r, number=number: _row_xml(number, columns, _unit_cells(results, r)))
+                   for number, r in enumerate(units, start=2))
+
+
+def to_xlsx(results: Results, tiers: tuple[str, ...] = TIERS, rows: RowMaker = made_fresh) -> bytes:
+    """One sheet per tier: rank, unit, 7 group scores, total, level, status (Vietnamese headers);
+    each data row made through `rows` (see export.RowMaker)."""
     from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
     from openpyxl.writer.excel import ExcelWriter
@@ -119,7 +119,7 @@ def to_xlsx(results: Results, tiers: tuple[str, ...] = TIERS) -> bytes:
         header = [*HEADERS, *(f"Nhóm {g.id}: {g.name}" for g in cs.tiers[tier].groups), "Tổng điểm",
                   "Điểm tự đánh giá", "Cần thẩm định lại"]
         columns = [get_column_letter(i) for i in range(1, len(header) + 1)]
-        sheets.append((tier, header, _rows_xml(_unit_rows(results, units, tier), columns, first=2)))
+        sheets.append((tier, header, _sheet_rows(results, [r for r in units if r.unit.tier == tier], columns, rows)))
     workbook = Workbook(write_only=True)
     workbook.properties.creator = "cqdt"
     workbook.properties.title = f"Kết quả đánh giá Chính quyền điện tử năm {results.year}"

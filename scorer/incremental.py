@@ -14,7 +14,7 @@ import hashlib
 import os
 import pickle
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import fields, replace
+from dataclasses import fields
 from decimal import Decimal
 from functools import partial
 from typing import Any, NamedTuple
@@ -45,6 +45,7 @@ from .model import (
     CriteriaSet,
     CriterionResult,
     LazyCriteria,
+    LazyUnitResult,
     Results,
     TierCriteria,
     Unit,
@@ -53,7 +54,7 @@ from .model import (
 from .pack import Address, Pack
 from .year import LazyItems, YearInputs
 
-FORMAT = 6
+FORMAT = 7
 # Modules whose code decides a unit's line, besides those that decide a file's check.
 SCORING_MODULES = ("evaluate", "export", "levels", "model", "rules")
 FLUSH_EVERY = 500
@@ -64,9 +65,10 @@ class ScoredUnit(NamedTuple):
 
     own_key: str  # the unit and its files
     key: str  # own_key with the tier's best values and the publication state
-    submitted: bool
+    status: str
     level: int | None
     total: Decimal
+    stale_reviews: tuple[str, ...]
     relative_self: dict[str, Decimal | None]
     relative_counted: dict[str, Decimal | None]
     # Of its records in the packs (see RECORDS), once they are written.
@@ -156,20 +158,27 @@ class UnitCache:
         return self.record(unit_id, LINE)
 
     def result(self, unit: Unit, rank: int | None, rescore: Callable[[], UnitResult]) -> UnitResult:
-        """The unit's result with this rank: from the cache, its criteria read only when walked
-        (`rescore()` makes them again if the pack lost them meanwhile); else `rescore()`'s."""
-        record = self.record(unit.id, SUMMARY)
-        summary = None if record is None else loads(record)
-        if not isinstance(summary, tuple) or len(summary) != len(SUMMARY_FIELDS) + 2 or summary[-2] != unit.id:
-            return replace(rescore(), rank=rank)
+        """The unit's result with this rank, from the cache: what the index holds at once, the
+        rest of its summary when first asked for and its criteria each time they are walked
+        (`rescore()` makes them again if the pack lost them meanwhile)."""
+        entry = self.units[unit.id]
 
         def criteria() -> tuple[CriterionResult, ...]:
             found = self.record(unit.id, CRITERIA)
             return loads(found) if found is not None else rescore().criteria
 
-        count = summary[-1]
-        return UnitResult(unit=unit, rank=rank, criteria=LazyCriteria(criteria, count) if count else (),
-                          **dict(zip(SUMMARY_FIELDS, summary, strict=False)))
+        def load() -> dict[str, Any]:
+            record = self.record(unit.id, SUMMARY)
+            summary = None if record is None else loads(record)
+            if not isinstance(summary, tuple) or len(summary) != len(SUMMARY_FIELDS) + 2 or summary[-2] != unit.id:
+                fresh = rescore()
+                return {name: getattr(fresh, name) for name in (*SUMMARY_FIELDS, "criteria")}
+            count = summary[-1]
+            return {**dict(zip(SUMMARY_FIELDS, summary, strict=False)),
+                    "criteria": LazyCriteria(criteria, count) if count else ()}
+
+        return LazyUnitResult(load, unit=unit, rank=rank, status=entry.status, total=entry.total,
+                              level=entry.level, stale_reviews=entry.stale_reviews)
 
     def put(self, unit_id: str, entry: ScoredUnit, result: UnitResult, line: str) -> None:
         self.units[unit_id] = entry
@@ -283,15 +292,16 @@ def _score_tier(inputs: YearInputs, cache: UnitCache, tier: TierCriteria, units:
             continue
         result = rescore(unit)
         self_rel, counted_rel = relative.get(unit.id, ({}, {}))
-        cache.put(unit.id, ScoredUnit(own[unit.id], key, result.submitted, result.level, result.total,
-                                      self_rel, counted_rel, None), result, unit_line(result, inputs.criteria_set))
+        cache.put(unit.id, ScoredUnit(own[unit.id], key, result.status, result.level, result.total,
+                                      result.stale_reviews, self_rel, counted_rel, None),
+                  result, unit_line(result, inputs.criteria_set))
     return answered, rescore
 
 
 def _tier_ranks(cache: UnitCache, units: tuple[Unit, ...], criteria_set: CriteriaSet) -> dict[str, int]:
     """The ranks of the tier's submitted units, from their cached levels and totals."""
     entries = [cache.units[u.id] for u in units]
-    return ranks([(u.id, e.level, e.total) for u, e in zip(units, entries, strict=True) if e.submitted], criteria_set)
+    return ranks([(u.id, e.level, e.total) for u, e in zip(units, entries, strict=True) if e.status != "not_submitted"], criteria_set)
 
 
 def iter_json(inputs: YearInputs, tiers: tuple[str, ...] = TIERS) -> Iterator[bytes]:

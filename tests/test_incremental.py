@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pickle
 import re
+from dataclasses import replace
 
 import pytest
 from conftest import copy_data
@@ -11,7 +12,7 @@ from conftest import copy_data
 from scorer import incremental
 from scorer.evaluate import score
 from scorer.export import to_json
-from scorer.model import LazyCriteria
+from scorer.model import LazyCriteria, UnitResult
 from scorer.paths import DataRoot
 from scorer.year import read_year, require_valid
 
@@ -181,6 +182,33 @@ def test_cached_criteria_are_read_when_walked_and_made_again_if_their_pack_is_lo
     criteria.unlink()  # as another run's compaction does: the file is replaced, not rewritten in place
     criteria.write_bytes(b"garbage")
     assert again == full and "xa-bang-luan" in scored_units
+
+
+def test_cached_results_read_a_units_summary_only_when_a_field_beyond_the_index_is_asked(tmp_path, monkeypatch):
+    root = DataRoot(copy_data(tmp_path / "data", years=(2024,)))
+    full = score(require_valid(read_year(root, 2024, use_cache=False)))
+    incremental.score_cached(require_valid(read_year(root, 2024)))
+    read: list[str] = []
+    real = incremental.UnitCache.record
+
+    def spy(self, unit_id, which):
+        if which == incremental.SUMMARY:
+            read.append(unit_id)
+        return real(self, unit_id, which)
+
+    monkeypatch.setattr(incremental.UnitCache, "record", spy)
+    warm = incremental.score_cached(require_valid(read_year(root, 2024)))
+    expected = full.unit("xa-bang-luan")
+    commune = warm.unit("xa-bang-luan")
+    # What ranking and counting every unit needs comes from the index alone.
+    assert [(r.rank, r.level, r.total, r.submitted, r.needs_reverification) for r in warm.units] == [
+        (r.rank, r.level, r.total, r.submitted, r.needs_reverification) for r in full.units]
+    assert read == []
+    assert commune.group_scores == expected.group_scores and read == ["xa-bang-luan"]
+    assert commune.gap == expected.gap and read == ["xa-bang-luan"]  # read once
+    assert commune == expected and expected == commune
+    moved = replace(commune, rank=99)  # a plain result of the same values
+    assert type(moved) is UnitResult and moved.group_scores == expected.group_scores and moved.rank == 99
 
 
 def test_fingerprints_stay_while_inputs_stay_and_follow_what_a_result_depends_on(tmp_path):

@@ -16,8 +16,10 @@ from regen_golden import DATA, fixed_environment
 from site_fixtures import build
 from test_site_golden import compare_trees
 
-from scorer import export
+from scorer import export, export_xlsx
+from scorer.evaluate import evaluate
 from scorer.model import CriterionResult, Unit, UnitResult
+from scorer.paths import DataRoot
 from scorer.site import data_files, pages, parallel
 from scorer.site import output as output_module
 from scorer.site.manifest import manifest_path
@@ -83,11 +85,26 @@ def workbooks(monkeypatch) -> list[tuple[str, ...]]:
     made: list[tuple[str, ...]] = []
     original = data_files.to_xlsx
 
-    def spy(results, tiers):
+    def spy(results, tiers, rows):
         made.append(tiers)
-        return original(results, tiers)
+        return original(results, tiers, rows)
 
     monkeypatch.setattr(data_files, "to_xlsx", spy)
+    return made
+
+
+@pytest.fixture
+def made_rows(monkeypatch) -> dict[str, list[str]]:
+    """Ids of the units whose CSV line and XLSX row were made (not kept from the last build) from now on."""
+    made: dict[str, list[str]] = {"csv": [], "xlsx": []}
+    def spying(original, kind):
+        def spy(first, result):
+            made[kind].append(result.unit.id)
+            return original(first, result)
+        return spy
+
+    monkeypatch.setattr(export, "_csv_line", spying(export._csv_line, "csv"))
+    monkeypatch.setattr(export_xlsx, "_unit_cells", spying(export_xlsx._unit_cells, "xlsx"))
     return made
 
 
@@ -118,7 +135,8 @@ def test_unchanged_inputs_leave_every_page_alone(data, tmp_path, rendered, encod
 # One process; or a second renderer and a data files process (even for these few pages).
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_a_changed_submission_rerenders_its_pages_only_and_matches_a_fresh_build(data, tmp_path, rendered, encoded,
-                                                                                  workbooks, jobs, monkeypatch):
+                                                                                  workbooks, made_rows, jobs,
+                                                                                  monkeypatch):
     os.environ["CQDT_JOBS"] = str(jobs)  # fixed_environment puts the previous value back
     monkeypatch.setattr(parallel, "MANY", 1)
     monkeypatch.setattr(parallel, "MEMORY_BUDGET_MB", 10**9)
@@ -126,18 +144,26 @@ def test_a_changed_submission_rerenders_its_pages_only_and_matches_a_fresh_build
     before = stamps(output)
     page = output / f"{YEAR}/don-vi/{CHANGED}/index.html"
     old = page.read_bytes()
+    ranks_before = {r.unit.id: r.rank for r in evaluate(DataRoot(data), YEAR).units}
     lower_first_ratio(data / "submissions" / str(YEAR) / "xa" / f"{CHANGED}.yaml")
     rendered.clear()
     encoded.clear()
     workbooks.clear()
+    made_rows["csv"].clear()
+    made_rows["xlsx"].clear()
     files_before = _stamps(output, ("du-lieu/*/*",))
     build(data, output)
     after = stamps(output)
     files_after = _stamps(output, ("du-lieu/*/*",))
+    ranks_after = {r.unit.id: r.rank for r in evaluate(DataRoot(data), YEAR).units}
     assert sorted(name for name in files_after if files_after[name] != files_before[name]) == [
         f"du-lieu/{YEAR}/ket-qua-xa.{ext}" for ext in ("csv", "json", "xlsx")] + [f"du-lieu/{YEAR}/ket-qua.json"]
     if jobs == 1:  # forked processes make the data files and half of the pages, out of the spies' sight
         assert workbooks == [("xa",)]  # the changed commune's tier, in the changed year
+        # Rows are made again only for the changed commune and the communes it moved past.
+        moved = sorted(u for u in ranks_after if ranks_after[u] != ranks_before[u] or u == CHANGED)
+        assert sorted(made_rows["csv"]) == sorted(made_rows["xlsx"]) == moved
+        assert len(moved) < len([u for u in ranks_after if u.startswith("xa-")])
         assert {f"{YEAR}/don-vi/{CHANGED}/index.html", f"don-vi/{CHANGED}/index.html"} <= set(rendered)
     assert [name for name in rendered if UNTOUCHED in name] == []
     assert CHANGED in encoded and UNTOUCHED not in encoded

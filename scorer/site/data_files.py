@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .. import export
+from ..cache import read_pickle, write_pickle
+from ..export import RowMaker, made_fresh
 from ..export_xlsx import to_xlsx
-from ..model import TIERS, Results
+from ..model import TIERS, Results, UnitResult
 from ..paths import DataRoot
 from ..text import TIER_LABELS
+from .manifest import manifest_path
 from .output import StreamedFile, write_if_changed
 
 FORMATS = {"csv": "CSV", "json": "JSON", "xlsx": "Excel (XLSX)"}
@@ -18,13 +22,13 @@ FORMATS = {"csv": "CSV", "json": "JSON", "xlsx": "Excel (XLSX)"}
 
 @dataclass(frozen=True)
 class DataFile:
-    """One downloadable file: where it goes, what it holds, and how to make it (None: the year's
-    JSON files, written together in one pass by write_json_files)."""
+    """One downloadable file: where it goes, what it holds, and how to make it from a RowMaker
+    (None: the year's JSON files, written together in one pass by write_json_files)."""
 
     path: str  # relative to the output root, forward slashes
     label: str
     fmt: str
-    make: Callable[[], bytes | str] | None
+    make: Callable[[RowMaker], bytes | str] | None
     tier: str | None = None  # the one tier it holds, if so
 
 
@@ -40,9 +44,9 @@ def year_files(results: Results) -> list[DataFile]:
     for tier in results.criteria_set.tiers:
         one = (tier,)
         makers = {
-            "csv": lambda one=one: export.to_csv(results, one),
+            "csv": lambda rows, one=one: export.to_csv(results, one, rows),
             "json": None,
-            "xlsx": lambda one=one: to_xlsx(results, one),
+            "xlsx": lambda rows, one=one: to_xlsx(results, one, rows),
         }
         files.extend(DataFile(json_path(year, tier) if ext == "json" else f"du-lieu/{year}/ket-qua-{tier}.{ext}",
                               TIER_LABELS[tier], FORMATS[ext], make, tier)
@@ -85,12 +89,53 @@ def schema_files(root: DataRoot) -> list[DataFile]:
     """Every JSON Schema of the repository, published as is."""
     if not root.schema_dir.is_dir():
         return []
-    return [DataFile(f"schema/{p.name}", p.name, "JSON Schema", p.read_bytes)
+    return [DataFile(f"schema/{p.name}", p.name, "JSON Schema", lambda _rows, p=p: p.read_bytes())
             for p in sorted(root.schema_dir.glob("*.json"))]
 
 
-def write_files(output: Path, files: list[DataFile]) -> None:
+def write_files(output: Path, files: list[DataFile], rows: RowMaker = made_fresh) -> None:
     """Write each file that has its own maker, leaving unchanged ones untouched."""
     for item in files:
         if item.make is not None:
-            write_if_changed(output / item.path, item.make())
+            write_if_changed(output / item.path, item.make(rows))
+
+
+class KeptRows:
+    """The rows of the CSV and XLSX files as the last build into an output folder made them,
+    each with the key of its inputs (the unit's result digest, rank included, and where the
+    row stands), so that a rebuild after one change makes only the rows that changed: a
+    nationwide commune workbook took 0.4 s to make every row again. Kept in cqdt's cache
+    folder beside the output's manifest; rows of another salt (code, templates) are not used."""
+
+    def __init__(self, output: Path, salt: str) -> None:
+        self.path = manifest_path(output).with_suffix(".rows.pickle")
+        self.salt = salt
+        stored = read_pickle(self.path)
+        fits = isinstance(stored, dict) and stored.get("salt") == salt and isinstance(stored.get("files"), dict)
+        self.known: dict[str, dict[str, tuple[Any, str]]] = stored["files"] if fits else {}
+        self.made: dict[str, dict[str, tuple[Any, str]]] = {}
+
+    def maker(self, name: str, digests: Mapping[str, str]) -> RowMaker:
+        """The RowMaker of file `name`; `digests`: unit id → digest of its result, rank included."""
+        known = self.known.get(name, {})
+        made = self.made[name] = {}
+
+        def rows(result: UnitResult, position: Any, make: Callable[[], str]) -> str:
+            key = (digests[result.unit.id], position)
+            noted = known.get(result.unit.id)
+            if noted is None or noted[0] != key:
+                noted = (key, make())
+            made[result.unit.id] = noted
+            return noted[1]
+
+        return rows
+
+    def keep(self, name: str) -> None:
+        """File `name` was not made again: its rows stay as they were."""
+        if name in self.known:
+            self.made[name] = self.known[name]
+
+    def save(self) -> None:
+        """Store the rows of this build's files (when any was made again)."""
+        if self.made != self.known:
+            write_pickle(self.path, {"salt": self.salt, "files": self.made})

@@ -14,7 +14,7 @@ from ..evaluate import evaluate
 from ..model import CriteriaSet
 from ..paths import DataRoot
 from . import parallel, sitemap, views
-from .data_files import DataFile, schema_files, write_files, write_json_files, year_files
+from .data_files import DataFile, KeptRows, schema_files, write_files, write_json_files, year_files
 from .fragments import ranking_rows
 from .manifest import Manifest
 from .output import folder_times, remove_stale
@@ -172,6 +172,7 @@ class ResultsGenerator(Generator):
         disk is not the one it wrote). Returns each data file's name and the digest of what it
         was made from, for the manifest."""
         output = Path(self.output_path)
+        kept = None if json else KeptRows(output, manifest.salt)
         made = []
         for view in self.years:
             json_files = set()
@@ -182,15 +183,17 @@ class ResultsGenerator(Generator):
                 inputs = digest_of((item.path, [digests[view.year][r.unit.id] for r in units]))
                 made.append((item.path, inputs))
                 if manifest.file_digest(item.path) == inputs:
-                    continue
-                if json:
+                    if kept is not None:
+                        kept.keep(item.path)
+                elif kept is None:
                     json_files.add(item.tier)
                 else:
-                    write_files(output, [item])
+                    write_files(output, [item], kept.maker(item.path, digests[view.year]))
             if json_files:
                 write_json_files(output, view.results, json_files)
-        if not json:
+        if kept is not None:
             write_files(output, self.schemas)
+            kept.save()
         return made
 
     def _unit_tasks(self, pages: PageWriter) -> list:
