@@ -85,25 +85,26 @@ def measure(root: Path, limit: int | None, repeat: int) -> dict:
     """Figures of unit pages, history pages and ranking rows of every year of the data root."""
     from pelican.utils import get_relative_path, path_to_url
 
+    from scorer.site import pages as pages_module
     from scorer.site.fragments import ranking_rows
     from scorer.site.manifest import Manifest
-    from scorer.site.pages import PageWriter, result_digest
+    from scorer.site.pages import PageWriter, year_states
 
     with tempfile.TemporaryDirectory() as folder:
         output = Path(folder)
         generator = generator_for(root, output)
         years = generator.years
-        digests = {v.year: {r.unit.id: result_digest(r, v.results.fingerprints.get(r.unit.id))
-                            for r in v.results.units} for v in years}
+        digests = {v.year: year_states(v) for v in years}
         rendered = {"unit": Rendered(), "history": Rendered(), "ranking": Rendered()}
         kind = ["unit"]
 
-        def hand_over(name: str, payload: bytes) -> None:
-            rendered[kind[0]].add(name.encode() + b"\0" + payload)
+        def hand_over(path: Path, payload: bytes) -> tuple[int, int]:
+            rendered[kind[0]].add(path.relative_to(output).as_posix().encode() + b"\0" + payload)
+            return len(payload), 0
 
-        # A manifest that never records: every round renders every page again.
-        pages = PageWriter(generator.env, generator.context, years, output, Manifest(output, "bench"), digests,
-                           hand_over)
+        # Pages are handed over, not written; a manifest that never records: every round renders every page again.
+        pages_module.write_page = hand_over
+        pages = PageWriter(generator.env, generator.context, years, output, Manifest(output, "bench"), digests)
         units = [(view, r) for view in years for r in view.results.units][:limit]
         unit_ids = list(dict.fromkeys(r.unit.id for _, r in units))
 

@@ -172,11 +172,13 @@ CSV_COLUMNS = ["year", "tier", "rank", "unit_id", "unit_name", "district", "stat
 
 # How a file's rows are made: `rows(result, position, make)` returns the row of `result` at
 # `position` (None where the row does not say where it stands), calling `make()` only when it
-# has no row of the same inputs (the site keeps the rows of its last build).
-RowMaker = Callable[[UnitResult, Any, Callable[[], str]], str]
+# has no row of the same inputs (the site keeps the rows of its last build). A part of the
+# file that no unit's result shapes comes with result None and a position naming all it is
+# made from.
+RowMaker = Callable[[UnitResult | None, Any, Callable[[], Any]], Any]
 
 
-def made_fresh(result: UnitResult, position: Any, make: Callable[[], str]) -> str:
+def made_fresh(result: UnitResult | None, position: Any, make: Callable[[], Any]) -> Any:
     """The RowMaker that makes every row."""
     return make()
 

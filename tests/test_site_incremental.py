@@ -95,7 +95,8 @@ def workbooks(monkeypatch) -> list[tuple[str, ...]]:
 
 @pytest.fixture
 def made_rows(monkeypatch) -> dict[str, list[str]]:
-    """Ids of the units whose CSV line and XLSX row were made (not kept from the last build) from now on."""
+    """Ids of the units whose CSV line and XLSX row were made (not kept from the last build) from
+    now on; and the titles of the workbooks openpyxl made."""
     made: dict[str, list[str]] = {"csv": [], "xlsx": []}
     def spying(original, kind):
         def spy(first, result):
@@ -105,6 +106,14 @@ def made_rows(monkeypatch) -> dict[str, list[str]]:
 
     monkeypatch.setattr(export, "_csv_line", spying(export._csv_line, "csv"))
     monkeypatch.setattr(export_xlsx, "_unit_cells", spying(export_xlsx._unit_cells, "xlsx"))
+    made["workbook"] = []
+    skeleton = export_xlsx._skeleton
+
+    def spy_skeleton(title, *args):
+        made["workbook"].append(title)
+        return skeleton(title, *args)
+
+    monkeypatch.setattr(export_xlsx, "_skeleton", spy_skeleton)
     return made
 
 
@@ -149,20 +158,21 @@ def test_a_changed_submission_rerenders_its_pages_only_and_matches_a_fresh_build
     rendered.clear()
     encoded.clear()
     workbooks.clear()
-    made_rows["csv"].clear()
-    made_rows["xlsx"].clear()
+    for made in made_rows.values():
+        made.clear()
     files_before = _stamps(output, ("du-lieu/*/*",))
     build(data, output)
     after = stamps(output)
     files_after = _stamps(output, ("du-lieu/*/*",))
     ranks_after = {r.unit.id: r.rank for r in evaluate(DataRoot(data), YEAR).units}
     assert sorted(name for name in files_after if files_after[name] != files_before[name]) == [
-        f"du-lieu/{YEAR}/ket-qua-xa.{ext}" for ext in ("csv", "json", "xlsx")] + [f"du-lieu/{YEAR}/ket-qua.json"]
+        f"du-lieu/{YEAR}/ket-qua-xa.{ext}" for ext in ("csv", "json", "xlsx")]
     if jobs == 1:  # forked processes make the data files and half of the pages, out of the spies' sight
         assert workbooks == [("xa",)]  # the changed commune's tier, in the changed year
         # Rows are made again only for the changed commune and the communes it moved past.
         moved = sorted(u for u in ranks_after if ranks_after[u] != ranks_before[u] or u == CHANGED)
         assert sorted(made_rows["csv"]) == sorted(made_rows["xlsx"]) == moved
+        assert made_rows["workbook"] == []  # the workbook around the rows is kept too: openpyxl not needed
         assert len(moved) < len([u for u in ranks_after if u.startswith("xa-")])
         assert {f"{YEAR}/don-vi/{CHANGED}/index.html", f"don-vi/{CHANGED}/index.html"} <= set(rendered)
     assert [name for name in rendered if UNTOUCHED in name] == []
@@ -174,6 +184,50 @@ def test_a_changed_submission_rerenders_its_pages_only_and_matches_a_fresh_build
     assert [after[name] == before[name] for name in untouched] == [True] * len(untouched)
     fresh = build(data, tmp_path / "fresh")
     assert compare_trees(fresh, output) == ([], [], [])
+
+
+@pytest.fixture
+def looked_at(monkeypatch) -> list[str]:
+    """Names of the unit and history pages whose values were worked out (their coarse key changed) from now on."""
+    names: list[str] = []
+    def spying(original, page):
+        def spy(self, *args):
+            names.append(page(*args))
+            return original(self, *args)
+        return spy
+
+    monkeypatch.setattr(pages.PageWriter, "unit", spying(
+        pages.PageWriter.unit, lambda view, result, *_: pages.unit_page(view.year, result.unit.id)))
+    monkeypatch.setattr(pages.PageWriter, "history", spying(
+        pages.PageWriter.history, lambda unit_id, *_: pages.history_page(unit_id)))
+    return names
+
+
+def test_a_rebuild_works_out_only_the_pages_whose_results_changed(data, tmp_path, looked_at):
+    output = build(data, tmp_path / "site")
+    assert len(looked_at) == len(stamps(output)) - len(list(output.glob("*/huyen/*/index.html")))
+    looked_at.clear()
+    build(data, output)
+    assert looked_at == []
+    ranks_before = {r.unit.id: r.rank for r in evaluate(DataRoot(data), YEAR).units}
+    lower_first_ratio(data / "submissions" / str(YEAR) / "xa" / f"{CHANGED}.yaml")
+    build(data, output)
+    ranks_after = {r.unit.id: r.rank for r in evaluate(DataRoot(data), YEAR).units}
+    moved = {u for u in ranks_after if ranks_after[u] != ranks_before[u]} | {CHANGED}
+    # Each moved unit's pages of every year (each shows its history) and its history page; no other.
+    expected = [name for u in moved for name in (pages.unit_page(YEAR - 1, u), pages.unit_page(YEAR, u),
+                                                 pages.history_page(u)) if (output / name).is_file()]
+    assert len(expected) >= 3 and sorted(looked_at) == sorted(expected)
+
+
+def test_a_district_renamed_rewrites_its_communes_pages(data, tmp_path):
+    output = build(data, tmp_path / "site")
+    units = data / "units" / "huyen.yaml"
+    units.write_text(units.read_text(encoding="utf-8").replace("Huyện Đoan Hùng", "Huyện Đoan Hùng Mới"), encoding="utf-8")
+    build(data, output)
+    page = (output / pages.unit_page(YEAR, CHANGED)).read_text(encoding="utf-8")
+    assert "Huyện Đoan Hùng Mới" in page
+    assert compare_trees(build(data, tmp_path / "fresh"), output) == ([], [], [])
 
 
 def test_a_page_deleted_or_edited_by_hand_is_written_again(data, tmp_path):
@@ -270,7 +324,7 @@ def test_a_template_change_rerenders_every_page(data, tmp_path, rendered):
     assert all("<!-- mẫu mới -->" in (output / name).read_text(encoding="utf-8") for name in after)
 
 
-def test_a_result_digest_depends_on_values_not_on_how_they_are_held():
+def test_a_result_state_depends_on_values_not_on_how_they_are_held():
     criterion = CriterionResult("ht1", 1, {"numerator": 3, "denominator": 4}, Decimal("1.5"), None, None,
                                 Decimal("1.5"), None, None, None, ("https://a.vn/x.pdf",), "")
     unit = Unit("xa-a", "Xã A", "xa", "commune", code="00001", district="huyen-b")
@@ -279,7 +333,7 @@ def test_a_result_digest_depends_on_values_not_on_how_they_are_held():
                         {1: zero}, Decimal("1.5"), None, 1, None, (criterion,), (), ())
     reordered = criterion._replace(self_value={"denominator": 4, "numerator": 3})
     unshared = replace(result, group_scores={1: Decimal("0")}, criteria=(reordered,))
-    assert pages.result_digest(unshared) == pages.result_digest(result)
+    assert pages.result_state(unshared) == pages.result_state(result)
     lowered = criterion._replace(self_value={"numerator": 2, "denominator": 4})
-    assert pages.result_digest(replace(result, criteria=(lowered,))) != pages.result_digest(result)
-    assert pages.result_digest(replace(result, rank=2)) != pages.result_digest(result)
+    assert pages.result_state(replace(result, criteria=(lowered,))) != pages.result_state(result)
+    assert pages.result_state(replace(result, rank=2)) != pages.result_state(result)

@@ -11,7 +11,7 @@ from .. import export
 from ..cache import read_pickle, write_pickle
 from ..export import RowMaker, made_fresh
 from ..export_xlsx import to_xlsx
-from ..model import TIERS, Results, UnitResult
+from ..model import Results, UnitResult
 from ..paths import DataRoot
 from ..text import TIER_LABELS
 from .manifest import manifest_path
@@ -32,15 +32,19 @@ class DataFile:
     tier: str | None = None  # the one tier it holds, if so
 
 
-def json_path(year: int, tier: str | None = None) -> str:
-    """A year's JSON file: of one tier, or of all tiers (None)."""
-    return f"du-lieu/{year}/ket-qua.json" if tier is None else f"du-lieu/{year}/ket-qua-{tier}.json"
+def json_path(year: int, tier: str) -> str:
+    """A year's JSON file of one tier."""
+    return f"du-lieu/{year}/ket-qua-{tier}.json"
 
 
 def year_files(results: Results) -> list[DataFile]:
-    """The files of a year: all tiers as JSON, then each tier as CSV, JSON and XLSX."""
+    """The files of a year: each tier as CSV, JSON and XLSX.
+
+    No file of all tiers: it would only repeat the tiers' files, and at nationwide size it
+    is 145 MB more to publish (GitHub Pages takes at most 1 GB) and to write again after
+    every change; `cqdt score --format json` gives it to anyone who wants it."""
     year = results.year
-    files = [DataFile(json_path(year, None), "Tất cả các cấp", "JSON", None)]
+    files = []
     for tier in results.criteria_set.tiers:
         one = (tier,)
         makers = {
@@ -54,29 +58,28 @@ def year_files(results: Results) -> list[DataFile]:
     return files
 
 
-def write_json_files(output: Path, results: Results, which: set[str | None]) -> None:
-    """The results as JSON (schema/results.schema.json), for all tiers (None in `which`) and for
-    each tier in `which`, in one pass, each byte for byte what `cqdt score --format json` writes.
-    Each unit's line comes from the results cache when it holds it (else is encoded here) and is
-    streamed to its files, so no file is ever whole in memory."""
+def write_json_files(output: Path, results: Results, tiers: set[str]) -> None:
+    """The results of each tier in `tiers` as JSON (schema/results.schema.json), in one pass,
+    each byte for byte what `cqdt score --format json --tier T` writes. Each unit's line comes
+    from the results cache when it holds it (else is encoded here) and is streamed to its
+    file, so no file is ever whole in memory."""
     year, cs = results.year, results.criteria_set
-    streams: dict[str | None, StreamedFile] = {}
+    streams: dict[str, StreamedFile] = {}
     try:
-        for key in sorted(which, key=lambda k: (k is not None, k or "")):
-            stream = StreamedFile(output / json_path(year, key))
-            stream.write(export.json_head(results, TIERS if key is None else (key,)).encode("utf-8"))
-            streams[key] = stream
-        separators = {key: b"\n" for key in streams}
+        for tier in sorted(tiers):
+            stream = StreamedFile(output / json_path(year, tier))
+            stream.write(export.json_head(results, (tier,)).encode("utf-8"))
+            streams[tier] = stream
+        separators = dict.fromkeys(streams, b"\n")
         for result in export.ordered_units(results):
-            keys = [key for key in (None, result.unit.tier) if key in streams]
-            if not keys:
+            tier = result.unit.tier
+            if tier not in streams:
                 continue
             line = results.lines.get(result.unit.id)
             line = (export.unit_line(result, cs).encode("utf-8") if line is None
                     else export.ranked_line(line, result.rank))
-            for key in keys:
-                streams[key].write(separators[key] + line)
-                separators[key] = b",\n"
+            streams[tier].write(separators[tier] + line)
+            separators[tier] = b",\n"
         for stream in streams.values():
             stream.write(export.JSON_TAIL.encode("utf-8"))
             stream.close()
@@ -112,20 +115,20 @@ class KeptRows:
         self.salt = salt
         stored = read_pickle(self.path)
         fits = isinstance(stored, dict) and stored.get("salt") == salt and isinstance(stored.get("files"), dict)
-        self.known: dict[str, dict[str, tuple[Any, str]]] = stored["files"] if fits else {}
-        self.made: dict[str, dict[str, tuple[Any, str]]] = {}
+        self.known: dict[str, dict[Any, tuple[Any, Any]]] = stored["files"] if fits else {}
+        self.made: dict[str, dict[Any, tuple[Any, Any]]] = {}
 
     def maker(self, name: str, digests: Mapping[str, str]) -> RowMaker:
         """The RowMaker of file `name`; `digests`: unit id → digest of its result, rank included."""
         known = self.known.get(name, {})
         made = self.made[name] = {}
 
-        def rows(result: UnitResult, position: Any, make: Callable[[], str]) -> str:
-            key = (digests[result.unit.id], position)
-            noted = known.get(result.unit.id)
+        def rows(result: UnitResult | None, position: Any, make: Callable[[], Any]) -> Any:
+            slot, key = (position, None) if result is None else (result.unit.id, (digests[result.unit.id], position))
+            noted = known.get(slot)
             if noted is None or noted[0] != key:
                 noted = (key, make())
-            made[result.unit.id] = noted
+            made[slot] = noted
             return noted[1]
 
         return rows

@@ -18,7 +18,7 @@ from .data_files import DataFile, KeptRows, schema_files, write_files, write_jso
 from .fragments import ranking_rows
 from .manifest import Manifest
 from .output import folder_times, remove_stale
-from .pages import PageWriter, digest_of, result_digest, site_salt
+from .pages import PageWriter, digest_of, site_salt, year_states
 
 # Output folders holding only what this generator writes (besides the year folders).
 GENERATED_FOLDERS = ("don-vi", "du-lieu", "schema", "tieu-chi")
@@ -29,17 +29,20 @@ class ResultsGenerator(Generator):
     district, criteria, history, 404 pages and the open data files."""
 
     def generate_context(self) -> None:
-        # Reading makes hundreds of thousands of objects that all live to the end of the build:
-        # the garbage collector would walk them again and again and free nothing.
+        # Reading the results and the manifest makes hundreds of thousands of objects that all
+        # live to the end of the build: the garbage collector would walk them again and again
+        # and free nothing.
         gc.disable()
         try:
             self._read()
+            # Nothing of an earlier build to remove from a new folder: no need to walk it at the end.
+            output = Path(self.output_path)
+            self.fresh = not output.is_dir() or not any(output.iterdir())
+            self.manifest = Manifest(output, site_salt(self.context, Path(self.theme) / "templates", self.years))
         finally:
             gc.enable()
-        # Nothing of an earlier build to remove from a new folder: no need to walk it at the end.
-        output = Path(self.output_path)
-        self.fresh = not output.is_dir() or not any(output.iterdir())
-        self.manifest = Manifest(output, site_salt(self.context, Path(self.theme) / "templates", self.years))
+        # Nor should later collections (the other generators, the output) walk them again.
+        gc.freeze()
         # Before anything is written: which of the last build's folders nobody changed since.
         self.last = None if self.fresh else self.manifest.last_build()
 
@@ -83,29 +86,39 @@ class ResultsGenerator(Generator):
     def generate_output(self, writer) -> None:
         self.written: set[str] = set()
         output = Path(self.output_path)
-        # The Results live to the end: the garbage collector need not walk their millions of objects again.
+        # The Results live to the end: the garbage collector need not walk their objects again.
         gc.freeze()
         second, data_makers = None, []
         try:
             manifest = self.manifest
-            digests = {v.year: {r.unit.id: result_digest(r, v.results.fingerprints.get(r.unit.id))
-                                for r in v.results.units} for v in self.years}
+            digests = {v.year: year_states(v) for v in self.years}
             pages = PageWriter(self.env, self.context, self.years, output, manifest, digests)
-            tasks = self._unit_tasks(pages)
+            # Pages whose coarse key and file are as the last build left them need no more look.
+            entries, tasks = [], []
+            for page in pages.unit_pages():
+                entry = manifest.settled(page.name, page.coarse)
+                if entry is None:
+                    tasks.append(page.write)
+                else:
+                    entries.append((page.name, entry))
+            made, stale = self._data_inputs(manifest, digests)
             # The JSON files (by far the largest) and the tables (CSV, XLSX, schemas).
-            data = [partial(self._write_data, manifest, digests, json) for json in (True, False)]
-            if (parallel.forks_wanted(self.settings.get("CQDT_JOBS")) and len(tasks) >= parallel.MANY
-                    and parallel.forks_fit(3)):
-                # Two processes make the data files, another every other unit and history page
-                # (so both get as many of the costly unit pages), while this process makes the rest.
+            data = [partial(self._make_json, stale), partial(self._make_tables, stale, manifest, digests)]
+            forks = parallel.forks_wanted(self.settings.get("CQDT_JOBS"))
+            units = sum(len(v.results.units) for v in self.years)
+            if forks and stale and units >= parallel.MANY and parallel.forks_fit(3):
+                # Two processes make the stale data files while this one makes the pages.
                 data_makers = [parallel.ForkedTasks([make]) for make in data]
+                data = []
+            if forks and len(tasks) >= parallel.MANY and parallel.forks_fit(3):
+                # Another process makes every other unit and history page (so both get as many of
+                # the costly unit pages), while this process makes the rest and the other pages.
                 second = parallel.ForkedTasks(tasks[0::2])
                 tasks = tasks[1::2]
             current = self.years[-1] if self.years else None
             self._write(writer, "index.html", "home", view=current, views=self.years,
                         cycle=current.results.cycle if current else None,
                         **(views.summary(current) if current else {}))
-            entries = []
             for view in self.years:
                 entries += self._write_year(writer, pages, view, digests)
             for set_id, criteria_set in sorted(self.criteria_sets.items()):
@@ -114,14 +127,15 @@ class ResultsGenerator(Generator):
             self._write(writer, "404.html", "404")
             with parallel.progress(len(tasks) + (second.count if second else 0), "Đang viết trang",
                                    bool(self.settings.get("CQDT_PROGRESS"))) as bar:
-                made = [] if data_makers else [pair for make in data for pair in make()]
+                for make in data:
+                    make()
                 entries += self._run(tasks, bar)
                 if second is not None:
                     entries += second.results()
                     if bar is not None:
                         bar.update(second.count)
             for maker in data_makers:
-                made += maker.results()[0]
+                maker.results()
         finally:
             gc.unfreeze()
             for forked in (*data_makers, second):
@@ -147,7 +161,7 @@ class ResultsGenerator(Generator):
         return {"view": view, "results": view.results, "cs": view.results.criteria_set,
                 "cycle": view.results.cycle, "year": view.year}
 
-    def _write_year(self, writer, pages: PageWriter, view: views.YearView, digests: dict[int, dict[str, str]]) -> list:
+    def _write_year(self, writer, pages: PageWriter, view: views.YearView, digests: dict[int, dict]) -> list:
         """The year's overview, its rankings and its district pages (these through `pages`)."""
         year, common = view.year, self._common(view)
         self._write(writer, f"{year}/index.html", "year", files=self.data_files[year],
@@ -165,43 +179,42 @@ class ResultsGenerator(Generator):
         return [pages.district(view, district, communes.get(district.unit.id, []))
                 for district in sorted(view.ranked("huyen"), key=lambda r: r.unit.id)]
 
-    def _write_data(self, manifest: Manifest, digests: dict[int, dict[str, str]], json: bool
-                    ) -> list[tuple[str, str]]:
-        """The open data files in JSON (`json`), or the others and the schemas: a file is made
-        again only when one of its units' results changed since the last build (or the file on
-        disk is not the one it wrote). Returns each data file's name and the digest of what it
-        was made from, for the manifest."""
-        output = Path(self.output_path)
-        kept = None if json else KeptRows(output, manifest.salt)
-        made = []
+    def _data_inputs(self, manifest: Manifest, digests: dict[int, dict]) -> tuple[list[tuple[str, str]], list]:
+        """Each data file's name with the digest of what it is made from (its units' result
+        states), for the manifest; and the (year view, file) pairs to make again: those whose
+        inputs changed since the last build, or whose file on disk is not the one it wrote."""
+        made, stale = [], []
         for view in self.years:
-            json_files = set()
             for item in self.data_files[view.year]:
-                if (item.make is None) != json:
-                    continue
-                units = view.results.units if item.tier is None else view.ranked(item.tier)
-                inputs = digest_of((item.path, [digests[view.year][r.unit.id] for r in units]))
+                inputs = digest_of((item.path, [digests[view.year][r.unit.id] for r in view.ranked(item.tier)]))
                 made.append((item.path, inputs))
-                if manifest.file_digest(item.path) == inputs:
-                    if kept is not None:
-                        kept.keep(item.path)
-                elif kept is None:
-                    json_files.add(item.tier)
-                else:
-                    write_files(output, [item], kept.maker(item.path, digests[view.year]))
-            if json_files:
-                write_json_files(output, view.results, json_files)
-        if kept is not None:
-            write_files(output, self.schemas)
-            kept.save()
-        return made
+                if manifest.file_digest(item.path) != inputs:
+                    stale.append((view, item))
+        return made, stale
 
-    def _unit_tasks(self, pages: PageWriter) -> list:
-        """Unit pages and history pages (each rendered only when its inputs changed since the last build)."""
-        units = [(view, r) for view in self.years for r in view.results.units]  # in the order they were made
-        unit_ids = list(dict.fromkeys(r.unit.id for _, r in units))
-        tasks = [partial(pages.unit, view, result) for view, result in units]
-        return tasks + [partial(pages.history, unit_id) for unit_id in unit_ids]
+    def _make_json(self, stale: list) -> None:
+        """The stale JSON files, each year's in one pass."""
+        for view in self.years:
+            tiers = {item.tier for v, item in stale if v is view and item.make is None}
+            if tiers:
+                write_json_files(Path(self.output_path), view.results, tiers)
+
+    def _make_tables(self, stale: list, manifest: Manifest, digests: dict[int, dict]) -> None:
+        """The stale CSV and XLSX files, each from the rows of the last build whose inputs are
+        unchanged and the rows made again; and the schemas."""
+        output = Path(self.output_path)
+        kept = KeptRows(output, manifest.salt)
+        todo = {item.path: (view, item) for view, item in stale if item.make is not None}
+        for view in self.years:
+            for item in self.data_files[view.year]:
+                if item.make is None:
+                    continue
+                if item.path in todo:
+                    write_files(output, [item], kept.maker(item.path, digests[view.year]))
+                else:
+                    kept.keep(item.path)
+        write_files(output, self.schemas)
+        kept.save()
 
     @staticmethod
     def _run(tasks: list, bar) -> list:

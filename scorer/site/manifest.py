@@ -21,12 +21,13 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
+from typing import Any
 
 from ..cache import cache_dir, read_pickle, write_pickle
 from .output import LastBuild
 
-FORMAT = 6
-Entry = tuple[str, int, int]  # digest, size, mtime_ns
+FORMAT = 7
+Entry = tuple[str, int, int, Any]  # digest, size, mtime_ns, coarse key (see pages)
 
 
 def manifest_path(output: Path) -> Path:
@@ -64,6 +65,13 @@ class Manifest:
         """Last build's entry when it had this digest and its file is untouched since; else None."""
         entry = self.previous.get(name)
         if entry is None or entry[0] != digest:
+            return None
+        return entry if self._untouched(name, entry[1], entry[2]) else None
+
+    def settled(self, name: str, coarse: Any) -> Entry | None:
+        """Last build's entry when it had this coarse key (not None) and its file is untouched since; else None."""
+        entry = self.previous.get(name)
+        if entry is None or coarse is None or entry[3] != coarse:
             return None
         return entry if self._untouched(name, entry[1], entry[2]) else None
 

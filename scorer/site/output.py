@@ -3,7 +3,6 @@ submission rewrites only what that change touched."""
 
 from __future__ import annotations
 
-import filecmp
 import io
 import os
 import re
@@ -68,8 +67,9 @@ def write_page(path: Path, payload: bytes) -> tuple[int, int]:
 
 
 class StreamedFile:
-    """A large file written in pieces to a temporary name; close() puts it in place unless the
-    file there already holds the same bytes. Never half-written, never whole in memory."""
+    """A large file written in pieces to a temporary name; close() puts it in place. Never
+    half-written, never whole in memory. Made only when its inputs changed (see the
+    manifest), so it is not compared with the file it replaces: that read 100 MB for nothing."""
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -83,15 +83,11 @@ class StreamedFile:
         self._handle.write(data)
         self.size += len(data)
 
-    def close(self) -> bool:
-        """Finish the file; True if it replaced (or created) the target."""
+    def close(self) -> None:
+        """Finish the file and put it in place."""
         self._handle.close()
-        if self.path.is_file() and filecmp.cmp(self.temporary, self.path, shallow=False):
-            self.temporary.unlink()
-            return False
         os.chmod(self.temporary, 0o644)
         os.replace(self.temporary, self.path)
-        return True
 
     def discard(self) -> None:
         """Remove the temporary file if close() did not use it (an error stopped the writing)."""

@@ -5,6 +5,11 @@ each only when the digest of its inputs differs from the one the output folder's
 A page's template sees only what is passed here: the site settings named in SITE_NAMES and
 the page's own values, so the digest of those values (plus the salt: templates, code,
 settings, criteria sets and cycles) covers everything the page shows.
+
+A unit or history page also has a coarse key: the states (result_state) of the results it
+is made from, which the page's values are a function of. A rebuild first compares the
+coarse keys, a few tuples per page, and works out the values and their digest only for the
+pages whose coarse key changed: after one change, a few hundred of 24,000.
 """
 
 from __future__ import annotations
@@ -12,11 +17,13 @@ from __future__ import annotations
 import hashlib
 import io
 import pickle
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import fields
+from functools import partial
 from importlib.metadata import version
 from operator import attrgetter
 from pathlib import Path
+from typing import NamedTuple
 
 from pelican.utils import get_relative_path, path_to_url
 
@@ -78,25 +85,40 @@ def _answer(value):
     return tuple(sorted(value.items())) if isinstance(value, dict) else value
 
 
-def result_digest(result: UnitResult, fingerprint: str | None = None) -> str:
-    """Digest of every field of a unit's result, criteria included. With the results cache's
-    fingerprint (everything the result depends on but its rank), the fields need no walking."""
+def result_state(result: UnitResult, fingerprint: str | None = None) -> Hashable:
+    """What tells a unit's result apart from any other: equal states, equal results. With the
+    results cache's fingerprint (everything the result depends on but its rank), that and the
+    rank; else the digest of every field, criteria included."""
     if fingerprint is not None:
-        return digest_of(("fingerprint", fingerprint, result.rank))
+        return fingerprint, result.rank
     return digest_of((_RESULT(result), [(_CRITERION(c), _answer(c.self_value), _answer(c.verified_value))
                                       for c in result.criteria]))
+
+
+def year_states(view: views.YearView) -> dict[str, Hashable]:
+    """Unit id → the state of its result in the view's year."""
+    fingerprints = view.results.fingerprints
+    return {r.unit.id: result_state(r, fingerprints.get(r.unit.id)) for r in view.results.units}
 
 
 def _history_key(history: list[tuple[int, UnitResult]]) -> tuple:
     return tuple((year, h.status, h.total, h.level, h.rank, h.stale_reviews) for year, h in history)
 
 
+class Page(NamedTuple):
+    """A unit or history page: its name, its coarse key and how to write it (see PageWriter.unit, .history)."""
+
+    name: str
+    coarse: Hashable
+    write: Callable[[], tuple[str, Entry]]
+
+
 class PageWriter:
     """Writes unit, history and district pages into the output folder, skipping those whose inputs did not change."""
 
     def __init__(self, env, context: dict, years: Sequence[views.YearView], output: Path, manifest: Manifest,
-                 digests: dict[int, dict[str, str]]) -> None:
-        """`digests`: year → unit id → result_digest."""
+                 digests: dict[int, dict[str, Hashable]]) -> None:
+        """`digests`: year → unit id → result_state (year_states)."""
         self.unit_template = env.get_template("unit.html")
         self.history_template = env.get_template("unit_history.html")
         self.district_template = env.get_template("district.html")
@@ -106,25 +128,46 @@ class PageWriter:
         self.manifest = manifest
         self.digests = digests
         self.level_names = {v.year: v.results.criteria_set.level_name for v in self.years}
+        self.histories = views.histories(self.years)
+        self.history_keys = {unit_id: _history_key(found) for unit_id, found in self.histories.items()}
+        # Unit id → the states of its results in every year built and the one before (for the change).
+        built = [digests[v.year] for v in self.years]
+        if self.years and self.years[0].previous is not None:
+            built.insert(0, year_states(views.YearView(self.years[0].previous, None)))
+        self.unit_states = {unit_id: tuple(states.get(unit_id) for states in built) for unit_id in self.histories}
         self._tables: dict[tuple[int, str], CriteriaTables] = {}
 
-    def _write(self, name: str, key: tuple, template, make_context: Callable[[], dict]) -> tuple[str, Entry]:
+    def _write(self, name: str, key: tuple, template, make_context: Callable[[], dict],
+               coarse: Hashable = None) -> tuple[str, Entry]:
         digest = digest_of(key)
         entry = self.manifest.unchanged(name, digest)
         if entry is not None:
-            return name, entry
+            return name, (*entry[:3], coarse)
         context = {**self.site, "SITEURL": path_to_url(get_relative_path(name)), **make_context()}
         payload = template.render(context).encode("utf-8")
-        return name, (digest, *write_page(self.output / name, payload))
+        return name, (digest, *write_page(self.output / name, payload), coarse)
 
-    def unit(self, view: views.YearView, result: UnitResult) -> tuple[str, Entry]:
+    def unit_pages(self) -> list[Page]:
+        """Every unit page (in the order results were made) and every unit's history page."""
+        found = []
+        for view in self.years:
+            counts, states, units = view.submitted_count, self.digests[view.year], self.unit_states
+            for result in view.results.units:
+                unit = result.unit
+                # What the page is made from: the unit's results, its district's and its tier's count.
+                coarse = (units[unit.id], unit.district and states.get(unit.district), counts.get(unit.tier, 0))
+                found.append(Page(unit_page(view.year, unit.id), coarse, partial(self.unit, view, result, coarse)))
+        return found + [Page(history_page(unit_id), states, partial(self.history, unit_id, states))
+                        for unit_id, states in self.unit_states.items()]
+
+    def unit(self, view: views.YearView, result: UnitResult, coarse: Hashable = None) -> tuple[str, Entry]:
         """The page of one unit in one year: facts, chart, group table, every criterion, history."""
         unit = result.unit
-        history = views.history(unit.id, self.years)
+        history = self.histories[unit.id]
         district = view.by_id.get(unit.district) if unit.district else None
         change = view.changes.get(unit.id)
         submitted_count = view.submitted_count.get(unit.tier, 0)
-        key = (view.year, self.digests[view.year][unit.id], change, _history_key(history),
+        key = (view.year, self.digests[view.year][unit.id], change, self.history_keys[unit.id],
                district and (district.unit.id, district.unit.name), submitted_count)
 
         def context() -> dict:
@@ -140,7 +183,7 @@ class PageWriter:
                 "change": change, "history": history, "district": district, "submitted_count": submitted_count,
             }
 
-        return self._write(unit_page(view.year, unit.id), key, self.unit_template, context)
+        return self._write(unit_page(view.year, unit.id), key, self.unit_template, context, coarse)
 
     def district(self, view: views.YearView, district: UnitResult, communes: list[UnitResult]) -> tuple[str, Entry]:
         """A district's page in one year: its result and its communes'."""
@@ -150,13 +193,13 @@ class PageWriter:
                            lambda: {"district": district, "communes": communes, "cs": view.results.criteria_set,
                                     "year": view.year, "cycle": view.results.cycle})
 
-    def history(self, unit_id: str) -> tuple[str, Entry]:
+    def history(self, unit_id: str, coarse: Hashable = None) -> tuple[str, Entry]:
         """The page of one unit over every year built."""
-        found = views.history(unit_id, self.years)
+        found = self.histories[unit_id]
         unit = found[0][1].unit
-        key = ((unit.id, unit.name, unit.tier), _history_key(found))
+        key = ((unit.id, unit.name, unit.tier), self.history_keys[unit_id])
         return self._write(history_page(unit_id), key, self.history_template,
-                           lambda: {"unit": unit, "history": found, "level_names": self.level_names})
+                           lambda: {"unit": unit, "history": found, "level_names": self.level_names}, coarse)
 
     def _tables_of(self, view: views.YearView, tier: str) -> CriteriaTables:
         if (view.year, tier) not in self._tables:

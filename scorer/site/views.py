@@ -215,7 +215,10 @@ def chart(result: UnitResult, tier: TierCriteria) -> tuple[list[Bar], int]:
     return bars, len(bars) * CHART_ROW + 8
 
 
-def history(unit_id: str, views: Sequence[YearView]) -> list[tuple[int, UnitResult]]:
-    """The unit's result in every year that has one, newest first."""
-    found = [(v.year, r) for v in views if (r := v.by_id.get(unit_id)) is not None]
-    return sorted(found, key=lambda pair: -pair[0])
+def histories(views: Sequence[YearView]) -> dict[str, list[tuple[int, UnitResult]]]:
+    """Each unit's result in every year that has one, newest first."""
+    found: dict[str, list[tuple[int, UnitResult]]] = {}
+    for view in sorted(views, key=lambda v: -v.year):
+        for r in view.results.units:
+            found.setdefault(r.unit.id, []).append((view.year, r))
+    return found
