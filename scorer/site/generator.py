@@ -45,6 +45,21 @@ class ResultsGenerator(Generator):
         gc.freeze()
         # Before anything is written: which of the last build's folders nobody changed since.
         self.last = None if self.fresh else self.manifest.last_build()
+        self.digests = {v.year: year_states(v) for v in self.years}
+        self._start_data()
+
+    def _start_data(self) -> None:
+        """Start making the stale data files: the JSON files (by far the largest) and the tables
+        (CSV, XLSX, schemas). They need nothing the other generators make, so on a large site two
+        processes make them from now on, while the other generators read their content."""
+        self.data_made, stale = self._data_inputs(self.manifest, self.digests)
+        self.data_makers: list[parallel.ForkedTasks] = []
+        self.data = [partial(self._make_json, stale), partial(self._make_tables, stale, self.manifest, self.digests)]
+        units = sum(len(v.results.units) for v in self.years)
+        if (stale and units >= parallel.MANY and parallel.forks_wanted(self.settings.get("CQDT_JOBS"))
+                and parallel.forks_fit(3)):
+            self.data_makers = [parallel.ForkedTasks([make]) for make in self.data]
+            self.data = []
 
     def _read(self) -> None:
         root = DataRoot(Path(self.settings.get("CQDT_DATA_ROOT", ".")))
@@ -88,10 +103,9 @@ class ResultsGenerator(Generator):
         output = Path(self.output_path)
         # The Results live to the end: the garbage collector need not walk their objects again.
         gc.freeze()
-        second, data_makers = None, []
+        second, data_makers = None, self.data_makers
         try:
-            manifest = self.manifest
-            digests = {v.year: year_states(v) for v in self.years}
+            manifest, digests = self.manifest, self.digests
             pages = PageWriter(self.env, self.context, self.years, output, manifest, digests)
             # Pages whose coarse key and file are as the last build left them need no more look.
             entries, tasks = [], []
@@ -101,16 +115,8 @@ class ResultsGenerator(Generator):
                     tasks.append(page.write)
                 else:
                     entries.append((page.name, entry))
-            made, stale = self._data_inputs(manifest, digests)
-            # The JSON files (by far the largest) and the tables (CSV, XLSX, schemas).
-            data = [partial(self._make_json, stale), partial(self._make_tables, stale, manifest, digests)]
-            forks = parallel.forks_wanted(self.settings.get("CQDT_JOBS"))
-            units = sum(len(v.results.units) for v in self.years)
-            if forks and stale and units >= parallel.MANY and parallel.forks_fit(3):
-                # Two processes make the stale data files while this one makes the pages.
-                data_makers = [parallel.ForkedTasks([make]) for make in data]
-                data = []
-            if forks and len(tasks) >= parallel.MANY and parallel.forks_fit(3):
+            if (len(tasks) >= parallel.MANY and parallel.forks_wanted(self.settings.get("CQDT_JOBS"))
+                    and parallel.forks_fit(3)):
                 # Another process makes every other unit and history page (so both get as many of
                 # the costly unit pages), while this process makes the rest and the other pages.
                 second = parallel.ForkedTasks(tasks[0::2])
@@ -127,7 +133,7 @@ class ResultsGenerator(Generator):
             self._write(writer, "404.html", "404")
             with parallel.progress(len(tasks) + (second.count if second else 0), "Đang viết trang",
                                    bool(self.settings.get("CQDT_PROGRESS"))) as bar:
-                for make in data:
+                for make in self.data:  # when not made by processes of their own
                     make()
                 entries += self._run(tasks, bar)
                 if second is not None:
@@ -141,7 +147,7 @@ class ResultsGenerator(Generator):
             for forked in (*data_makers, second):
                 if forked is not None:
                     forked.close()
-        for name, digest in made:
+        for name, digest in self.data_made:
             manifest.record_file(name, digest)
         manifest.record(entries)
         self.written.update(item.path for files in self.data_files.values() for item in files)
