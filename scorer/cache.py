@@ -70,7 +70,7 @@ _ALLOWED = {
     *(("scorer.model", name) for name in ("Answer", "Submission", "Review", "ReviewRecord", "VerifiedAnswer",
                                           "Registry", "Unit", "CriterionResult", "Shortfall", "Gap",
                                           "UnitResult", "CriteriaSet", "TierCriteria", "Group", "Criterion",
-                                          "Option", "Level")),
+                                          "Option", "Level", "Cycle", "Publication")),
     ("scorer.load", "Problem"),
 }
 

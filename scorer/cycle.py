@@ -16,7 +16,16 @@ def _publication(entry: dict) -> Publication:
 
 
 def check_cycle(root: DataRoot, year: int) -> tuple[Cycle | None, list[Problem]]:
-    """Read and check submissions/<year>/cycle.yaml."""
+    """Read and check submissions/<year>/cycle.yaml (reused from the cache while it, the
+    criteria sets it may name and the schemas stay the same: a warm run then needs neither the
+    YAML parser's round trip nor jsonschema)."""
+    from .cache import cached_check, schema_files
+
+    inputs = [root.cycle_path(year), *sorted(root.criteria_dir.glob("*/set.yaml")), *schema_files(root)]
+    return cached_check(root, f"cycle-{year}", inputs, lambda: _check_cycle(root, year))
+
+
+def _check_cycle(root: DataRoot, year: int) -> tuple[Cycle | None, list[Problem]]:
     path = root.cycle_path(year)
     display = root.relative(path)
     if not path.is_file():

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft202012Validator
+if TYPE_CHECKING:  # jsonschema is imported only when a file is checked: warm runs need none of it
+    from jsonschema import Draft202012Validator
 
 from .load import MAX_BYTES, InputError, Positions, Problem, decode, parse, read_text
 from .messages import schema_problems

@@ -9,12 +9,13 @@ from datetime import date
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Any
-
-from jsonschema import Draft202012Validator
+from typing import TYPE_CHECKING, Any
 
 from .model import CriteriaSet, Criterion
 from .paths import DataRoot, write_atomic
+
+if TYPE_CHECKING:  # imported when a validator is first made: warm runs check no file
+    from jsonschema import Draft202012Validator
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 STATIC = ("criteria-set", "criteria-tier", "units", "roles", "cycle", "results")
@@ -213,6 +214,8 @@ def packaged_schema_dir() -> Path:
 
 @cache
 def _static(path: str) -> Draft202012Validator:
+    from jsonschema import Draft202012Validator
+
     schema = json.loads(Path(path).read_text(encoding="utf-8"), parse_float=Decimal)
     return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
@@ -271,6 +274,8 @@ def generated_validator(criteria_set: CriteriaSet, tier: str, kind: str) -> Draf
     """Validator built once per loaded criteria set, tier and kind (submission/review)."""
     key = (id(criteria_set), tier, kind)
     if key not in _GENERATED:
+        from jsonschema import Draft202012Validator
+
         build = submission_schema if kind == "submission" else review_schema
         schema = json.loads(dumps(build(criteria_set, tier)), parse_float=Decimal)
         validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)

@@ -90,3 +90,29 @@ def test_a_changed_units_schema_is_checked_again_despite_the_registry_cache(tmp_
     path.write_text(json.dumps(schema), encoding="utf-8")
     done = validate()
     assert done.returncode == 1 and "phien_ban" in done.stdout + done.stderr
+
+
+def test_the_cycle_check_is_reused_until_the_cycle_or_the_criteria_sets_change(tmp_path, monkeypatch):
+    from scorer import cache, cycle
+
+    root = DataRoot(copy_data(tmp_path / "data", years=(2024,)))
+    checked: list[int] = []
+    real = cycle._check_cycle
+
+    def spy(data_root, year):
+        checked.append(year)
+        return real(data_root, year)
+
+    monkeypatch.setattr(cycle, "_check_cycle", spy)
+    first, problems = cycle.check_cycle(root, 2024)
+    assert problems == [] and first.verification_working_days == 60 and checked == [2024]
+    cache._CHECKED.clear()  # as a new process would: from the cache's file
+    assert cycle.check_cycle(root, 2024) == (first, []) and checked == [2024]
+    path = root.cycle_path(2024)
+    path.write_text(path.read_text(encoding="utf-8").replace("verification_working_days: 60",
+                                                             "verification_working_days: 59"), encoding="utf-8")
+    assert cycle.check_cycle(root, 2024)[0].verification_working_days == 59 and checked == [2024, 2024]
+    # The cycle's criteria set gone: the cached check must not hide it.
+    (root.criteria_dir / first.criteria_set).rename(root.criteria_dir / "khac")
+    gone, problems = cycle.check_cycle(root, 2024)
+    assert gone is None and any("không có bộ tiêu chí" in p.message for p in problems)

@@ -107,14 +107,7 @@ class ResultsGenerator(Generator):
         try:
             manifest, digests = self.manifest, self.digests
             pages = PageWriter(self.env, self.context, self.years, output, manifest, digests)
-            # Pages whose coarse key and file are as the last build left them need no more look.
-            entries, tasks = [], []
-            for page in pages.unit_pages():
-                entry = manifest.settled(page.name, page.coarse)
-                if entry is None:
-                    tasks.append(page.write)
-                else:
-                    entries.append((page.name, entry))
+            entries, tasks = pages.unit_pages()
             if (len(tasks) >= parallel.MANY and parallel.forks_wanted(self.settings.get("CQDT_JOBS"))
                     and parallel.forks_fit(3)):
                 # Another process makes every other unit and history page (so both get as many of

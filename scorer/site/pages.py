@@ -23,7 +23,6 @@ from functools import partial
 from importlib.metadata import version
 from operator import attrgetter
 from pathlib import Path
-from typing import NamedTuple
 
 from pelican.utils import get_relative_path, path_to_url
 
@@ -105,14 +104,6 @@ def _history_key(history: list[tuple[int, UnitResult]]) -> tuple:
     return tuple((year, h.status, h.total, h.level, h.rank, h.stale_reviews) for year, h in history)
 
 
-class Page(NamedTuple):
-    """A unit or history page: its name, its coarse key and how to write it (see PageWriter.unit, .history)."""
-
-    name: str
-    coarse: Hashable
-    write: Callable[[], tuple[str, Entry]]
-
-
 class PageWriter:
     """Writes unit, history and district pages into the output folder, skipping those whose inputs did not change."""
 
@@ -129,7 +120,7 @@ class PageWriter:
         self.digests = digests
         self.level_names = {v.year: v.results.criteria_set.level_name for v in self.years}
         self.histories = views.histories(self.years)
-        self.history_keys = {unit_id: _history_key(found) for unit_id, found in self.histories.items()}
+        self._history_keys: dict[str, tuple] = {}
         # Unit id → the states of its results in every year built and the one before (for the change).
         built = [digests[v.year] for v in self.years]
         if self.years and self.years[0].previous is not None:
@@ -147,18 +138,38 @@ class PageWriter:
         payload = template.render(context).encode("utf-8")
         return name, (digest, *write_page(self.output / name, payload), coarse)
 
-    def unit_pages(self) -> list[Page]:
-        """Every unit page (in the order results were made) and every unit's history page."""
-        found = []
+    def unit_pages(self) -> tuple[list[tuple[str, Entry]], list[Callable[[], tuple[str, Entry]]]]:
+        """Every unit page (in the order results were made) and every unit's history page: the
+        manifest's entries of those whose coarse key and file are as the last build left them,
+        and how to write each of the others."""
+        settled, todo = [], []
+        check = self.manifest.settled
         for view in self.years:
             counts, states, units = view.submitted_count, self.digests[view.year], self.unit_states
             for result in view.results.units:
                 unit = result.unit
                 # What the page is made from: the unit's results, its district's and its tier's count.
                 coarse = (units[unit.id], unit.district and states.get(unit.district), counts.get(unit.tier, 0))
-                found.append(Page(unit_page(view.year, unit.id), coarse, partial(self.unit, view, result, coarse)))
-        return found + [Page(history_page(unit_id), states, partial(self.history, unit_id, states))
-                        for unit_id, states in self.unit_states.items()]
+                name = unit_page(view.year, unit.id)
+                entry = check(name, coarse)
+                if entry is None:
+                    todo.append(partial(self.unit, view, result, coarse))
+                else:
+                    settled.append((name, entry))
+        for unit_id, coarse in self.unit_states.items():
+            name = history_page(unit_id)
+            entry = check(name, coarse)
+            if entry is None:
+                todo.append(partial(self.history, unit_id, coarse))
+            else:
+                settled.append((name, entry))
+        return settled, todo
+
+    def _history_key(self, unit_id: str) -> tuple:
+        found = self._history_keys.get(unit_id)
+        if found is None:
+            found = self._history_keys[unit_id] = _history_key(self.histories[unit_id])
+        return found
 
     def unit(self, view: views.YearView, result: UnitResult, coarse: Hashable = None) -> tuple[str, Entry]:
         """The page of one unit in one year: facts, chart, group table, every criterion, history."""
@@ -167,7 +178,7 @@ class PageWriter:
         district = view.by_id.get(unit.district) if unit.district else None
         change = view.changes.get(unit.id)
         submitted_count = view.submitted_count.get(unit.tier, 0)
-        key = (view.year, self.digests[view.year][unit.id], change, self.history_keys[unit.id],
+        key = (view.year, self.digests[view.year][unit.id], change, self._history_key(unit.id),
                district and (district.unit.id, district.unit.name), submitted_count)
 
         def context() -> dict:
@@ -197,7 +208,7 @@ class PageWriter:
         """The page of one unit over every year built."""
         found = self.histories[unit_id]
         unit = found[0][1].unit
-        key = ((unit.id, unit.name, unit.tier), self.history_keys[unit_id])
+        key = ((unit.id, unit.name, unit.tier), self._history_key(unit_id))
         return self._write(history_page(unit_id), key, self.history_template,
                            lambda: {"unit": unit, "history": found, "level_names": self.level_names}, coarse)
 
