@@ -50,15 +50,15 @@ class ResultsGenerator(Generator):
 
     def _start_data(self) -> None:
         """Start making the stale data files: the JSON files (by far the largest) and the tables
-        (CSV, XLSX, schemas). They need nothing the other generators make, so on a large site two
-        processes make them from now on, while the other generators read their content."""
+        (CSV, XLSX, schemas). They need nothing the other generators make, so on a large site
+        another process makes them from now on, while the other generators read their content."""
         self.data_made, stale = self._data_inputs(self.manifest, self.digests)
         self.data_makers: list[parallel.ForkedTasks] = []
         self.data = [partial(self._make_json, stale), partial(self._make_tables, stale, self.manifest, self.digests)]
         units = sum(len(v.results.units) for v in self.years)
         if (stale and units >= parallel.MANY and parallel.forks_wanted(self.settings.get("CQDT_JOBS"))
                 and parallel.forks_fit(3)):
-            self.data_makers = [parallel.ForkedTasks([make]) for make in self.data]
+            self.data_makers = [parallel.ForkedTasks(self.data)]
             self.data = []
 
     def _read(self) -> None:
