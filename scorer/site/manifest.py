@@ -7,9 +7,11 @@ their inputs, so that a rebuild renders only the rows that changed.
 
 The manifest (a pickle, read by the cache's restricted unpickler) lives in cqdt's cache
 folder (never in the published output), one per output folder. Each page has the digest of
-its inputs and the size and modification time of the file written from them: a page is skipped only when its digest is the same and the file on
-disk is still the one this build wrote (deleted or edited pages are written again). A
-manifest that cannot be read counts as empty: everything is rendered.
+its inputs, the size and modification time of the file written from them and, for unit and
+history pages, its coarse key (see pages): a page is skipped only when its coarse key or its
+digest is the same and the file on disk is still the one this build wrote (deleted or edited
+pages are written again). A manifest that cannot be read counts as empty: everything is
+rendered.
 
 It also keeps every file name the build wrote and the modification time of every folder of
 its own (see output.remove_stale) as the build left them: a folder whose time is unchanged
