@@ -211,6 +211,21 @@ def test_cached_results_read_a_units_summary_only_when_a_field_beyond_the_index_
     assert type(moved) is UnitResult and moved.group_scores == expected.group_scores and moved.rank == 99
 
 
+def test_a_lost_summary_is_scored_again_when_a_field_beyond_the_index_is_asked(tmp_path, scored_units):
+    root = DataRoot(copy_data(tmp_path / "data", years=(2024,)))
+    full = score(require_valid(read_year(root, 2024, use_cache=False)))
+    incremental.score_cached(require_valid(read_year(root, 2024)))
+    warm = incremental.score_cached(require_valid(read_year(root, 2024)))
+    summaries = incremental.UnitCache(require_valid(read_year(root, 2024))).packs[incremental.SUMMARY].path
+    summaries.unlink()  # as another run's compaction does: the file is replaced, not rewritten in place
+    summaries.write_bytes(b"garbage")
+    scored_units.clear()
+    commune = warm.unit("xa-bang-luan")
+    assert commune.rank == full.unit("xa-bang-luan").rank and scored_units == []  # from the index
+    assert commune.group_scores == full.unit("xa-bang-luan").group_scores and scored_units == ["xa-bang-luan"]
+    assert commune == full.unit("xa-bang-luan")
+
+
 def test_fingerprints_stay_while_inputs_stay_and_follow_what_a_result_depends_on(tmp_path):
     root = DataRoot(copy_data(tmp_path / "data", years=(2024,)))
 
