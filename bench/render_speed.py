@@ -94,7 +94,7 @@ def measure(root: Path, limit: int | None, repeat: int) -> dict:
         output = Path(folder)
         generator = generator_for(root, output)
         years = generator.years
-        digests = {v.year: year_states(v) for v in years}
+        digests = {v.year: year_states(v.results) for v in years}
         rendered = {"unit": Rendered(), "history": Rendered(), "ranking": Rendered()}
         kind = ["unit"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from functools import partial
 from typing import Any
@@ -181,6 +181,26 @@ RowMaker = Callable[[UnitResult | None, Any, Callable[[], Any]], Any]
 def made_fresh(result: UnitResult | None, position: Any, make: Callable[[], Any]) -> Any:
     """The RowMaker that makes every row."""
     return make()
+
+
+# Rows kept between builds: slot (unit id, or a part's position) → (key of the row's inputs, row).
+KeptRowsOf = dict[Any, tuple[Any, Any]]
+
+
+def kept_rows(known: Mapping[Any, tuple[Any, Any]], made: KeptRowsOf, states: Mapping[str, Any]) -> RowMaker:
+    """A RowMaker that reuses the row noted in `known` when its key is the same (a unit's row:
+    its result's state in `states` and its position; a part: its position), makes the others,
+    and notes every row it gives in `made`."""
+
+    def rows(result: UnitResult | None, position: Any, make: Callable[[], Any]) -> Any:
+        slot, key = (position, None) if result is None else (result.unit.id, (states[result.unit.id], position))
+        noted = known.get(slot)
+        if noted is None or noted[0] != key:
+            noted = (key, make())
+        made[slot] = noted
+        return noted[1]
+
+    return rows
 
 
 def _csv_line(year: int, r: UnitResult) -> str:

@@ -9,9 +9,9 @@ from typing import Any
 
 from .. import export
 from ..cache import read_pickle, write_pickle
-from ..export import RowMaker, made_fresh
+from ..export import KeptRowsOf, RowMaker, kept_rows, made_fresh
 from ..export_xlsx import to_xlsx
-from ..model import Results, UnitResult
+from ..model import Results
 from ..paths import DataRoot
 from ..text import TIER_LABELS
 from .manifest import manifest_path
@@ -115,23 +115,13 @@ class KeptRows:
         self.salt = salt
         stored = read_pickle(self.path)
         fits = isinstance(stored, dict) and stored.get("salt") == salt and isinstance(stored.get("files"), dict)
-        self.known: dict[str, dict[Any, tuple[Any, Any]]] = stored["files"] if fits else {}
-        self.made: dict[str, dict[Any, tuple[Any, Any]]] = {}
+        self.known: dict[str, KeptRowsOf] = stored["files"] if fits else {}
+        self.made: dict[str, KeptRowsOf] = {}
 
-    def maker(self, name: str, digests: Mapping[str, str]) -> RowMaker:
-        """The RowMaker of file `name`; `digests`: unit id → digest of its result, rank included."""
-        known = self.known.get(name, {})
+    def maker(self, name: str, digests: Mapping[str, Any]) -> RowMaker:
+        """The RowMaker of file `name`; `digests`: unit id → state of its result (pages.result_state)."""
         made = self.made[name] = {}
-
-        def rows(result: UnitResult | None, position: Any, make: Callable[[], Any]) -> Any:
-            slot, key = (position, None) if result is None else (result.unit.id, (digests[result.unit.id], position))
-            noted = known.get(slot)
-            if noted is None or noted[0] != key:
-                noted = (key, make())
-            made[slot] = noted
-            return noted[1]
-
-        return rows
+        return kept_rows(self.known.get(name, {}), made, digests)
 
     def keep(self, name: str) -> None:
         """File `name` was not made again: its rows stay as they were."""

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from functools import partial
+from typing import Any
 
 from markupsafe import Markup
 
+from ..export import KeptRowsOf, kept_rows, made_fresh
 from ..model import CriteriaSet, Criterion, CriterionResult, Group, Level, TierCriteria, UnitResult
 from ..text import STAGE_LABELS
 from .filters import (
@@ -191,18 +194,15 @@ def _group_cells(group: Group, levels: Sequence[Level]) -> tuple[str, str, str, 
             f'</strong></td><td class="num">{vn_number_cached(group.max)}</td>\n', minimums)
 
 
-RowCache = dict[str, tuple[tuple, str]]  # unit id → the key of its row's inputs, and the row
-
-
 def ranking_rows(rows: Sequence[UnitResult], view: YearView, tier: TierCriteria, siteurl: str,
-                 digests: Mapping[str, str] | None = None, known: RowCache | None = None,
-                 made: RowCache | None = None) -> Markup:
+                 digests: Mapping[str, Any] | None = None, known: KeptRowsOf | None = None,
+                 made: KeptRowsOf | None = None) -> Markup:
     """The rows of a ranking table: rank, unit (and district for communes), group scores, total,
     level, status and the change against the previous year, each with its value for sorting.
 
-    With `digests` (unit id → digest of its result, rank included), a row whose inputs are
+    With `digests` (unit id → state of its result, rank included), a row whose inputs are
     those noted in `known` (by an earlier build of the same page) is reused, and every row goes
-    into `made` with its key."""
+    into `made` with its key (see export.kept_rows)."""
     vn = vn_number_cached
     cs, year, changes = view.results.criteria_set, view.year, view.changes
     group_ids = [g.id for g in tier.groups]
@@ -212,29 +212,10 @@ def ranking_rows(rows: Sequence[UnitResult], view: YearView, tier: TierCriteria,
     levels: dict[tuple, str] = {}
     statuses: dict[tuple, str] = {}
     moves: dict[tuple, str] = {}
-    known = known if digests is not None and known is not None else {}
-    out = []
-    for r in rows:
-        unit, submitted, change = r.unit, r.submitted, changes.get(r.unit.id)
-        move_key = (change.rank_delta, change.total_delta) if change else ()
-        district_key, district_cell = None, ""
-        if tier.tier == "xa":
-            found_cell = districts.get(unit.district)
-            if found_cell is None:
-                found = view.by_id.get(unit.district)
-                link = (f'<a href="{siteurl}/{year}/huyen/{html_text(found.unit.id)}/">{html_text(found.unit.name)}</a>'
-                        if found else "")
-                found_cell = districts[unit.district] = (found and (found.unit.id, found.unit.name),
-                                                         f"<td>{link}</td>")
-            district_key, district_cell = found_cell
-        if digests is not None:
-            key = (digests[unit.id], move_key, district_key)
-            noted = known.get(unit.id)
-            if noted is not None and noted[0] == key:
-                out.append(noted[1])
-                if made is not None:
-                    made[unit.id] = noted
-                continue
+    keep = made_fresh if digests is None else kept_rows(known or {}, {} if made is None else made, digests)
+
+    def row(r: UnitResult, change, move_key: tuple, district_cell: str) -> str:
+        unit, submitted = r.unit, r.submitted
         level_key = r.level if r.level else ("none" if submitted else "missing")
         district = f' data-district="{html_text(unit.district)}"' if unit.district else ""
         parts = [
@@ -264,8 +245,21 @@ def ranking_rows(rows: Sequence[UnitResult], view: YearView, tier: TierCriteria,
             moved = change.rank_delta if change and change.rank_delta is not None else -100000
             cell = moves[move_key] = f'<td class="num" data-value="{moved}">{change_html(change)}</td>\n</tr>\n'
         parts.append(cell)
-        row = "".join(parts)
-        out.append(row)
-        if digests is not None and made is not None:
-            made[unit.id] = ((digests[unit.id], move_key, district_key), row)
+        return "".join(parts)
+
+    out = []
+    for r in rows:
+        unit, change = r.unit, changes.get(r.unit.id)
+        move_key = (change.rank_delta, change.total_delta) if change else ()
+        district_key, district_cell = None, ""
+        if tier.tier == "xa":
+            found_cell = districts.get(unit.district)
+            if found_cell is None:
+                found = view.by_id.get(unit.district)
+                link = (f'<a href="{siteurl}/{year}/huyen/{html_text(found.unit.id)}/">{html_text(found.unit.name)}</a>'
+                        if found else "")
+                found_cell = districts[unit.district] = (found and (found.unit.id, found.unit.name),
+                                                         f"<td>{link}</td>")
+            district_key, district_cell = found_cell
+        out.append(keep(r, (move_key, district_key), partial(row, r, change, move_key, district_cell)))
     return Markup("".join(out))

@@ -45,7 +45,7 @@ class ResultsGenerator(Generator):
         gc.freeze()
         # Before anything is written: which of the last build's folders nobody changed since.
         self.last = None if self.fresh else self.manifest.last_build()
-        self.digests = {v.year: year_states(v) for v in self.years}
+        self.digests = {v.year: year_states(v.results) for v in self.years}
         self._start_data()
 
     def _start_data(self) -> None:
@@ -184,8 +184,10 @@ class ResultsGenerator(Generator):
         inputs changed since the last build, or whose file on disk is not the one it wrote."""
         made, stale = [], []
         for view in self.years:
+            states = {tier.tier: digest_of([digests[view.year][r.unit.id] for r in view.ranked(tier.tier)])
+                      for tier in view.tiers()}
             for item in self.data_files[view.year]:
-                inputs = digest_of((item.path, [digests[view.year][r.unit.id] for r in view.ranked(item.tier)]))
+                inputs = digest_of((item.path, states[item.tier]))
                 made.append((item.path, inputs))
                 if manifest.file_digest(item.path) != inputs:
                     stale.append((view, item))

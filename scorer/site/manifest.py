@@ -47,7 +47,7 @@ class Manifest:
         self.salt = salt  # digest of what every page depends on (templates, code, settings)
         self.previous: dict[str, Entry] = {}
         self.previous_files: dict[str, dict] = {}
-        self.previous_rows: dict[str, dict] = {}  # page → fragments.RowCache of its table
+        self.previous_rows: dict[str, dict] = {}  # page → its ranking table's rows (export.kept_rows)
         # What the last build left, whatever its salt: None when unknown.
         self._last: tuple[frozenset[str], dict[str, int]] | None = None
         stored = read_pickle(manifest_path(output))

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from pelican.utils import get_relative_path, path_to_url
 
-from ..model import CriterionResult, UnitResult
+from ..model import CriterionResult, Results, UnitResult
 from . import views
 from .fragments import CriteriaTables, chart_bars, group_rows
 from .manifest import Entry, Manifest
@@ -94,10 +94,10 @@ def result_state(result: UnitResult, fingerprint: str | None = None) -> Hashable
                                       for c in result.criteria]))
 
 
-def year_states(view: views.YearView) -> dict[str, Hashable]:
-    """Unit id → the state of its result in the view's year."""
-    fingerprints = view.results.fingerprints
-    return {r.unit.id: result_state(r, fingerprints.get(r.unit.id)) for r in view.results.units}
+def year_states(results: Results) -> dict[str, Hashable]:
+    """Unit id → the state of its result in the year."""
+    fingerprints = results.fingerprints
+    return {r.unit.id: result_state(r, fingerprints.get(r.unit.id)) for r in results.units}
 
 
 def _history_key(history: list[tuple[int, UnitResult]]) -> tuple:
@@ -124,7 +124,7 @@ class PageWriter:
         # Unit id → the states of its results in every year built and the one before (for the change).
         built = [digests[v.year] for v in self.years]
         if self.years and self.years[0].previous is not None:
-            built.insert(0, year_states(views.YearView(self.years[0].previous, None)))
+            built.insert(0, year_states(self.years[0].previous))
         self.unit_states = {unit_id: tuple(states.get(unit_id) for states in built) for unit_id in self.histories}
         self._tables: dict[tuple[int, str], CriteriaTables] = {}
 
@@ -143,26 +143,23 @@ class PageWriter:
         manifest's entries of those whose coarse key and file are as the last build left them,
         and how to write each of the others."""
         settled, todo = [], []
-        check = self.manifest.settled
+
+        def settle(name: str, coarse: Hashable, write: Callable[..., tuple[str, Entry]], *args) -> None:
+            entry = self.manifest.settled(name, coarse)
+            if entry is None:
+                todo.append(partial(write, *args, coarse))
+            else:
+                settled.append((name, entry))
+
         for view in self.years:
             counts, states, units = view.submitted_count, self.digests[view.year], self.unit_states
             for result in view.results.units:
                 unit = result.unit
                 # What the page is made from: the unit's results, its district's and its tier's count.
                 coarse = (units[unit.id], unit.district and states.get(unit.district), counts.get(unit.tier, 0))
-                name = unit_page(view.year, unit.id)
-                entry = check(name, coarse)
-                if entry is None:
-                    todo.append(partial(self.unit, view, result, coarse))
-                else:
-                    settled.append((name, entry))
+                settle(unit_page(view.year, unit.id), coarse, self.unit, view, result)
         for unit_id, coarse in self.unit_states.items():
-            name = history_page(unit_id)
-            entry = check(name, coarse)
-            if entry is None:
-                todo.append(partial(self.history, unit_id, coarse))
-            else:
-                settled.append((name, entry))
+            settle(history_page(unit_id), coarse, self.history, unit_id)
         return settled, todo
 
     def _history_key(self, unit_id: str) -> tuple:

@@ -1,11 +1,12 @@
 """Using the machine's second core for a build: forked processes share the Results.
 
-Once the Results are read, one process makes the stale data files (JSON, CSV, XLSX; a third
-process for them measured slower on two cores); once the pages to write are known, and when
-they are many, a second renderer renders and writes every other one while the build's process
-makes the rest and the other pages. Each sends back only what it wrote. They share the Results with the build's process only until one touches them:
-reference counting writes to every object read, so in the end each may hold a copy of what
-the build's process held at the fork. They are used only when that stays within
+Once the Results are read, one process makes the stale data files (JSON, CSV, XLSX; splitting
+them over two processes measured slower on two cores). Once the pages to write are known, and
+when they are many, a second renderer renders and writes every other one while the build's
+process makes the rest and the other pages. Each sends back only what it wrote. They share the
+Results with the build's process only until one touches them: reference counting writes to
+every object read, so in the end each may hold a copy of what the build's process held at
+the fork. They are used only when that stays within
 MEMORY_BUDGET_MB; results read from the cache keep their criteria on disk (see
 model.LazyCriteria), so even a nationwide year fits.
 """
