@@ -11,9 +11,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import NamedTuple
 
-from pelican.writers import Writer
-
-from ..paths import write_atomic
+from ..paths import replace_file, write_atomic
 
 
 def _holding(path: Path, payload: bytes) -> os.stat_result | None:
@@ -87,7 +85,7 @@ class StreamedFile:
         """Finish the file and put it in place."""
         self._handle.close()
         os.chmod(self.temporary, 0o644)
-        os.replace(self.temporary, self.path)
+        replace_file(self.temporary, self.path)
 
     def discard(self) -> None:
         """Remove the temporary file if close() did not use it (an error stopped the writing)."""
@@ -187,6 +185,17 @@ def folder_times(output: Path, names: Iterable[str], folders: Iterable[str], las
     """The modification time of every folder holding one of `names` inside `folders` and the
     year folders, up to those: read again for the folders holding a `changed` name (written or
     removed by this build) and those changed since the last build, else taken from `last`."""
+    stale = {name.rsplit("/", i)[0] for name in changed for i in range(1, name.count("/") + 1)}
+    if last is not None:
+        stale |= set(last.folders) - last.untouched
+        if names == last.written:  # the same files: the same folders hold them
+            times = dict(last.folders)
+            for folder in sorted(stale & times.keys()):
+                try:
+                    times[folder] = os.stat(output / folder).st_mtime_ns
+                except OSError:
+                    del times[folder]
+            return times
     roots = tuple(f"{root}/" for root in stale_roots(output, folders))
     held = {name.rsplit("/", 1)[0] for name in names if name.startswith(roots)}
     for folder in list(held):
@@ -196,9 +205,6 @@ def folder_times(output: Path, names: Iterable[str], folders: Iterable[str], las
                 break
             held.add(folder)
     known = last.folders if last is not None else {}
-    stale = {name.rsplit("/", i)[0] for name in changed for i in range(1, name.count("/") + 1)}
-    if last is not None:
-        stale |= set(last.folders) - last.untouched
     times = {}
     for folder in sorted(held):
         time = None if folder in stale else known.get(folder)
@@ -225,8 +231,8 @@ class _BufferedFile(io.StringIO):
         super().close()
 
 
-class ChangedOnlyWriter(Writer):
-    """Pelican's writer, keeping its overwrite rules, but leaving unchanged files alone."""
+class ChangedOnlyMixin:
+    """For Pelican's writer (see plugin): keeps its overwrite rules, but leaves unchanged files alone."""
 
     def _open_w(self, filename, encoding, override=False):
         # Pelican's own checks (overwrite rules, bookkeeping), then a buffer instead of open().
