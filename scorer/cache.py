@@ -14,6 +14,7 @@ import hashlib
 import io
 import os
 import pickle
+import time
 from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -67,6 +68,7 @@ def cache_path(root: DataRoot, year: int) -> Path:
 
 _ALLOWED = {
     ("decimal", "Decimal"), ("datetime", "date"),
+    ("pathlib", "PosixPath"), ("pathlib", "PurePosixPath"),  # in site settings (see site.quick)
     *(("scorer.model", name) for name in ("Answer", "Submission", "Review", "ReviewRecord", "VerifiedAnswer",
                                           "Registry", "Unit", "CriterionResult", "Shortfall", "Gap",
                                           "UnitResult", "CriteriaSet", "TierCriteria", "Group", "Criterion",
@@ -259,21 +261,29 @@ def append_pickles(path: Path, values: list[Any]) -> bool:
 
 
 # The latest check of each cache file in this process: its key, value and problems.
-_CHECKED: dict[Path, tuple[str, Any, tuple[Problem, ...]]] = {}
+_CHECKED: dict[Path, tuple[tuple | None, str, Any, tuple[Problem, ...]]] = {}
+SETTLED_NS = 2_000_000_000  # a file last written this long ago is known by its stamp
 
 
-def cached_check(root: DataRoot, name: str, inputs: list[Path], check: Callable[[], tuple[Any, list[Problem]]]
-                 ) -> tuple[Any, list[Problem]]:
-    """check() of the registry or a criteria set, reused while its input files and cqdt stay the same."""
-    digest = hashlib.sha256(f"{FORMAT}|{code_version()}|{name}".encode())
-    for path in inputs:
-        digest.update(root.relative(path).encode())
-        digest.update(path.read_bytes() if path.is_file() else b"-")
-    key = digest.hexdigest()
+def cached_check(root: DataRoot, name: str, inputs: list[Path], check: Callable[[], tuple[Any, list[Problem]]],
+                 modules: tuple[str, ...] = ()) -> tuple[Any, list[Problem]]:
+    """check() of the registry or a criteria set, reused while its input files and cqdt stay the
+    same (the checking modules, and `modules` if check() also runs code of those)."""
     path = cache_path(root, 0).with_name(f"{name}.pickle")
+    # The same files checked earlier in this process (the site asks twice): known by their stamps
+    # if those were settled (a file rewritten within the clock's tick of its last write keeps
+    # its time), else by their content.
+    stamps = tuple(stamp(p) if p.is_file() else None for p in inputs)
     held = _CHECKED.get(path)
-    if held is not None and held[0] == key:  # the same files checked earlier in this process (the site asks twice)
-        return held[1], list(held[2])
+    if held is not None and held[0] is not None and held[0] == stamps:
+        return held[2], list(held[3])
+    digest = hashlib.sha256(f"{FORMAT}|{code_version((*CHECKING_MODULES, *modules))}|{name}".encode())
+    for item in inputs:
+        digest.update(root.relative(item).encode())
+        digest.update(item.read_bytes() if item.is_file() else b"-")
+    key = digest.hexdigest()
+    if held is not None and held[1] == key:
+        return held[2], list(held[3])
     stored = read_pickle(path)
     if isinstance(stored, dict) and stored.get("key") == key:
         value, problems = stored["value"], list(stored["problems"])
@@ -282,7 +292,8 @@ def cached_check(root: DataRoot, name: str, inputs: list[Path], check: Callable[
         write_pickle(path, {"key": key, "value": value, "problems": problems})
     if len(_CHECKED) >= 8:  # a test process checks hundreds of data roots
         _CHECKED.clear()
-    _CHECKED[path] = key, value, tuple(problems)
+    settled = time.time_ns() - SETTLED_NS
+    _CHECKED[path] = (stamps if all(s is None or s[1] < settled for s in stamps) else None), key, value, tuple(problems)
     return value, problems
 
 

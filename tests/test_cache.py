@@ -116,3 +116,42 @@ def test_the_cycle_check_is_reused_until_the_cycle_or_the_criteria_sets_change(t
     (root.criteria_dir / first.criteria_set).rename(root.criteria_dir / "khac")
     gone, problems = cycle.check_cycle(root, 2024)
     assert gone is None and any("không có bộ tiêu chí" in p.message for p in problems)
+
+
+def test_a_check_asked_again_in_one_process_reads_settled_files_only_once(tmp_path, monkeypatch):
+    import os
+    from pathlib import Path
+
+    from scorer import cache
+
+    root = DataRoot(copy_data(tmp_path / "data", years=(2024,)))
+    inputs = sorted(root.units_dir.glob("*.yaml"))
+    read: list[str] = []
+    real_read = Path.read_bytes
+
+    def spy(path):
+        read.append(path.name)
+        return real_read(path)
+
+    monkeypatch.setattr(Path, "read_bytes", spy)
+    cache._CHECKED.clear()
+    for path in inputs:
+        os.utime(path)  # written just now
+
+    def ask() -> object:
+        return cache.cached_check(root, "thu", inputs, lambda: ("giá trị", []))[0]
+
+    assert ask() == "giá trị" and read  # known by content, files read
+    read.clear()
+    assert ask() == "giá trị" and read  # still just written: a same-size edit could keep its time
+    old = 1_600_000_000
+    for path in inputs:
+        os.utime(path, (old, old))
+    cache._CHECKED.clear()
+    ask()
+    read.clear()
+    assert ask() == "giá trị" and read == []  # settled and untouched: its stamps suffice
+    inputs[0].write_text(inputs[0].read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    read.clear()
+    ask()
+    assert inputs[0].name in read
