@@ -32,22 +32,17 @@ sys.path.insert(0, str(BENCH.parent))
 
 
 def generator_for(root: Path, output: Path):
-    """A ResultsGenerator with the build's settings, Jinja environment and Results read."""
-    from pelican import Pelican
+    """The build's DataPages, with its settings and Jinja environment, the Results read."""
     from pelican.settings import read_settings
 
     from scorer.commands_site import site_config
     from scorer.paths import DataRoot
-    from scorer.site.generator import ResultsGenerator
+    from scorer.site.generator import DataPages
 
     settings = read_settings(str(site_config(DataRoot(root))), override={
         "CQDT_DATA_ROOT": str(root.resolve()), "OUTPUT_PATH": str(output), "CQDT_JOBS": 1})
-    pelican = Pelican(settings)  # runs the plugins' `initialized` (filters, autoescaping)
-    context = {**pelican.settings, "generated_content": {}, "static_links": set(), "static_content": {},
-               "localsiteurl": pelican.settings["SITEURL"]}
-    generator = ResultsGenerator(context=context, settings=pelican.settings, path=pelican.path,
-                                 theme=pelican.theme, output_path=str(output))
-    generator.generate_context()
+    generator = DataPages(settings)
+    generator.read()
     return generator
 
 
@@ -83,12 +78,11 @@ def timed(label: str, tasks: list, rendered: Rendered, repeat: int) -> dict:
 
 def measure(root: Path, limit: int | None, repeat: int) -> dict:
     """Figures of unit pages, history pages and ranking rows of every year of the data root."""
-    from pelican.utils import get_relative_path, path_to_url
-
     from scorer.site import pages as pages_module
     from scorer.site.fragments import ranking_rows
     from scorer.site.manifest import Manifest
     from scorer.site.pages import PageWriter, year_states
+    from scorer.site.templates import relative_root
 
     with tempfile.TemporaryDirectory() as folder:
         output = Path(folder)
@@ -104,13 +98,13 @@ def measure(root: Path, limit: int | None, repeat: int) -> dict:
 
         # Pages are handed over, not written; a manifest that never records: every round renders every page again.
         pages_module.write_page = hand_over
-        pages = PageWriter(generator.env, generator.context, years, output, Manifest(output, "bench"), digests)
+        pages = PageWriter(generator.env, generator.pages.context, years, output, Manifest(output, "bench"), digests)
         units = [(view, r) for view in years for r in view.results.units][:limit]
         unit_ids = list(dict.fromkeys(r.unit.id for _, r in units))
 
         def ranking(view, tier) -> None:
             name = f"{view.year}/xep-hang/{tier.tier}/index.html"
-            rows = ranking_rows(view.ranked(tier.tier), view, tier, path_to_url(get_relative_path(name)))
+            rows = ranking_rows(view.ranked(tier.tier), view, tier, relative_root(name))
             rendered["ranking"].add(str(rows).encode())
 
         gc.freeze()  # as the build does: the Results are not walked again by the collector

@@ -26,9 +26,10 @@ def site_config(root: DataRoot) -> Path:
 
 
 def build_site(root: DataRoot, output: Path | None, progress: bool = False, years: tuple[int, ...] = ()) -> Path:
-    """Build the site with Pelican from the data root's Results; returns the output folder."""
-    from pelican import Pelican
-    from pelican.settings import read_settings
+    """Build the site from the data root's Results; returns the output folder. Pelican builds
+    it, unless only the data changed since the last build into that folder: then only the data
+    pages are written again, without Pelican (see site.quick)."""
+    from .site import quick
 
     config = site_config(root)
     if output is not None and root.root.resolve().is_relative_to(output.resolve()):
@@ -39,6 +40,18 @@ def build_site(root: DataRoot, output: Path | None, progress: bool = False, year
         override["OUTPUT_PATH"] = str(output.resolve())
     if years:
         override["CQDT_YEARS"] = sorted(years)
+    keyed = quick.config_key(config, override)
+    if keyed is not None:
+        if quick.rebuild(keyed, override):
+            return keyed.output
+        override["CQDT_QUICK_KEY"] = keyed.key
+    return _pelican_build(config, override)
+
+
+def _pelican_build(config: Path, override: dict) -> Path:
+    from pelican import Pelican
+    from pelican.settings import read_settings
+
     settings = read_settings(str(config), override=override)
     with pelican_errors() as errors:
         Pelican(settings).run()

@@ -46,7 +46,7 @@ CQDT_DATA_ROOT = str(HERE.parent)
 # Worker processes for unit pages and data files (None: one per core; 1: no workers).
 CQDT_JOBS = int(os.environ["CQDT_JOBS"]) if os.environ.get("CQDT_JOBS") else None
 
-PLUGINS = ["scorer.site", "scorer.site_form"]
+PLUGINS = ["scorer.site"]
 
 # Only hand-written pages; every data page comes from the plugin's generator.
 ARTICLE_PATHS = ["articles"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -27,6 +27,19 @@ def run_cqdt(*args: str):
     result = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return result
+
+
+def record_calls(monkeypatch, owner, name: str, note: Callable[..., object]) -> list:
+    """Replace owner.name with a spy that appends note(*args) of each call, then calls through."""
+    noted: list = []
+    original = getattr(owner, name)
+
+    def spy(*args):
+        noted.append(note(*args))
+        return original(*args)
+
+    monkeypatch.setattr(owner, name, spy)
+    return noted
 
 
 def build(data: Path, output: Path, *extra: str) -> Path:

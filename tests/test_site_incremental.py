@@ -11,9 +11,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from pelican.utils import get_relative_path
 from regen_golden import DATA, fixed_environment
-from site_fixtures import build
+from site_fixtures import build, record_calls
 from test_site_golden import compare_trees
 
 from scorer import export, export_xlsx
@@ -23,6 +22,7 @@ from scorer.paths import DataRoot
 from scorer.site import data_files, pages, parallel
 from scorer.site import output as output_module
 from scorer.site.manifest import manifest_path
+from scorer.site.templates import relative_root
 
 REPO = Path(__file__).resolve().parent.parent
 YEAR = 2024
@@ -59,38 +59,22 @@ def rendered(monkeypatch) -> list[str]:
 
     def spy(name: str) -> str:
         names.append(name)
-        return get_relative_path(name)
+        return relative_root(name)
 
-    monkeypatch.setattr(pages, "get_relative_path", spy)
+    monkeypatch.setattr(pages, "relative_root", spy)
     return names
 
 
 @pytest.fixture
 def encoded(monkeypatch) -> list[str]:
     """Ids of the units whose JSON entry was encoded (not read from the results cache) from now on."""
-    ids: list[str] = []
-    original = export.unit_to_dict
-
-    def spy(result, criteria_set):
-        ids.append(result.unit.id)
-        return original(result, criteria_set)
-
-    monkeypatch.setattr(export, "unit_to_dict", spy)
-    return ids
+    return record_calls(monkeypatch, export, "unit_to_dict", lambda result, _criteria_set: result.unit.id)
 
 
 @pytest.fixture
 def workbooks(monkeypatch) -> list[tuple[str, ...]]:
     """The tiers of each XLSX workbook made from now on."""
-    made: list[tuple[str, ...]] = []
-    original = data_files.to_xlsx
-
-    def spy(results, tiers, rows):
-        made.append(tiers)
-        return original(results, tiers, rows)
-
-    monkeypatch.setattr(data_files, "to_xlsx", spy)
-    return made
+    return record_calls(monkeypatch, data_files, "to_xlsx", lambda _results, tiers, _rows: tiers)
 
 
 @pytest.fixture

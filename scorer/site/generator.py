@@ -1,54 +1,121 @@
-"""The Pelican generator that writes every data page from the scorer's Results."""
+"""The data pages of the site, written from the scorer's Results: by the Pelican plugin (see
+plugin) on a full build, and without Pelican on a quick rebuild (see quick)."""
 
 from __future__ import annotations
 
 import gc
+from collections.abc import Mapping
 from functools import partial
 from pathlib import Path
-
-from pelican.generators import Generator
-from pelican.utils import get_relative_path, path_to_url
+from typing import Any
 
 from ..catalogue import load_criteria_set
 from ..evaluate import evaluate
-from ..model import CriteriaSet
+from ..model import CriteriaSet, Results
 from ..paths import DataRoot
+from ..site_form import write_form
 from . import parallel, sitemap, views
 from .data_files import DataFile, KeptRows, schema_files, write_files, write_json_files, year_files
 from .fragments import ranking_rows
-from .manifest import Manifest
+from .manifest import Manifest, manifest_bytes, output_check
 from .output import folder_times, remove_stale
 from .pages import PageWriter, digest_of, site_salt, year_states
+from .templates import PageRenderer, jinja_options, relative_root, site_env
 
 # Output folders holding only what this generator writes (besides the year folders).
 GENERATED_FOLDERS = ("don-vi", "du-lieu", "schema", "tieu-chi")
+# A stored manifest this large (some 1,500 pages) is checked in another process: below, the
+# check takes a few milliseconds, less than a fork.
+CHECK_APART_BYTES = 256 * 1024
+# The settings the data pages read: all they are given, on a Pelican build and on a quick rebuild.
+SETTINGS = ("OUTPUT_PATH", "THEME", "THEME_TEMPLATES_OVERRIDES", "RELATIVE_URLS", "SITEURL", "JINJA_ENVIRONMENT",
+            "SITENAME", "SITESUBTITLE", "REPOSITORY_URL", "REPOSITORY_BRANCH", "CQDT_DATA_ROOT", "CQDT_YEARS",
+            "CQDT_JOBS", "CQDT_PROGRESS", "CQDT_PUBLIC_URL")
 
 
-class ResultsGenerator(Generator):
-    """Reads every year of the data root and writes home, year, ranking, unit,
-    district, criteria, history, 404 pages and the open data files."""
+# The DataPages of this process's last build, kept alive (one at a time): freeing a nationwide
+# build's objects one by one takes 0.05 s, and `cqdt` ends its process without that (cli.run).
+_LAST_BUILD: list[DataPages] = []
 
-    def generate_context(self) -> None:
+
+def keep(pages: DataPages) -> None:
+    """Keep this build's DataPages to the end of the process (or to the next build)."""
+    _LAST_BUILD[:] = [pages]
+
+
+def data_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """The SETTINGS of the site, as plain values (Jinja's compiled-template cache is the build's own)."""
+    chosen = {name: settings.get(name) for name in SETTINGS}
+    chosen["JINJA_ENVIRONMENT"] = {k: v for k, v in (chosen["JINJA_ENVIRONMENT"] or {}).items() if k != "bytecode_cache"}
+    chosen["THEME_TEMPLATES_OVERRIDES"] = list(chosen["THEME_TEMPLATES_OVERRIDES"] or ())
+    return chosen
+
+
+class DataPages:
+    """Reads every year of the data root and writes home, year, ranking, unit, district,
+    criteria, history, 404 pages and the open data files. Needs only the site settings."""
+
+    def __init__(self, settings: Mapping[str, Any]) -> None:
+        self.settings = settings = data_settings(settings)
+        self.output_path = settings["OUTPUT_PATH"]
+        self.env = site_env(settings)
+        self.pages = PageRenderer(self.env, settings, Path(self.output_path))
+
+    def read(self) -> None:
+        """Read the Results of every year built and what the last build left."""
         # Reading the results and the manifest makes hundreds of thousands of objects that all
         # live to the end of the build: the garbage collector would walk them again and again
         # and free nothing.
+        output = Path(self.output_path)
+        checker = self._start_check(output)
         gc.disable()
         try:
             self._read()
             # Nothing of an earlier build to remove from a new folder: no need to walk it at the end.
-            output = Path(self.output_path)
             self.fresh = not output.is_dir() or not any(output.iterdir())
-            self.manifest = Manifest(output, site_salt(self.context, Path(self.theme) / "templates", self.years))
+            self.manifest = Manifest(output, site_salt(self.site_values(), self.templates, self.years))
+            if checker is not None:
+                self.manifest.use_check(checker.results()[0])
         finally:
             gc.enable()
+            if checker is not None:
+                checker.close()
         # Nor should later collections (the other generators, the output) walk them again.
         gc.freeze()
         # Before anything is written: which of the last build's folders nobody changed since.
         self.last = None if self.fresh else self.manifest.last_build()
         self.digests = {v.year: year_states(v.results) for v in self.years}
-        self._start_data()
 
-    def _start_data(self) -> None:
+    def _start_check(self, output: Path) -> parallel.ForkedTasks | None:
+        """On a large site, look at the last build's files and folders (manifest.output_check)
+        in another process while this one reads the data: the second core is idle meanwhile."""
+        if not (parallel.forks_wanted(self.settings.get("CQDT_JOBS")) and manifest_bytes(output) >= CHECK_APART_BYTES):
+            return None
+        return parallel.ForkedTasks([partial(output_check, output)])
+
+    def site_values(self) -> dict[str, Any]:
+        """The settings and shared values data pages see, with the Jinja options (for the salt)."""
+        return {**self.pages.context, "JINJA_ENVIRONMENT": jinja_options(self.settings)}
+
+    def shared(self) -> dict[str, Any]:
+        """What this generator gives the other pages of the site (Pelican's context)."""
+        return {"CQDT_YEARS_BUILT": [v.year for v in self.years], "CQDT_DATA_FILES": self.data_files,
+                "CQDT_SCHEMA_FILES": self.schemas, "NAV_YEAR": self.pages.context["NAV_YEAR"],
+                "NAV_CRITERIA": self.pages.context["NAV_CRITERIA"]}
+
+    def shared_key(self) -> tuple:
+        """shared() as plain values: equal keys, equal hand-written pages."""
+        return ([v.year for v in self.years],
+                {year: [(f.path, f.label, f.fmt, f.tier) for f in files] for year, files in self.data_files.items()},
+                [(f.path, f.label, f.fmt) for f in self.schemas],
+                self.pages.context["NAV_YEAR"], self.pages.context["NAV_CRITERIA"])
+
+    @property
+    def results(self) -> dict[int, Results]:
+        """Each year built → its Results."""
+        return {v.year: v.results for v in self.years}
+
+    def start(self) -> None:
         """Start making the stale data files: the JSON files (by far the largest) and the tables
         (CSV, XLSX, schemas). They need nothing the other generators make, so on a large site
         another process makes them from now on, while the other generators read their content."""
@@ -83,30 +150,25 @@ class ResultsGenerator(Generator):
         self.data_files: dict[int, list[DataFile]] = {v.year: year_files(v.results) for v in self.years}
         self.schemas = schema_files(root)
         current = self.years[-1] if self.years else None
-        self.context.update({
-            "CQDT_YEARS_BUILT": [v.year for v in self.years],
-            # Other plugins (the submission form) read the Results here instead of scoring again.
-            "CQDT_RESULTS": {v.year: v.results for v in self.years},
-            "CQDT_DATA_FILES": self.data_files,
-            "CQDT_SCHEMA_FILES": self.schemas,
+        self.pages.context.update({
             "NAV_YEAR": current.year if current else None,
             "NAV_CRITERIA": current.results.criteria_set.id if current else next(iter(sorted(self.criteria_sets)), None),
         })
+        self.templates = Path(self.settings["THEME"]) / "templates"
 
-    def _write(self, writer, name: str, template: str, **kwargs) -> None:
-        self.written.add(name)
-        writer.write_file(name, self.get_template(template), self.context,
-                          relative_urls=self.settings["RELATIVE_URLS"], **kwargs)
+    def _write(self, name: str, template: str, **kwargs) -> None:
+        self.pages.write(name, template, **kwargs)
 
-    def generate_output(self, writer) -> None:
-        self.written: set[str] = set()
+    def write(self) -> None:
+        """Write every data page and data file whose inputs changed; remove what is no longer built."""
+        self.written = self.pages.written
         output = Path(self.output_path)
         # The Results live to the end: the garbage collector need not walk their objects again.
         gc.freeze()
         second, data_makers = None, self.data_makers
         try:
             manifest, digests = self.manifest, self.digests
-            pages = PageWriter(self.env, self.context, self.years, output, manifest, digests)
+            pages = PageWriter(self.env, self.pages.context, self.years, output, manifest, digests)
             entries, tasks = pages.unit_pages()
             if (len(tasks) >= parallel.MANY and parallel.forks_wanted(self.settings.get("CQDT_JOBS"))
                     and parallel.forks_fit(3)):
@@ -115,15 +177,16 @@ class ResultsGenerator(Generator):
                 second = parallel.ForkedTasks(tasks[0::2])
                 tasks = tasks[1::2]
             current = self.years[-1] if self.years else None
-            self._write(writer, "index.html", "home", view=current, views=self.years,
+            self._write("index.html", "home", view=current, views=self.years,
                         cycle=current.results.cycle if current else None,
                         **(views.summary(current) if current else {}))
             for view in self.years:
-                entries += self._write_year(writer, pages, view, digests)
+                entries += self._write_year(pages, view, digests)
             for set_id, criteria_set in sorted(self.criteria_sets.items()):
                 used_in = [v.year for v in self.years if v.results.criteria_set.id == set_id]
-                self._write(writer, f"tieu-chi/{set_id}/index.html", "criteria", cs=criteria_set, used_in=used_in)
-            self._write(writer, "404.html", "404")
+                self._write(f"tieu-chi/{set_id}/index.html", "criteria", cs=criteria_set, used_in=used_in)
+            self._write("404.html", "404")
+            write_form(self.root, self.settings, self.results, self.pages)
             with parallel.progress(len(tasks) + (second.count if second else 0), "Đang viết trang",
                                    bool(self.settings.get("CQDT_PROGRESS"))) as bar:
                 for make in self.data:  # when not made by processes of their own
@@ -149,7 +212,7 @@ class ResultsGenerator(Generator):
         changed = {name for name, entry in entries if manifest.previous.get(name) != entry}
         changed.update(self.written)
         self.written.update(name for name, _ in entries)
-        sitemap.PAGES.update(name.removesuffix("index.html") for name in self.written if name.endswith("/index.html"))
+        sitemap.PAGES.update(url for url in map(sitemap.name_url, self.written) if url is not None)
         if not self.fresh:
             changed.update(remove_stale(output, self.written, GENERATED_FOLDERS, self.last))
         written = frozenset(self.written)
@@ -160,18 +223,19 @@ class ResultsGenerator(Generator):
         return {"view": view, "results": view.results, "cs": view.results.criteria_set,
                 "cycle": view.results.cycle, "year": view.year}
 
-    def _write_year(self, writer, pages: PageWriter, view: views.YearView, digests: dict[int, dict]) -> list:
+    def _write_year(self, pages: PageWriter, view: views.YearView, digests: dict[int, dict]) -> list:
         """The year's overview, its rankings and its district pages (these through `pages`)."""
         year, common = view.year, self._common(view)
-        self._write(writer, f"{year}/index.html", "year", files=self.data_files[year],
+        self._write(f"{year}/index.html", "year", files=self.data_files[year],
                     **views.summary(view), **common)
         for tier in view.tiers():
             name = f"{year}/xep-hang/{tier.tier}/index.html"
             rows = view.ranked(tier.tier)
             made = self.manifest.current_rows[name] = {}
-            table = ranking_rows(rows, view, tier, path_to_url(get_relative_path(name)), digests[year],
+            table = ranking_rows(rows, view, tier, relative_root(name), digests[year],
                                  self.manifest.previous_rows.get(name), made)
-            self._write(writer, name, "ranking", tier=tier, rows=rows, ranking_rows=table, **common)
+            self._write(name, "ranking", tier=tier, rows=rows, ranking_rows=table,
+                        any_submitted=any(r.submitted for r in rows), **common)
         communes: dict[str, list] = {}
         for result in view.ranked("xa"):
             communes.setdefault(result.unit.district, []).append(result)

@@ -20,19 +20,20 @@ import pickle
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import fields
 from functools import partial
-from importlib.metadata import version
 from operator import attrgetter
 from pathlib import Path
 
-from pelican.utils import get_relative_path, path_to_url
+import jinja2
+import markupsafe
 
 from ..model import CriterionResult, Results, UnitResult
 from . import views
 from .fragments import CriteriaTables, chart_bars, group_rows
 from .manifest import Entry, Manifest
 from .output import write_page
+from .templates import relative_root
 
-# Pelican context values the unit and history templates read (base.html included).
+# Site values the unit and history templates read (base.html included).
 SITE_NAMES = ("SITENAME", "SITESUBTITLE", "NAV_YEAR", "NAV_CRITERIA", "REPOSITORY_URL", "REPOSITORY_BRANCH")
 # cqdt modules whose code shapes these pages, besides this package.
 SHAPING_MODULES = ("export.py", "export_xlsx.py", "model.py", "text.py")
@@ -62,7 +63,8 @@ def site_salt(context: dict, templates: Path, years: Sequence[views.YearView]) -
                *sorted(p for p in templates.rglob("*") if p.is_file())]
     for path in sources:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    digest.update(f"jinja2 {version('jinja2')} markupsafe {version('markupsafe')}".encode())
+    # Jinja's version, and MarkupSafe's code (its version is only in its package metadata, slow to read).
+    digest.update(f"jinja2 {jinja2.__version__}".encode() + Path(markupsafe.__file__).read_bytes())
     jinja = {k: v for k, v in (context.get("JINJA_ENVIRONMENT") or {}).items() if k != "bytecode_cache"}
     digest.update(repr([*((name, context.get(name)) for name in SITE_NAMES), sorted(jinja.items())]).encode())
     for view in years:
@@ -134,7 +136,7 @@ class PageWriter:
         entry = self.manifest.unchanged(name, digest)
         if entry is not None:
             return name, (*entry[:3], coarse)
-        context = {**self.site, "SITEURL": path_to_url(get_relative_path(name)), **make_context()}
+        context = {**self.site, "SITEURL": relative_root(name), **make_context()}
         payload = template.render(context).encode("utf-8")
         return name, (digest, *write_page(self.output / name, payload), coarse)
 

@@ -5,18 +5,25 @@ from __future__ import annotations
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from .output import write_if_changed
+
 PAGES: set[str] = set()
 """URLs of the pages written by the current build (emptied when a build starts)."""
 
 
-def page_url(output: Path, written: Path) -> str | None:
-    """The directory-style URL of a written page (None for pages not to list, like 404)."""
-    relative = written.resolve().relative_to(output.resolve()).as_posix()
-    if relative == "index.html":
+def name_url(name: str) -> str | None:
+    """The directory-style URL of a page written at `name` in the output folder (None for
+    pages not to list, like 404)."""
+    if name == "index.html":
         return ""
-    if relative.endswith("/index.html"):
-        return relative.removesuffix("index.html")
+    if name.endswith("/index.html"):
+        return name.removesuffix("index.html")
     return None
+
+
+def page_url(output: Path, written: Path) -> str | None:
+    """name_url of a page written at path `written`."""
+    return name_url(written.resolve().relative_to(output.resolve()).as_posix())
 
 
 def sitemap_xml(public_url: str, urls: set[str]) -> str:
@@ -27,3 +34,8 @@ def sitemap_xml(public_url: str, urls: set[str]) -> str:
     lines.extend(f"<url><loc>{escape(base + url)}</loc></url>" for url in sorted(urls))
     lines.append("</urlset>")
     return "\n".join(lines) + "\n"
+
+
+def write(output: Path, public_url: str) -> None:
+    """Write sitemap.xml of PAGES into the output folder (when its bytes changed)."""
+    write_if_changed(output / "sitemap.xml", sitemap_xml(public_url, PAGES))

@@ -1,0 +1,74 @@
+"""The theme's Jinja environment and the page context of the data pages, made from the site
+settings alone (no Pelican objects), so that a Pelican build and a rebuild without Pelican
+(see quick) render the same bytes."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader
+
+from ..cache import cache_dir
+from .filters import FILTERS
+from .output import write_if_changed
+
+# The settings a data page's template may read (base.html included); a data page sees only
+# these and its own values.
+SITE_NAMES = ("SITENAME", "SITESUBTITLE", "REPOSITORY_URL", "REPOSITORY_BRANCH")
+
+
+def relative_root(name: str) -> str:
+    """SITEURL of the page written at `name` with relative URLs: "." at the top, else "../" per
+    folder (what Pelican's writer gives)."""
+    depth = name.count("/")
+    return "/".join([".."] * depth) if depth else "."
+
+
+def jinja_options(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """The Jinja environment options of the site: the settings' own, with autoescaping forced.
+    Templates do not change during a build: no file check each time a page extends one."""
+    return {**(settings.get("JINJA_ENVIRONMENT") or {}), "autoescape": True, "auto_reload": False}
+
+
+def bytecode_cache() -> FileSystemBytecodeCache:
+    """Compiled templates in cqdt's cache folder (keyed by each template's source), so a build
+    does not compile every template again."""
+    folder = cache_dir() / "jinja"
+    with contextlib.suppress(OSError):  # unwritable: Jinja then compiles as usual
+        folder.mkdir(parents=True, exist_ok=True)
+    return FileSystemBytecodeCache(str(folder))
+
+
+def template_folders(settings: Mapping[str, Any]) -> list[str]:
+    """Where templates are looked up, first match wins (Pelican's order)."""
+    return [*settings.get("THEME_TEMPLATES_OVERRIDES", ()), str(Path(settings["THEME"]) / "templates")]
+
+
+def site_env(settings: Mapping[str, Any]) -> Environment:
+    """The Jinja environment of the data pages: the theme's templates, cqdt's filters."""
+    options = {k: v for k, v in jinja_options(settings).items() if k != "bytecode_cache"}
+    env = Environment(loader=FileSystemLoader(template_folders(settings)), bytecode_cache=bytecode_cache(), **options)
+    env.filters.update(FILTERS)
+    return env
+
+
+class PageRenderer:
+    """Renders a data page from the site settings, the values every data page shares and
+    its own values, and writes it when its bytes changed; remembers every name written."""
+
+    def __init__(self, env: Environment, settings: Mapping[str, Any], output: Path) -> None:
+        self.env = env
+        self.output = output
+        self.context: dict[str, Any] = {name: settings.get(name) for name in SITE_NAMES}
+        self.site_url = None if settings.get("RELATIVE_URLS") else settings.get("SITEURL", "")
+        self.written: set[str] = set()
+
+    def write(self, name: str, template: str, **values) -> None:
+        """Render `template`.html to `name` (relative to the output folder)."""
+        self.written.add(name)
+        site_url = relative_root(name) if self.site_url is None else self.site_url
+        context = {**self.context, "SITEURL": site_url, **values}
+        write_if_changed(self.output / name, self.env.get_template(f"{template}.html").render(context))

@@ -1,0 +1,115 @@
+"""A rebuild whose only changes are in the data runs without Pelican, writes the same site a
+Pelican build writes, and leaves the work to Pelican whenever anything Pelican reads or wrote
+changed."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from regen_golden import DATA, fixed_environment
+from site_fixtures import build, record_calls
+from test_site_golden import compare_trees
+from test_site_incremental import lower_first_ratio
+
+from scorer import commands_site
+from scorer.site import quick
+from scorer.site.templates import relative_root
+
+REPO = Path(__file__).resolve().parent.parent
+YEAR = 2024
+CHANGED = "xa-chi-dam"
+
+
+@pytest.fixture
+def data(tmp_path: Path):
+    """A copy of the golden data root with its own site settings, content and theme."""
+    target = tmp_path / "data"
+    shutil.copytree(DATA, target)
+    shutil.copytree(REPO / "site", target / "site", ignore=shutil.ignore_patterns("output", "__pycache__"))
+    shutil.copytree(REPO / "theme", target / "theme")
+    with fixed_environment():
+        yield target
+
+
+@pytest.fixture
+def pelican_builds(monkeypatch) -> list[dict]:
+    """The overrides of every Pelican build from now on."""
+    return record_calls(monkeypatch, commands_site, "_pelican_build", lambda _config, override: dict(override))
+
+
+def rebuild_equals_fresh(data: Path, output: Path, tmp_path: Path) -> None:
+    fresh = build(data, tmp_path / f"fresh-{len(list(tmp_path.iterdir()))}")
+    assert compare_trees(fresh, output) == ([], [], [])
+
+
+@pytest.mark.parametrize("name", ["index.html", "404.html", "2024/index.html", "2024/don-vi/so-tttt/index.html",
+                                  "don-vi/so-tttt/index.html", "a/b/c/d/index.html"])
+def test_relative_root_is_what_pelicans_writer_gives(name):
+    from pelican.utils import get_relative_path, path_to_url
+
+    assert relative_root(name) == path_to_url(get_relative_path(name))
+
+
+def test_a_data_change_is_rebuilt_without_pelican(data, tmp_path, pelican_builds):
+    output = build(data, tmp_path / "site")
+    assert len(pelican_builds) == 1 and quick.record_path(output).is_file()
+    lower_first_ratio(data / "submissions" / str(YEAR) / "xa" / f"{CHANGED}.yaml")
+    page = output / f"{YEAR}/don-vi/{CHANGED}/index.html"
+    before = page.read_bytes()
+    build(data, output)
+    assert len(pelican_builds) == 1  # no second Pelican build
+    assert page.read_bytes() != before
+    rebuild_equals_fresh(data, output, tmp_path)
+
+
+def test_the_quick_rebuild_does_not_import_pelican(data, tmp_path):
+    output = build(data, tmp_path / "site")
+    lower_first_ratio(data / "submissions" / str(YEAR) / "xa" / f"{CHANGED}.yaml")
+    code = ("import sys; from scorer.cli import main; main(standalone_mode=False); "
+            "print('pelican' in sys.modules)")
+    done = __import__("subprocess").run(
+        [sys.executable, "-c", code, "--data", str(data), "build", "--output", str(output)],
+        capture_output=True, text=True, env=os.environ, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "False"
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize("change", ["content", "theme", "settings", "environment", "output", "years"])
+def test_pelican_builds_again_when_what_it_reads_or_wrote_changed(data, tmp_path, pelican_builds, change,
+                                                                 monkeypatch):
+    output = build(data, tmp_path / "site")
+    if change == "content":  # a hand-written page
+        _edit(data / "site/content/pages/gioi-thieu.md", "Title:", "Title: Mới:")
+    elif change == "theme":  # a static file Pelican copies
+        (data / "theme/static/css/site.css").write_text("body{color:red}\n", encoding="utf-8")
+    elif change == "settings":
+        _edit(data / "site/pelicanconf.py", 'SITENAME = "', 'SITENAME = "Cổng ')
+    elif change == "environment":  # the settings file reads it
+        monkeypatch.setenv("CQDT_REPOSITORY_URL", "https://example.org/khac/cqdt")
+    elif change == "output":  # a page Pelican wrote, edited by hand
+        (output / "huong-dan/index.html").write_text("sửa tay", encoding="utf-8")
+    elif change == "years":  # the latest year gone: every hand-written page's menu changes
+        shutil.rmtree(data / "submissions" / str(YEAR))
+    build(data, output)
+    assert len(pelican_builds) == 2
+    rebuild_equals_fresh(data, output, tmp_path)
+
+
+def test_settings_only_pelican_understands_leave_the_build_to_pelican(data, tmp_path):
+    config = data / "site/pelicanconf.py"
+    override = {"OUTPUT_PATH": str(tmp_path / "site")}
+    assert quick.config_key(config, override) is not None
+    with config.open("a", encoding="utf-8") as handle:
+        handle.write("\nJINJA_FILTERS = {'hoa': str.upper}\n")
+    assert quick.config_key(config, override) is None
+    _edit(config, "JINJA_FILTERS = {'hoa': str.upper}", "PLUGINS = ['scorer.site', 'another.plugin']")
+    assert quick.config_key(config, override) is None
