@@ -18,3 +18,16 @@ def test_peak_memory_is_the_steps_own_even_when_the_benchmark_holds_more():
     step = run_measured([sys.executable, "-c", "import time; x = b'y' * (80 * 2**20); time.sleep(0.3)"])
     assert len(held) and step.exit_code == 0
     assert 80 <= step.peak_mb < 200
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_peak_memory_counts_a_forked_worker_alongside_its_parent():
+    # After the fork each holds 100 MB of its own: only the sum over the tree shows 200 MB.
+    code = ("import os, time\n"
+            "pid = os.fork()\n"
+            "x = b'z' * (100 * 2**20)\n"
+            "time.sleep(0.6)\n"
+            "os._exit(0) if pid == 0 else os.waitpid(pid, 0)\n")
+    step = run_measured([sys.executable, "-c", code])
+    assert step.exit_code == 0
+    assert 190 <= step.peak_mb < 320
