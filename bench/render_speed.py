@@ -105,7 +105,7 @@ def measure(root: Path, limit: int | None, repeat: int) -> dict:
         def ranking(view, tier) -> None:
             name = f"{view.year}/xep-hang/{tier.tier}/index.html"
             rows = ranking_rows(view.ranked(tier.tier), view, tier, relative_root(name))
-            rendered["ranking"].add(str(rows).encode())
+            rendered["ranking"].add(rows)
 
         gc.freeze()  # as the build does: the Results are not walked again by the collector
         figures = {"unit": timed("unit pages", [partial(pages.unit, v, r) for v, r in units], rendered["unit"],

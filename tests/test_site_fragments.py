@@ -138,7 +138,7 @@ def test_ranking_rows_give_each_unit_its_own_status_level_and_change():
     changes = {"so-a": views.Change(2023, 3, D("8"), 2, D("1")), "so-b": views.Change(2023, 1, D("9.00"), -1, D(0))}
     view = SimpleNamespace(results=SimpleNamespace(criteria_set=CS), year=2024, changes=changes,
                            by_id={r.unit.id: r for r in rows})
-    html = str(ranking_rows(rows, view, TIER, "../../.."))
+    html = ranking_rows(rows, view, TIER, "../../..").decode()
     first, second, third, fourth = html.split("</tr>\n")[:4]
     assert 'data-name="sở &lt;a&gt;"' in first and ">Sở &lt;A&gt;</a>" in first
     assert "cần thẩm định lại" in second and "cần thẩm định lại" not in first
@@ -155,15 +155,15 @@ def test_ranking_rows_reuse_a_noted_row_only_while_its_inputs_are_the_same():
     view = SimpleNamespace(results=SimpleNamespace(criteria_set=CS), year=2024, changes=changes,
                            by_id={r.unit.id: r for r in rows})
     digests = {"so-a": "da", "so-b": "db"}
-    plain = str(ranking_rows(rows, view, TIER, "../../.."))
+    plain = ranking_rows(rows, view, TIER, "../../..")
     made: dict = {}
-    assert str(ranking_rows(rows, view, TIER, "../../..", digests, {}, made)) == plain
-    assert "".join(row for _, row in made.values()) == plain
-    noted = {unit_id: (key, f"<tr>{unit_id} noted</tr>\n") for unit_id, (key, _) in made.items()}
+    assert ranking_rows(rows, view, TIER, "../../..", digests, {}, made) == plain
+    assert b"".join(row for _, row in made.values()) == plain
+    noted = {unit_id: (key, f"<tr>{unit_id} noted</tr>\n".encode()) for unit_id, (key, _) in made.items()}
     noted["so-b"] = (("another digest", *noted["so-b"][0][1:]), noted["so-b"][1])
     again: dict = {}
-    html = str(ranking_rows(rows, view, TIER, "../../..", digests, noted, again))
-    assert html == "<tr>so-a noted</tr>\n" + made["so-b"][1]  # so-b's inputs differ from what was noted
+    html = ranking_rows(rows, view, TIER, "../../..", digests, noted, again)
+    assert html == b"<tr>so-a noted</tr>\n" + made["so-b"][1]  # so-b's inputs differ from what was noted
     assert again == {"so-a": noted["so-a"], "so-b": made["so-b"]}
     changes["so-a"] = views.Change(2023, 4, D("8"), 3, D("1"))  # the same result, another change
-    assert "noted" not in str(ranking_rows(rows, view, TIER, "../../..", digests, noted, {}))
+    assert b"noted" not in ranking_rows(rows, view, TIER, "../../..", digests, noted, {})

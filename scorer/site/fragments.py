@@ -196,9 +196,11 @@ def _group_cells(group: Group, levels: Sequence[Level]) -> tuple[str, str, str, 
 
 def ranking_rows(rows: Sequence[UnitResult], view: YearView, tier: TierCriteria, siteurl: str,
                  digests: Mapping[str, Any] | None = None, known: KeptRowsOf | None = None,
-                 made: KeptRowsOf | None = None) -> Markup:
-    """The rows of a ranking table: rank, unit (and district for communes), group scores, total,
-    level, status and the change against the previous year, each with its value for sorting.
+                 made: KeptRowsOf | None = None) -> bytes:
+    """The rows of a ranking table, as UTF-8 HTML: rank, unit (and district for communes), group
+    scores, total, level, status and the change against the previous year, each with its value
+    for sorting. Bytes, not text: the commune table is 9 MB, kept from build to build and
+    spliced into its page (see templates.PageRenderer), never encoded or decoded again.
 
     With `digests` (unit id → state of its result, rank included), a row whose inputs are
     those noted in `known` (by an earlier build of the same page) is reused, and every row goes
@@ -245,7 +247,7 @@ def ranking_rows(rows: Sequence[UnitResult], view: YearView, tier: TierCriteria,
             moved = change.rank_delta if change and change.rank_delta is not None else -100000
             cell = moves[move_key] = f'<td class="num" data-value="{moved}">{change_html(change)}</td>\n</tr>\n'
         parts.append(cell)
-        return "".join(parts)
+        return "".join(parts).encode("utf-8")
 
     out = []
     for r in rows:
@@ -262,4 +264,4 @@ def ranking_rows(rows: Sequence[UnitResult], view: YearView, tier: TierCriteria,
                                                          f"<td>{link}</td>")
             district_key, district_cell = found_cell
         out.append(keep(r, (move_key, district_key), partial(row, r, change, move_key, district_cell)))
-    return Markup("".join(out))
+    return b"".join(out)

@@ -234,8 +234,8 @@ class DataPages:
             made = self.manifest.current_rows[name] = {}
             table = ranking_rows(rows, view, tier, relative_root(name), digests[year],
                                  self.manifest.previous_rows.get(name), made)
-            self._write(name, "ranking", tier=tier, rows=rows, ranking_rows=table,
-                        any_submitted=any(r.submitted for r in rows), **common)
+            self.pages.write(name, "ranking", {"ranking_rows": table}, tier=tier, rows=rows,
+                             any_submitted=any(r.submitted for r in rows), **common)
         communes: dict[str, list] = {}
         for result in view.ranked("xa"):
             communes.setdefault(result.unit.district, []).append(result)

@@ -28,7 +28,7 @@ from typing import Any, NamedTuple
 from ..cache import cache_dir, read_pickle, write_pickle
 from .output import LastBuild
 
-FORMAT = 7
+FORMAT = 8
 Entry = tuple[str, int, int, Any]  # digest, size, mtime_ns, coarse key (see pages)
 
 

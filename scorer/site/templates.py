@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader
+from markupsafe import Markup
 
 from ..cache import cache_dir
 from .filters import FILTERS
@@ -66,9 +67,19 @@ class PageRenderer:
         self.site_url = None if settings.get("RELATIVE_URLS") else settings.get("SITEURL", "")
         self.written: set[str] = set()
 
-    def write(self, name: str, template: str, **values) -> None:
-        """Render `template`.html to `name` (relative to the output folder)."""
+    def write(self, name: str, template: str, pieces: Mapping[str, bytes] | None = None, **values) -> None:
+        """Render `template`.html to `name` (relative to the output folder). Each of `pieces`
+        (value name → UTF-8 HTML) goes into the page as it is: the template gets a marker in
+        its place, and the encoded page the piece in place of the marker. An empty piece may
+        be left out by the template (a ranking without rows)."""
         self.written.add(name)
         site_url = relative_root(name) if self.site_url is None else self.site_url
-        context = {**self.context, "SITEURL": site_url, **values}
-        write_if_changed(self.output / name, self.env.get_template(f"{template}.html").render(context))
+        markers = {key: f"\x00{key}\x00" for key in pieces or {}}
+        context = {**self.context, "SITEURL": site_url, **values, **{k: Markup(m) for k, m in markers.items()}}
+        page = self.env.get_template(f"{template}.html").render(context).encode("utf-8")
+        for key, marker in markers.items():
+            before, found, after = page.partition(marker.encode())
+            if (not found and pieces[key]) or marker.encode() in after:
+                raise ValueError(f"{template}.html must show {key} once (or not at all when it is empty)")
+            page = before + pieces[key] + after if found else page
+        write_if_changed(self.output / name, page)
