@@ -144,18 +144,15 @@ class FileCache:
         self.enabled = enabled
         self.entries: dict[str, Indexed] = {}
         self.pending: dict[str, bytes] = {}
-        self.changed = False
-        if enabled and self.path.is_file():
-            stored = read_pickle(self.path)
-            if isinstance(stored, dict) and stored.get("format") == FORMAT and stored.get("context") == context:
-                self.entries = {name: Indexed._make(entry) for name, entry in stored["files"].items()}
+        self.changed: set[str] = set()  # files whose entry changed (or went) since the index was read
+        stored = read_pickle(self.path) if enabled and self.path.is_file() else None
+        fits = isinstance(stored, dict) and stored.get("format") == FORMAT and stored.get("context") == context
+        self.journal = IndexJournal(self.path.with_suffix(".journal"), stored.get("generation") if fits else None)
+        if fits:
+            self.entries = {name: Indexed._make(entry) for name, entry in stored["files"].items()}
+            self.journal.replay(self.entries, Indexed._make, len(Indexed._fields))
         if enabled and not self.entries:
             self.pack.clear()  # nothing indexes its records any more
-
-    def known_sha(self, display: str, file_stamp: tuple[int, ...]) -> str | None:
-        """The content hash recorded for an untouched file, so it need not be read again."""
-        entry = self.entries.get(display)
-        return entry.sha if entry is not None and entry.stamp == file_stamp else None
 
     def lookup(self, display: str, sha: str) -> Indexed | None:
         """The index entry of this content, if it was checked before."""
@@ -173,7 +170,7 @@ class FileCache:
     def touch(self, display: str, file_stamp: tuple[int, ...]) -> None:
         """Record the new stamp of a file touched but not changed."""
         self.entries[display] = self.entries[display]._replace(stamp=file_stamp)
-        self.changed = True
+        self.changed.add(display)
 
     def put(self, display: str, sha: str, checked: CheckedFile, file_stamp: tuple[int, ...]) -> None:
         self.entries[display] = Indexed(sha, file_stamp, checked.problems, checked.unit_id, checked.local_evidence,
@@ -181,13 +178,13 @@ class FileCache:
         self.pending.pop(display, None)
         if checked.record is not None:
             self.pending[display] = checked.record
-        self.changed = True
+        self.changed.add(display)
 
     def keep_only(self, displays: set[str]) -> None:
         for gone in set(self.entries) - displays:
             del self.entries[gone]
             self.pending.pop(gone, None)
-            self.changed = True
+            self.changed.add(gone)
 
     def save(self) -> None:
         if not (self.enabled and self.changed):
@@ -198,11 +195,16 @@ class FileCache:
                 self.entries[name] = self.entries[name]._replace(address=address)
             self.pending.clear()
         live = {name: e.address for name, e in self.entries.items() if e.address is not None}
-        for name, address in self.pack.compact(live).items():
+        moved = self.pack.compact(live)
+        for name, address in moved.items():
             self.entries[name] = self.entries[name]._replace(address=address)
-        # Plain tuples: pickle writes them natively, named tuples cost a Python call each.
-        files = {name: tuple(entry) for name, entry in self.entries.items()}
-        write_pickle(self.path, {"format": FORMAT, "context": self.context, "files": files})
+        # A few entries go to the journal; many, moved records or a long journal: a new index.
+        if moved or not self.journal.append(self.entries, self.changed):
+            # Plain tuples: pickle writes them natively, named tuples cost a Python call each.
+            files = {name: tuple(entry) for name, entry in self.entries.items()}
+            self.journal.restart(lambda generation: write_pickle(self.path, {
+                "format": FORMAT, "context": self.context, "generation": generation, "files": files}))
+        self.changed.clear()
 
 
 def loads(record: bytes) -> Any:
@@ -263,6 +265,59 @@ def append_pickles(path: Path, values: list[Any]) -> bool:
 # The latest check of each cache file in this process: its key, value and problems.
 _CHECKED: dict[Path, tuple[tuple | None, str, Any, tuple[Problem, ...]]] = {}
 SETTLED_NS = 2_000_000_000  # a file last written this long ago is known by its stamp
+
+
+def journal_limit(entries: int) -> int:
+    """How many entries an index's journal may hold before the index is written anew."""
+    return max(200, entries // 10)
+
+
+class IndexJournal:
+    """The entries of an index changed since the index was written, appended to a file beside
+    it: a run that changed a few entries appends them instead of writing 12,000–16,000 again.
+
+    Each record is (the index's generation, key, the entry as a tuple, or None when it went);
+    records of another generation (left by an index written over since) are ignored."""
+
+    def __init__(self, path: Path, generation: str | None) -> None:
+        self.path = path
+        self.generation = generation
+        self.count = 0  # records of this generation in the file
+
+    def replay(self, entries: dict[str, Any], make: Callable[[tuple], Any], width: int) -> None:
+        """Apply this generation's records to `entries` (tuples of `width` fields, made by `make`)."""
+        for record in read_pickles(self.path):
+            entry = record[2] if isinstance(record, tuple) and len(record) == 3 else ()
+            if not (entry is None or (isinstance(entry, tuple) and len(entry) == width)):
+                break  # the rest is not trusted either
+            generation, key, _ = record
+            if generation != self.generation:
+                continue
+            if entry is None:
+                entries.pop(key, None)
+            else:
+                entries[key] = make(entry)
+            self.count += 1
+
+    def append(self, entries: dict[str, Any], changed: set[str]) -> bool:
+        """Append the changed entries if the journal stays short; False when the whole index
+        must be written (see restart)."""
+        count = self.count + len(changed)
+        if self.generation is None or count > journal_limit(len(entries)):
+            return False
+        records = [(self.generation, key, tuple(entries[key]) if key in entries else None) for key in sorted(changed)]
+        if not append_pickles(self.path, records):
+            return False
+        self.count = count
+        return True
+
+    def restart(self, write_index: Callable[[str], None]) -> None:
+        """write_index(generation) with a new generation, then drop the journal."""
+        self.generation = os.urandom(8).hex()
+        write_index(self.generation)
+        with contextlib.suppress(OSError):
+            self.path.unlink(missing_ok=True)
+        self.count = 0
 
 
 def cached_check(root: DataRoot, name: str, inputs: list[Path], check: Callable[[], tuple[Any, list[Problem]]],

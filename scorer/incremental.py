@@ -9,9 +9,7 @@ so the output is byte for byte what export.iter_json writes for score(inputs).
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import os
 import pickle
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import fields
@@ -21,12 +19,11 @@ from typing import Any, NamedTuple
 
 from . import export
 from .cache import (
-    append_pickles,
+    IndexJournal,
     cache_path,
     code_version,
     loads,
     read_pickle,
-    read_pickles,
     write_pickle,
 )
 from .evaluate import (
@@ -97,19 +94,6 @@ def _records(result: UnitResult, line: str) -> tuple[bytes, bytes, bytes]:
             pickle.dumps(tuple(result.criteria), protocol=pickle.HIGHEST_PROTOCOL))
 
 
-def _is_journal_entry(record: Any) -> bool:
-    """(index generation, unit id, the unit's ScoredUnit as a tuple or None when it went)."""
-    if not (isinstance(record, tuple) and len(record) == 3):
-        return False
-    entry = record[2]
-    return entry is None or (isinstance(entry, tuple) and len(entry) == len(ScoredUnit._fields))
-
-
-def journal_limit(units: int) -> int:
-    """How many entries the index's journal may hold before the index is written anew."""
-    return max(200, units // 10)
-
-
 class UnitCache:
     """Scored units of one year, by unit id; their records sit in packs beside the index."""
 
@@ -120,24 +104,12 @@ class UnitCache:
         self.context = _digest(FORMAT, inputs.context, code_version(SCORING_MODULES))
         # The index is a pickle plus a journal of the entries changed since it was written, so
         # that a run which scored one unit appends one entry instead of writing 12,000.
-        self.journal = self.path.with_suffix(".units-journal")
         stored = read_pickle(self.path)
         fits = isinstance(stored, dict) and stored.get("context") == self.context
         self.units = {unit_id: ScoredUnit._make(entry) for unit_id, entry in stored["units"].items()} if fits else {}
-        self.generation = stored.get("generation") if fits else None
-        self.journaled = 0
+        self.journal = IndexJournal(self.path.with_suffix(".units-journal"), stored.get("generation") if fits else None)
         if self.units:
-            for record in read_pickles(self.journal):
-                if not _is_journal_entry(record):
-                    break  # the rest is not trusted either
-                generation, unit_id, entry = record
-                if generation != self.generation:  # left by an index written over since
-                    continue
-                if entry is None:
-                    self.units.pop(unit_id, None)
-                else:
-                    self.units[unit_id] = ScoredUnit._make(entry)
-                self.journaled += 1
+            self.journal.replay(self.units, ScoredUnit._make, len(ScoredUnit._fields))
         else:  # nothing indexes their records any more
             for pack in self.packs:
                 pack.clear()
@@ -214,21 +186,11 @@ class UnitCache:
                 self.units[name] = self.units[name]._replace(addresses=tuple(addresses))
                 moved = True
         # A few entries go to the journal; many, moved records or a long journal: a new index.
-        journaled = self.journaled + len(self.changed)
-        if not moved and self.generation is not None and journaled <= journal_limit(len(self.units)):
-            entries = [(self.generation, name, tuple(self.units[name]) if name in self.units else None)
-                       for name in sorted(self.changed)]
-            if append_pickles(self.journal, entries):
-                self.journaled = journaled
-                self.changed.clear()
-                return
-        self.generation = os.urandom(8).hex()  # journal entries of an older index are ignored
-        # Plain tuples: pickle writes them natively, named tuples cost a Python call each.
-        write_pickle(self.path, {"context": self.context, "generation": self.generation,
-                                 "units": {u: tuple(e) for u, e in self.units.items()}})
-        with contextlib.suppress(OSError):
-            self.journal.unlink(missing_ok=True)
-        self.journaled = 0
+        if moved or not self.journal.append(self.units, self.changed):
+            # Plain tuples: pickle writes them natively, named tuples cost a Python call each.
+            units = {u: tuple(e) for u, e in self.units.items()}
+            self.journal.restart(lambda generation: write_pickle(self.path, {
+                "context": self.context, "generation": generation, "units": units}))
         self.changed.clear()
 
 
@@ -251,10 +213,6 @@ class CachedLines(Mapping):
         return len(self._cache.units)
 
 
-def _file_sha(inputs: YearInputs, items: LazyItems, unit_id: str) -> str:
-    return inputs.shas[items.displays[unit_id]] if unit_id in items else ""
-
-
 Bests = tuple[dict[str, Decimal], dict[str, Decimal]]
 
 
@@ -266,7 +224,9 @@ def _score_tier(inputs: YearInputs, cache: UnitCache, tier: TierCriteria, units:
     assert isinstance(submissions, LazyItems) and isinstance(reviews, LazyItems)
     # The unit's registry entry is not in its own key: the context already holds the whole
     # registry (cache.context_key reads units/*.yaml), and writing out 12,000 units took 0.05 s.
-    own = {u.id: f"{_file_sha(inputs, submissions, u.id)}/{_file_sha(inputs, reviews, u.id)}" for u in units}
+    shas, submitted, reviewed = inputs.shas, submissions.displays, reviews.displays
+    own = {u.id: f"{shas[submitted[u.id]] if u.id in submitted else ''}/{shas[reviewed[u.id]] if u.id in reviewed else ''}"
+           for u in units}
     relative: dict[str, tuple[dict, dict]] = {}
     for unit in units:
         if unit.id not in submissions:

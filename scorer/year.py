@@ -141,13 +141,19 @@ def read_year(root: DataRoot, year: int, registry: Registry | None = None, *,
     # Plain strings: a year holds thousands of files, and Path objects cost more than the stat calls.
     files = {f"{shown}/{tier}/{name}": f"{folder}/{tier}/{name}" for tier, name in year_file_names(root, year)}
     misses = []
+    known = cache.entries
     for display, path in files.items():
         file_stamp = stamp(path)
-        sha = cache.known_sha(display, file_stamp) or sha256_hex(Path(path).read_bytes())
+        entry = known.get(display)
+        if entry is not None and entry.stamp == file_stamp:  # untouched since it was checked: most files
+            if not entry.local_evidence or _evidence_still_there(root, entry):
+                continue
+            misses.append((display, entry.sha, file_stamp))
+            continue
+        sha = sha256_hex(Path(path).read_bytes())
         entry = cache.lookup(display, sha)
         if entry is not None and _evidence_still_there(root, entry):
-            if entry.stamp != file_stamp:
-                cache.touch(display, file_stamp)
+            cache.touch(display, file_stamp)
         else:
             misses.append((display, sha, file_stamp))
     inputs.files_from_cache = len(files) - len(misses)

@@ -155,3 +155,31 @@ def test_a_check_asked_again_in_one_process_reads_settled_files_only_once(tmp_pa
     read.clear()
     ask()
     assert inputs[0].name in read
+
+
+def test_a_few_changed_files_are_journaled_not_written_as_a_new_index(tmp_path):
+    from scorer import cache
+    from scorer.cache import FileCache, cache_path, read_pickles
+
+    root = DataRoot(copy_data(tmp_path / "data", years=(2024,)))
+    read_year(root, 2024, jobs=1)
+    index = cache_path(root, 2024)
+    written = index.read_bytes()
+    path = root.submission_path(2024, "xa", "xa-bang-luan")
+    for note in ("# một\n", "# hai\n"):
+        path.write_text(path.read_text(encoding="utf-8") + note, encoding="utf-8")
+        warm = read_year(root, 2024, jobs=1)
+        assert warm.files_from_cache == warm.files_checked - 1 and not warm.problems
+    assert index.read_bytes() == written  # the index was not written again
+    journal = index.with_suffix(".journal")
+    assert [record[1] for record in read_pickles(journal)] == ["submissions/2024/xa/xa-bang-luan.yaml"] * 2
+    again = read_year(root, 2024, jobs=1)  # the journaled entry is read back: nothing checked again
+    assert again.files_from_cache == again.files_checked
+    assert again.submissions["xa-bang-luan"].sha256 == warm.submissions["xa-bang-luan"].sha256
+    # A journal cut short: the file whose entry is lost is checked again, with the same result.
+    journal.write_bytes(journal.read_bytes()[:-5])
+    cut = read_year(root, 2024, jobs=1)
+    assert cut.files_from_cache == cut.files_checked - 1
+    assert cut.submissions["xa-bang-luan"].sha256 == warm.submissions["xa-bang-luan"].sha256
+    assert FileCache(root, 2024, cut.context).journal.count >= 1
+    assert cache.journal_limit(15_000) == 1_500

@@ -9,7 +9,9 @@ from dataclasses import replace
 import pytest
 from conftest import copy_data
 
+from scorer import cache as cache_module
 from scorer import incremental
+from scorer.cache import append_pickles, read_pickles
 from scorer.evaluate import score
 from scorer.export import to_json
 from scorer.model import LazyCriteria, UnitResult
@@ -79,12 +81,12 @@ def test_a_run_that_scored_a_few_units_journals_their_entries_and_the_next_run_r
         assert cached_json(root, 2024) == full_json(root, 2024)
         assert scored_units == ["xa-bang-luan"]
     assert cache.path.read_bytes() == index  # the index was not written again
-    assert len(incremental.read_pickles(cache.journal)) == 2
+    assert len(read_pickles(cache.journal.path)) == 2
     scored_units.clear()
     assert cached_json(root, 2024) == full_json(root, 2024)
     assert scored_units == []  # the journaled entry was read back
     # A journal cut short: the unit whose entry is lost is scored again, the result is the same.
-    cache.journal.write_bytes(cache.journal.read_bytes()[:-5])
+    cache.journal.path.write_bytes(cache.journal.path.read_bytes()[:-5])
     assert cached_json(root, 2024) == full_json(root, 2024)
     assert scored_units == ["xa-bang-luan"]
 
@@ -95,16 +97,16 @@ def test_many_changed_entries_write_a_new_index_and_drop_the_journal(tmp_path, s
     set_answer(root, "xa-bang-luan", "ht1", "{numerator: 40, denominator: 80}")
     cached_json(root, 2024)
     cache = incremental.UnitCache(require_valid(read_year(root, 2024)))
-    assert cache.journal.is_file()
-    index, generation = cache.path.read_bytes(), cache.generation
-    monkeypatch.setattr(incremental, "journal_limit", lambda units: 0)
+    assert cache.journal.path.is_file()
+    index, generation = cache.path.read_bytes(), cache.journal.generation
+    monkeypatch.setattr(cache_module, "journal_limit", lambda entries: 0)
     set_answer(root, "xa-bang-luan", "ht1", "{numerator: 30, denominator: 80}")
     assert cached_json(root, 2024) == full_json(root, 2024)
-    assert not cache.journal.exists() and cache.path.read_bytes() != index
+    assert not cache.journal.path.exists() and cache.path.read_bytes() != index
     again = incremental.UnitCache(require_valid(read_year(root, 2024)))
-    assert again.generation != generation and again.journaled == 0
+    assert again.journal.generation != generation and again.journal.count == 0
     # Entries journaled against the older index are ignored, whatever the journal holds.
-    incremental.append_pickles(cache.journal, [(generation, "xa-bang-luan", None)])
+    append_pickles(cache.journal.path, [(generation, "xa-bang-luan", None)])
     assert "xa-bang-luan" in incremental.UnitCache(require_valid(read_year(root, 2024))).units
 
 
