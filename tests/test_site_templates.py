@@ -1,4 +1,5 @@
-"""Data pages render from the site settings alone; large pieces go into a page as bytes."""
+"""Data pages render from the site settings alone; large pieces go into a page as bytes; the
+sitemap lists every page written."""
 
 from __future__ import annotations
 
@@ -34,3 +35,12 @@ def test_a_piece_the_template_does_not_show_once_is_an_error(tmp_path, template)
 def test_an_empty_piece_may_be_left_out(tmp_path):
     renderer(tmp_path, "<p>không có</p>").write("index.html", "trang", {"bang": b""})
     assert (tmp_path / "index.html").read_bytes() == "<p>không có</p>".encode()
+
+
+def test_the_sitemap_lists_each_page_by_its_folder_url():
+    from scorer.site.sitemap import name_url, urls
+
+    names = {"index.html", "404.html", "2024/index.html", "2024/don-vi/so-tttt/index.html",
+             "du-lieu/2024/ket-qua-xa.csv", "nop-phieu/form-data.js", "theme/index.html.bak"}
+    assert urls(names) == {"", "2024/", "2024/don-vi/so-tttt/"}
+    assert urls(names) == {url for url in map(name_url, names) if url is not None}

@@ -169,7 +169,8 @@ class DataPages:
         try:
             manifest, digests = self.manifest, self.digests
             pages = PageWriter(self.env, self.pages.context, self.years, output, manifest, digests)
-            entries, tasks = pages.unit_pages()
+            settled, tasks = pages.unit_pages()
+            entries: list = []  # of the pages not settled: rendered, or looked at again
             if (len(tasks) >= parallel.MANY and parallel.forks_wanted(self.settings.get("CQDT_JOBS"))
                     and parallel.forks_fit(3)):
                 # Another process makes every other unit and history page (so both get as many of
@@ -205,14 +206,17 @@ class DataPages:
                     forked.close()
         for name, digest in self.data_made:
             manifest.record_file(name, digest)
+        manifest.record(settled)
         manifest.record(entries)
         self.written.update(item.path for files in self.data_files.values() for item in files)
         self.written.update(item.path for item in self.schemas)
-        # Names whose folders this build changed: what it wrote besides unchanged pages, and what it removed.
+        # Names whose folders this build changed: what it wrote besides unchanged pages (a settled
+        # page is one), and what it removed.
         changed = {name for name, entry in entries if manifest.previous.get(name) != entry}
         changed.update(self.written)
+        self.written.update(name for name, _ in settled)
         self.written.update(name for name, _ in entries)
-        sitemap.PAGES.update(url for url in map(sitemap.name_url, self.written) if url is not None)
+        sitemap.PAGES.update(sitemap.urls(self.written))
         if not self.fresh:
             changed.update(remove_stale(output, self.written, GENERATED_FOLDERS, self.last))
         written = frozenset(self.written)

@@ -21,6 +21,14 @@ def name_url(name: str) -> str | None:
     return None
 
 
+def urls(names: set[str]) -> set[str]:
+    """name_url of every page among the names (one pass for the 25,000 of a nationwide site)."""
+    found = {name[:-10] for name in names if name.endswith("/index.html")}
+    if "index.html" in names:
+        found.add("")
+    return found
+
+
 def page_url(output: Path, written: Path) -> str | None:
     """name_url of a page written at path `written`."""
     return name_url(written.resolve().relative_to(output.resolve()).as_posix())
