@@ -111,9 +111,21 @@ def listing_key(tier: str, rank: int | None, unit_id: str) -> tuple:
     return _TIER_ORDER[tier], rank is None, rank or 0, unit_id
 
 
-def ordered_units(results: Results) -> list[UnitResult]:
+# Results → its units in listing order, for the last few Results: the site's views and each of
+# its data files (in another process, forked after the views) ask for the same order.
+_ORDERED: dict[int, tuple[Results, tuple[UnitResult, ...]]] = {}
+
+
+def ordered_units(results: Results) -> tuple[UnitResult, ...]:
     """The units in listing order (see listing_key)."""
-    return sorted(results.units, key=lambda r: listing_key(r.unit.tier, r.rank, r.unit.id))
+    held = _ORDERED.get(id(results))
+    if held is not None and held[0] is results:
+        return held[1]
+    order = tuple(sorted(results.units, key=lambda r: listing_key(r.unit.tier, r.rank, r.unit.id)))
+    if len(_ORDERED) >= 4:
+        _ORDERED.clear()
+    _ORDERED[id(results)] = results, order
+    return order
 
 
 def json_head(results: Results, tiers: tuple[str, ...] = TIERS) -> str:
