@@ -34,3 +34,32 @@ def test_forks_fit_counts_every_fork_and_this_process(monkeypatch):
     monkeypatch.setattr(parallel, "MEMORY_BUDGET_MB", 799)
     assert not parallel.forks_fit(3)
     assert parallel.forks_fit(2)
+
+
+@pytest.mark.skipif("fork" not in __import__("multiprocessing").get_all_start_methods(), reason="needs fork")
+def test_forked_tasks_hand_back_results_before_their_bookkeeping_and_finish_waits_for_it(tmp_path):
+    import time
+
+    done = tmp_path / "ghi-so-sach"
+
+    def bookkeeping() -> None:
+        time.sleep(0.3)
+        done.write_text("xong", encoding="utf-8")
+
+    forked = parallel.ForkedTasks([lambda: 1, lambda: 2], then=[bookkeeping])
+    assert forked.results() == [1, 2]
+    assert not done.exists()  # handed back before the bookkeeping ran
+    forked.finish()
+    assert done.read_text(encoding="utf-8") == "xong"
+    forked.close()
+
+
+@pytest.mark.skipif("fork" not in __import__("multiprocessing").get_all_start_methods(), reason="needs fork")
+def test_a_failure_after_the_results_is_reported_by_finish():
+    def broken() -> None:
+        raise OSError("đĩa đầy")
+
+    forked = parallel.ForkedTasks([lambda: "trang"], then=[broken])
+    assert forked.results() == ["trang"]
+    with pytest.raises(RuntimeError, match="đĩa đầy"):
+        forked.finish()

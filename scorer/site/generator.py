@@ -76,12 +76,17 @@ class DataPages:
             self.manifest = Manifest(output, site_salt(self.site_values(), self.templates, self.years))
             if checker is not None:
                 self.manifest.use_check(checker.results()[0])
-        finally:
+                checker.finish()
+        except BaseException:
             gc.enable()
+            raise
+        finally:
             if checker is not None:
                 checker.close()
-        # Nor should later collections (the other generators, the output) walk them again.
+        # Nor should later collections (the other generators, the output) walk them again. Frozen
+        # before the collector is back on: its first pass would walk them all (0.1 s).
         gc.freeze()
+        gc.enable()
         # Before anything is written: which of the last build's folders nobody changed since.
         self.last = None if self.fresh else self.manifest.last_build()
         self.digests = {v.year: year_states(v.results) for v in self.years}
@@ -122,11 +127,14 @@ class DataPages:
         self.data_made, stale = self._data_inputs(self.manifest, self.digests)
         self.data_makers: list[parallel.ForkedTasks] = []
         self.data = [partial(self._make_json, stale), partial(self._make_tables, stale, self.manifest, self.digests)]
+        # Storing the rows for the next build: nothing this build writes waits for it.
+        self.data_after = [self._save_rows]
+        self.kept_rows: KeptRows | None = None
         units = sum(len(v.results.units) for v in self.years)
         if (stale and units >= parallel.MANY and parallel.forks_wanted(self.settings.get("CQDT_JOBS"))
                 and parallel.forks_fit(3)):
-            self.data_makers = [parallel.ForkedTasks(self.data)]
-            self.data = []
+            self.data_makers = [parallel.ForkedTasks(self.data, then=self.data_after)]
+            self.data, self.data_after = [], []
 
     def _read(self) -> None:
         root = DataRoot(Path(self.settings.get("CQDT_DATA_ROOT", ".")))
@@ -195,15 +203,32 @@ class DataPages:
                 entries += self._run(tasks, bar)
                 if second is not None:
                     entries += second.results()
+                    second.finish()
                     if bar is not None:
                         bar.update(second.count)
             for maker in data_makers:
                 maker.results()
+        except BaseException:
+            for maker in data_makers:
+                maker.close()
+            raise
         finally:
             gc.unfreeze()
-            for forked in (*data_makers, second):
-                if forked is not None:
-                    forked.close()
+            if second is not None:
+                second.close()
+        try:
+            self._finish(entries, settled)
+            for make in self.data_after:
+                make()
+            for maker in data_makers:
+                maker.finish()
+        finally:
+            for maker in data_makers:
+                maker.close()
+
+    def _finish(self, entries: list, settled: list) -> None:
+        """Note what this build wrote, remove what it no longer writes, and save the manifest."""
+        output, manifest = Path(self.output_path), self.manifest
         for name, digest in self.data_made:
             manifest.record_file(name, digest)
         manifest.record(settled)
@@ -272,7 +297,7 @@ class DataPages:
         """The stale CSV and XLSX files, each from the rows of the last build whose inputs are
         unchanged and the rows made again; and the schemas."""
         output = Path(self.output_path)
-        kept = KeptRows(output, manifest.salt)
+        kept = self.kept_rows = KeptRows(output, manifest.salt)
         todo = {item.path: (view, item) for view, item in stale if item.make is not None}
         for view in self.years:
             for item in self.data_files[view.year]:
@@ -283,7 +308,11 @@ class DataPages:
                 else:
                     kept.keep(item.path)
         write_files(output, self.schemas)
-        kept.save()
+
+    def _save_rows(self) -> None:
+        """Store the rows of the CSV and XLSX files for the next build (see _make_tables)."""
+        if self.kept_rows is not None:
+            self.kept_rows.save()
 
     @staticmethod
     def _run(tasks: list, bar) -> list:
