@@ -79,10 +79,11 @@ class DataPages:
                 checker.finish()
         except BaseException:
             gc.enable()
-            raise
-        finally:
             if checker is not None:
                 checker.close()
+            raise
+        # Processes whose work is done, closed at the end of the build (see ForkedTasks.close).
+        self.done_forks = [checker] if checker is not None else []
         # Nor should later collections (the other generators, the output) walk them again. Frozen
         # before the collector is back on: its first pass would walk them all (0.1 s).
         gc.freeze()
@@ -90,6 +91,12 @@ class DataPages:
         # Before anything is written: which of the last build's folders nobody changed since.
         self.last = None if self.fresh else self.manifest.last_build()
         self.digests = {v.year: year_states(v.results) for v in self.years}
+
+    def discard(self) -> None:
+        """Give up this build after read() (see quick): end its processes, let its objects go."""
+        for forked in self.done_forks:
+            forked.close()
+        gc.unfreeze()
 
     def _start_check(self, output: Path) -> parallel.ForkedTasks | None:
         """On a large site, look at the last build's files and folders (manifest.output_check)
@@ -209,13 +216,14 @@ class DataPages:
             for maker in data_makers:
                 maker.results()
         except BaseException:
-            for maker in data_makers:
-                maker.close()
+            for forked in (*data_makers, second):
+                if forked is not None:
+                    forked.close()
             raise
         finally:
             gc.unfreeze()
-            if second is not None:
-                second.close()
+        if second is not None:
+            self.done_forks.append(second)
         try:
             self._finish(entries, settled)
             for make in self.data_after:
@@ -223,8 +231,8 @@ class DataPages:
             for maker in data_makers:
                 maker.finish()
         finally:
-            for maker in data_makers:
-                maker.close()
+            for forked in (*self.done_forks, *data_makers):
+                forked.close()
 
     def _finish(self, entries: list, settled: list) -> None:
         """Note what this build wrote, remove what it no longer writes, and save the manifest."""

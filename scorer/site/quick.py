@@ -16,7 +16,6 @@ the same code from the same settings either way.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import importlib.util
 import os
@@ -160,8 +159,7 @@ def rebuild(keyed: Keyed, override: Mapping[str, Any]) -> bool:
     pages.read()
     if pages.shared_key() != record["shared"]:
         # The hand-written pages show what changed: Pelican builds the site, from a clean slate.
-        del pages
-        gc.unfreeze()
+        pages.discard()
         return False
     sitemap.PAGES.clear()
     sitemap.PAGES.update(record["urls"])
