@@ -113,3 +113,16 @@ def test_settings_only_pelican_understands_leave_the_build_to_pelican(data, tmp_
     assert quick.config_key(config, override) is None
     _edit(config, "JINJA_FILTERS = {'hoa': str.upper}", "PLUGINS = ['scorer.site', 'another.plugin']")
     assert quick.config_key(config, override) is None
+
+
+def test_a_change_of_cqdts_code_leaves_the_build_to_pelican(data, tmp_path, monkeypatch):
+    config = data / "site/pelicanconf.py"
+    override = {"OUTPUT_PATH": str(tmp_path / "site")}
+    before = quick.config_key(config, override)
+    real_read = Path.read_bytes
+
+    def edited(path: Path) -> bytes:  # filters.py as if cqdt were upgraded
+        return real_read(path) + ("\n# mới\n".encode() if path.name == "filters.py" else b"")
+
+    monkeypatch.setattr(Path, "read_bytes", edited)
+    assert quick.config_key(config, override).key != before.key

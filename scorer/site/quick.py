@@ -3,8 +3,8 @@
 Pelican reads the settings file, the content folder and the theme, and writes the hand-written
 pages and the theme's static files; the data pages need only the settings (see
 generator.DataPages). After each Pelican build, the plugin records here what those came from
-(the key: the settings file's values, the overrides, the installed packages, every file of
-the content and theme folders), the settings Pelican made, what the data pages shared with the
+(the key: the settings file's values, the overrides, the installed packages, cqdt's code,
+every file of the content and theme folders), the settings Pelican made, what the data pages shared with the
 hand-written ones (years, data files) and the files and page URLs Pelican wrote. A later build
 with the same key and untouched Pelican files rewrites only the data pages, without starting
 Pelican (its import alone takes a tenth of a second); if what they share changed (a new year),
@@ -98,6 +98,10 @@ def config_key(config: Path, override: Mapping[str, Any]) -> Keyed | None:
     digest = hashlib.sha256(repr(sorted(values.items())).encode())
     digest.update(repr((_packages(), _tree(_folder(config, values["PATH"])),
                         _tree(_folder(config, values["THEME"])))).encode())
+    # cqdt's own code: the plugin gives the hand-written pages their filters and Jinja options.
+    package = Path(__file__).resolve().parents[1]
+    for source in sorted(package.rglob("*.py")):
+        digest.update(source.relative_to(package).as_posix().encode() + b"\0" + source.read_bytes())
     return Keyed(digest.hexdigest(), _folder(config, values["OUTPUT_PATH"]))
 
 
