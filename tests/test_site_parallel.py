@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import subprocess
 import sys
 
@@ -36,7 +37,7 @@ def test_forks_fit_counts_every_fork_and_this_process(monkeypatch):
     assert parallel.forks_fit(2)
 
 
-@pytest.mark.skipif("fork" not in __import__("multiprocessing").get_all_start_methods(), reason="needs fork")
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="needs fork")
 def test_forked_tasks_hand_back_results_before_their_bookkeeping_and_finish_waits_for_it(tmp_path):
     import time
 
@@ -54,7 +55,7 @@ def test_forked_tasks_hand_back_results_before_their_bookkeeping_and_finish_wait
     forked.close()
 
 
-@pytest.mark.skipif("fork" not in __import__("multiprocessing").get_all_start_methods(), reason="needs fork")
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="needs fork")
 def test_a_failure_after_the_results_is_reported_by_finish():
     def broken() -> None:
         raise OSError("đĩa đầy")

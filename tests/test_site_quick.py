@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -71,7 +72,7 @@ def test_the_quick_rebuild_does_not_import_pelican(data, tmp_path):
     lower_first_ratio(data / "submissions" / str(YEAR) / "xa" / f"{CHANGED}.yaml")
     code = ("import sys; from scorer.cli import main; main(standalone_mode=False); "
             "print('pelican' in sys.modules)")
-    done = __import__("subprocess").run(
+    done = subprocess.run(
         [sys.executable, "-c", code, "--data", str(data), "build", "--output", str(output)],
         capture_output=True, text=True, env=os.environ, check=True)
     assert done.stdout.strip().splitlines()[-1] == "False"
