@@ -4,11 +4,12 @@ Pelican reads the settings file, the content folder and the theme, and writes th
 pages and the theme's static files; the data pages need only the settings (see
 generator.DataPages). After each Pelican build, the plugin records here what those came from
 (the key: the settings file's values, the overrides, the installed packages, cqdt's code,
-every file of the content and theme folders), the settings Pelican made, what the data pages shared with the
-hand-written ones (years, data files) and the files and page URLs Pelican wrote. A later build
-with the same key and untouched Pelican files rewrites only the data pages, without starting
-Pelican (its import alone takes a tenth of a second); if what they share changed (a new year),
-it stops before writing anything and Pelican builds the whole site as usual.
+every file of the content and theme folders), the settings Pelican made, what the data pages
+shared with the hand-written ones (years, data files) and the files and page URLs Pelican
+wrote. A later build with the same key and untouched Pelican files rewrites only the data
+pages, without starting Pelican (its import alone takes a tenth of a second); if what they
+share changed (a new year), it stops before writing anything and Pelican builds the whole
+site as usual.
 
 A rebuild this way writes the same bytes as a Pelican build: the data pages are rendered by
 the same code from the same settings either way.
