@@ -262,7 +262,8 @@ def append_pickles(path: Path, values: list[Any]) -> bool:
     return True
 
 
-# The latest check of each cache file in this process: its key, value and problems.
+# The latest check of each cache file in this process: its inputs' stamps (None unless settled),
+# its key, value and problems.
 _CHECKED: dict[Path, tuple[tuple | None, str, Any, tuple[Problem, ...]]] = {}
 SETTLED_NS = 2_000_000_000  # a file last written this long ago is known by its stamp
 

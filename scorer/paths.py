@@ -113,8 +113,8 @@ def replace_file(source: Path | str, target: Path | str) -> None:
     the old one is deleted. A rename over an existing file makes ext4 allocate all the new
     file's blocks there and then (auto_da_alloc): 0.05 s for a 100 MB file, while the build waits."""
     exchange = _renameat2()
-    if exchange is not None and not os.path.isdir(target) and exchange(_AT_FDCWD, os.fsencode(source), _AT_FDCWD, os.fsencode(target),
-                                         _RENAME_EXCHANGE) == 0:
+    if (exchange is not None and not os.path.isdir(target)
+            and exchange(_AT_FDCWD, os.fsencode(source), _AT_FDCWD, os.fsencode(target), _RENAME_EXCHANGE) == 0):
         os.unlink(source)
         return
     os.replace(source, target)  # no file there yet, or no exchange on this system

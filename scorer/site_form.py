@@ -1,4 +1,5 @@
-"""The submission form page ("Nộp phiếu tự đánh giá") and its data, written with the data pages (see site.generator).
+"""The submission form page ("Nộp phiếu tự đánh giá") and its data, written with the data
+pages (see site.generator).
 
 The page is built from the same criteria sets and generated JSON Schemas the
 scorer uses, with message templates produced by running the scorer's own

@@ -20,7 +20,7 @@ from .fragments import ranking_rows
 from .manifest import Manifest, manifest_bytes, output_check
 from .output import folder_times, remove_stale
 from .pages import PageWriter, digest_of, site_salt, year_states
-from .templates import PageRenderer, jinja_options, relative_root, site_env
+from .templates import PageRenderer, jinja_options, relative_root, site_env, template_folders
 
 # Output folders holding only what this generator writes (besides the year folders).
 GENERATED_FOLDERS = ("don-vi", "du-lieu", "schema", "tieu-chi")
@@ -73,7 +73,7 @@ class DataPages:
             self._read()
             # Nothing of an earlier build to remove from a new folder: no need to walk it at the end.
             self.fresh = not output.is_dir() or not any(output.iterdir())
-            self.manifest = Manifest(output, site_salt(self.site_values(), self.templates, self.years))
+            self.manifest = Manifest(output, site_salt(self.site_values(), template_folders(self.settings), self.years))
             if checker is not None:
                 self.manifest.use_check(checker.results()[0])
                 checker.finish()
@@ -169,10 +169,6 @@ class DataPages:
             "NAV_YEAR": current.year if current else None,
             "NAV_CRITERIA": current.results.criteria_set.id if current else next(iter(sorted(self.criteria_sets)), None),
         })
-        self.templates = Path(self.settings["THEME"]) / "templates"
-
-    def _write(self, name: str, template: str, **kwargs) -> None:
-        self.pages.write(name, template, **kwargs)
 
     def write(self) -> None:
         """Write every data page and data file whose inputs changed; remove what is no longer built."""
@@ -193,15 +189,15 @@ class DataPages:
                 second = parallel.ForkedTasks(tasks[0::2])
                 tasks = tasks[1::2]
             current = self.years[-1] if self.years else None
-            self._write("index.html", "home", view=current, views=self.years,
+            self.pages.write("index.html", "home", view=current, views=self.years,
                         cycle=current.results.cycle if current else None,
                         **(views.summary(current) if current else {}))
             for view in self.years:
                 entries += self._write_year(pages, view, digests)
             for set_id, criteria_set in sorted(self.criteria_sets.items()):
                 used_in = [v.year for v in self.years if v.results.criteria_set.id == set_id]
-                self._write(f"tieu-chi/{set_id}/index.html", "criteria", cs=criteria_set, used_in=used_in)
-            self._write("404.html", "404")
+                self.pages.write(f"tieu-chi/{set_id}/index.html", "criteria", cs=criteria_set, used_in=used_in)
+            self.pages.write("404.html", "404")
             write_form(self.root, self.settings, self.results, self.pages)
             with parallel.progress(len(tasks) + (second.count if second else 0), "Đang viết trang",
                                    bool(self.settings.get("CQDT_PROGRESS"))) as bar:
@@ -263,8 +259,8 @@ class DataPages:
     def _write_year(self, pages: PageWriter, view: views.YearView, digests: dict[int, dict]) -> list:
         """The year's overview, its rankings and its district pages (these through `pages`)."""
         year, common = view.year, self._common(view)
-        self._write(f"{year}/index.html", "year", files=self.data_files[year],
-                    **views.summary(view), **common)
+        self.pages.write(f"{year}/index.html", "year", files=self.data_files[year],
+                         **views.summary(view), **common)
         for tier in view.tiers():
             name = f"{year}/xep-hang/{tier.tier}/index.html"
             rows = view.ranked(tier.tier)

@@ -63,22 +63,28 @@ def output_check(output: Path) -> OutputCheck | None:
     prefix = os.path.join(output, "")
     touched = [name for name, entry in stored["pages"].items() if not _same(prefix + name, entry[1], entry[2])]
     touched += [name for name, noted in stored["files"].items() if not _same(prefix + name, noted["size"], noted["mtime"])]
-    moved = []
-    for folder, mtime in stored["folders"].items():
-        try:
-            if os.stat(prefix + folder).st_mtime_ns != mtime:
-                moved.append(folder)
-        except OSError:
-            moved.append(folder)
-    return OutputCheck(frozenset(touched), frozenset(moved))
+    return OutputCheck(frozenset(touched), frozenset(_moved(prefix, stored["folders"])))
 
 
 def _same(path: str, size: int, mtime: int) -> bool:
+    """Whether the file at `path` (a string, not a Path: this runs once per page) has this size and time."""
     try:
         stat = os.stat(path)
     except OSError:
         return False
     return (stat.st_size, stat.st_mtime_ns) == (size, mtime)
+
+
+def _moved(prefix: str, folders: dict[str, int]) -> list[str]:
+    """The folders whose modification time is not the one noted, or that are gone."""
+    moved = []
+    for folder, mtime in folders.items():
+        try:
+            if os.stat(prefix + folder).st_mtime_ns != mtime:
+                moved.append(folder)
+        except OSError:
+            moved.append(folder)
+    return moved
 
 
 class Manifest:
@@ -114,26 +120,22 @@ class Manifest:
 
     def unchanged(self, name: str, digest: str) -> Entry | None:
         """Last build's entry when it had this digest and its file is untouched since; else None."""
-        entry = self.previous.get(name)
-        if entry is None or entry[0] != digest:
-            return None
-        return entry if self._untouched(name, entry[1], entry[2]) else None
+        return self._kept(name, 0, digest)
 
     def settled(self, name: str, coarse: Any) -> Entry | None:
         """Last build's entry when it had this coarse key (not None) and its file is untouched since; else None."""
+        return None if coarse is None else self._kept(name, 3, coarse)
+
+    def _kept(self, name: str, field: int, value: Any) -> Entry | None:
         entry = self.previous.get(name)
-        if entry is None or coarse is None or entry[3] != coarse:
+        if entry is None or entry[field] != value:
             return None
         return entry if self._untouched(name, entry[1], entry[2]) else None
 
     def _untouched(self, name: str, size: int, mtime: int) -> bool:
         if self.check is not None:  # the entry is the stored one: the check looked at its file
             return name not in self.check.touched
-        try:
-            stat = os.stat(self._prefix + name)  # a string, not a Path: this runs once per page
-        except OSError:
-            return False
-        return (stat.st_size, stat.st_mtime_ns) == (size, mtime)
+        return _same(self._prefix + name, size, mtime)
 
     def record(self, entries: list[tuple[str, Entry]]) -> None:
         self.current.update(entries)
@@ -157,16 +159,8 @@ class Manifest:
         if self._last is None:
             return None
         written, folders = self._last
-        if self.check is not None:
-            return LastBuild(written, folders, set(folders) - self.check.moved)
-        untouched = set()
-        for folder, mtime in folders.items():
-            try:
-                if os.stat(self._prefix + folder).st_mtime_ns == mtime:
-                    untouched.add(folder)
-            except OSError:
-                pass
-        return LastBuild(written, folders, untouched)
+        moved = self.check.moved if self.check is not None else _moved(self._prefix, folders)
+        return LastBuild(written, folders, set(folders).difference(moved))
 
     def record_output(self, written: frozenset[str], folders: dict[str, int]) -> None:
         """Every file name this build wrote, and its folders' modification times as it left them."""

@@ -55,17 +55,18 @@ def history_page(unit_id: str) -> str:
     return f"don-vi/{unit_id}/index.html"
 
 
-def site_salt(context: dict, templates: Path, years: Sequence[views.YearView]) -> str:
-    """Digest of everything all unit and history pages depend on: a change re-renders them all."""
+def site_salt(context: dict, templates: Sequence[str], years: Sequence[views.YearView]) -> str:
+    """Digest of everything all unit and history pages depend on: a change re-renders them all.
+    `templates`: the folders templates are looked up in (templates.template_folders)."""
     digest = hashlib.sha256()
     package = Path(__file__).resolve().parent
     sources = [*sorted(package.glob("*.py")), *(package.parent / name for name in SHAPING_MODULES),
-               *sorted(p for p in templates.rglob("*") if p.is_file())]
+               *(p for folder in templates for p in sorted(Path(folder).rglob("*")) if p.is_file())]
     for path in sources:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     # Jinja's version, and MarkupSafe's code (its version is only in its package metadata, slow to read).
     digest.update(f"jinja2 {jinja2.__version__}".encode() + Path(markupsafe.__file__).read_bytes())
-    jinja = {k: v for k, v in (context.get("JINJA_ENVIRONMENT") or {}).items() if k != "bytecode_cache"}
+    jinja = context.get("JINJA_ENVIRONMENT") or {}
     digest.update(repr([*((name, context.get(name)) for name in SITE_NAMES), sorted(jinja.items())]).encode())
     for view in years:
         digest.update(repr((view.year, view.results.cycle, view.results.criteria_set)).encode())

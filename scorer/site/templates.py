@@ -49,9 +49,10 @@ def template_folders(settings: Mapping[str, Any]) -> list[str]:
 
 
 def site_env(settings: Mapping[str, Any]) -> Environment:
-    """The Jinja environment of the data pages: the theme's templates, cqdt's filters."""
-    options = {k: v for k, v in jinja_options(settings).items() if k != "bytecode_cache"}
-    env = Environment(loader=FileSystemLoader(template_folders(settings)), bytecode_cache=bytecode_cache(), **options)
+    """The Jinja environment of the data pages: the theme's templates, cqdt's filters.
+    `settings`: plain ones (generator.data_settings), without a compiled-template cache."""
+    env = Environment(loader=FileSystemLoader(template_folders(settings)), bytecode_cache=bytecode_cache(),
+                      **jinja_options(settings))
     env.filters.update(FILTERS)
     return env
 
