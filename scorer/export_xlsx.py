@@ -22,7 +22,7 @@ import zipfile
 from datetime import datetime
 from decimal import Decimal
 from functools import partial
-from xml.sax.saxutils import escape
+from html import escape
 
 from .export import RowMaker, made_fresh, ordered_units
 from .model import TIERS, Results, UnitResult
@@ -54,7 +54,7 @@ def _cell(ref: str, value: str | int | Decimal) -> str:
         if CONTROL_CHARACTERS.search(value):
             raise ValueError(f"Ô {ref}: có ký tự điều khiển, Excel không ghi được: {value!r}")
         space = ' xml:space="preserve"' if value != value.strip() else ""
-        return f'<c r="{ref}" t="inlineStr"><is><t{space}>{escape(value)}</t></is></c>'
+        return f'<c r="{ref}" t="inlineStr"><is><t{space}>{escape(value, quote=False)}</t></is></c>'
     if isinstance(value, bool) or not isinstance(value, int | Decimal):
         raise TypeError(f"Ô {ref}: {value!r} không phải số hay chữ")
     number = value if isinstance(value, int) else format(value.normalize(), "f")

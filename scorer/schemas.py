@@ -3,11 +3,14 @@ from a criteria set so that each answer is checked against its own criterion."""
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
+import re
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -241,33 +244,61 @@ def _is_iso_date(value: str) -> bool:
     return len(value) == 10
 
 
-_FAST: dict[tuple[int, str, str], tuple[CriteriaSet, Callable[[Any], bool]]] = {}
+FAST_FORMATS = {"date": _is_iso_date}
+_FAST: dict[tuple[int, str, str], tuple[CriteriaSet, Callable[[Any], bool] | None]] = {}
+# Bumped when the way the cached code is made changes.
+FAST_CODE_FORMAT = 1
 
 
-def fast_is_valid(criteria_set: CriteriaSet, tier: str, kind: str) -> Callable[[Any], bool]:
+def fast_is_valid(criteria_set: CriteriaSet, tier: str, kind: str, *, make: bool = True) -> Callable[[Any], bool] | None:
     """A compiled (fastjsonschema) yes/no check of the same generated schema.
 
     It only answers "valid?" quickly; every message still comes from jsonschema, which
-    runs whenever this says no.
+    runs whenever this says no. Generating and compiling its code takes some 0.15 s, so the
+    compiled code is kept in cqdt's cache folder: a later process loads it in a millisecond.
+    With `make` false, None when no process compiled it yet (jsonschema is cheaper for one file).
     """
     key = (id(criteria_set), tier, kind)
-    if key not in _FAST:
-        import fastjsonschema
-
+    if key not in _FAST or (_FAST[key][1] is None and make):
         build = submission_schema if kind == "submission" else review_schema
-        schema = json.loads(dumps(build(criteria_set, tier)), parse_float=Decimal)
-        schema.pop("$schema")  # the keywords used are those of draft 7, which it compiles
-        compiled = fastjsonschema.compile(schema, formats={"date": _is_iso_date})
-
-        def is_valid(data: Any) -> bool:
-            try:
-                compiled(data)
-            except fastjsonschema.JsonSchemaException:
-                return False
-            return True
-
-        _FAST[key] = (criteria_set, is_valid)
+        _FAST[key] = (criteria_set, _compiled_check(dumps(build(criteria_set, tier)), make))
     return _FAST[key][1]
+
+
+def _compiled_check(schema_text: str, make: bool) -> Callable[[Any], bool] | None:
+    import marshal
+    import sys
+
+    import fastjsonschema
+
+    from .cache import cache_dir
+
+    name = hashlib.sha256(f"{FAST_CODE_FORMAT}|{fastjsonschema.VERSION}|{sys.version}|{schema_text}".encode()).hexdigest()
+    stored = cache_dir() / "schemas" / f"{name}.marshal"
+    try:
+        function, code = marshal.loads(stored.read_bytes())
+    except (OSError, EOFError, ValueError, TypeError):
+        if not make:
+            return None
+        schema = json.loads(schema_text, parse_float=Decimal)
+        schema.pop("$schema")  # the keywords used are those of draft 7, which it compiles
+        text = fastjsonschema.compile_to_code(schema, formats=FAST_FORMATS)
+        function = re.search(r"^def (\w+)", text, re.MULTILINE)[1]  # the schema's own, first
+        code = compile(text, f"<{function}>", "exec")
+        with contextlib.suppress(OSError):  # a read-only cache: compiled again next time
+            write_atomic(stored, marshal.dumps((function, code)))
+    namespace: dict[str, Any] = {}
+    exec(code, namespace)  # our own schema's code, compiled above or by an earlier run
+    validate = partial(namespace[function], custom_formats=FAST_FORMATS)
+
+    def is_valid(data: Any) -> bool:
+        try:
+            validate(data)
+        except fastjsonschema.JsonSchemaException:
+            return False
+        return True
+
+    return is_valid
 
 
 def generated_validator(criteria_set: CriteriaSet, tier: str, kind: str) -> Draft202012Validator:

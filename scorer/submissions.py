@@ -152,7 +152,9 @@ def _read_checked(ctx: YearContext, path: Path, display: str, tier: str, kind: s
         year = SUBMISSION_RE.match(display)["year"]
         doc.add(("unit",), f"đơn vị '{unit.id}' thuộc cấp '{unit.tier}', nhưng tệp nằm trong thư mục cấp '{tier}'; hãy chuyển tệp sang submissions/{year}/{unit.tier}/")
         return None, doc.problems
-    if ctx.bulk and fast_is_valid(ctx.criteria_set, tier, kind)(doc.data):
+    # Many files: compile the quick check. A few: use it if an earlier run compiled it.
+    is_valid = fast_is_valid(ctx.criteria_set, tier, kind, make=ctx.bulk)
+    if is_valid is not None and is_valid(doc.data):
         return doc, []
     errors = list(generated_validator(ctx.criteria_set, tier, kind).iter_errors(doc.data))
     return doc, schema_problems(errors, doc.positions, display)

@@ -67,15 +67,22 @@ def test_a_data_change_is_rebuilt_without_pelican(data, tmp_path, pelican_builds
     rebuild_equals_fresh(data, output, tmp_path)
 
 
-def test_the_quick_rebuild_does_not_import_pelican(data, tmp_path):
+def test_the_quick_rebuild_imports_neither_pelican_nor_jsonschema(data, tmp_path):
+    """With the quick check of the changed file compiled by an earlier run (a large one does)."""
+    from scorer.catalogue import load_criteria_set
+    from scorer.paths import DataRoot
+    from scorer.schemas import fast_is_valid
+
     output = build(data, tmp_path / "site")
+    fast_is_valid(load_criteria_set(DataRoot(data), "qd-1609-2018"), "xa", "submission")
     lower_first_ratio(data / "submissions" / str(YEAR) / "xa" / f"{CHANGED}.yaml")
     code = ("import sys; from scorer.cli import main; main(standalone_mode=False); "
-            "print('pelican' in sys.modules)")
+            "print('pelican' in sys.modules, 'jsonschema' in sys.modules)")
     done = subprocess.run(
         [sys.executable, "-c", code, "--data", str(data), "build", "--output", str(output)],
         capture_output=True, text=True, env=os.environ, check=True)
-    assert done.stdout.strip().splitlines()[-1] == "False"
+    assert done.stdout.strip().splitlines()[-1] == "False False"
+    rebuild_equals_fresh(data, output, tmp_path)
 
 
 def _edit(path: Path, old: str, new: str) -> None:

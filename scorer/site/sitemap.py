@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from html import escape
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from .output import write_if_changed
 
@@ -39,7 +39,7 @@ def sitemap_xml(public_url: str, urls: set[str]) -> str:
     base = public_url.rstrip("/") + "/" if public_url else "/"
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
-    lines.extend(f"<url><loc>{escape(base + url)}</loc></url>" for url in sorted(urls))
+    lines.extend(f"<url><loc>{escape(base + url, quote=False)}</loc></url>" for url in sorted(urls))
     lines.append("</urlset>")
     return "\n".join(lines) + "\n"
 
