@@ -318,6 +318,81 @@ class IndexJournal:
         self.count = 0
 
 
+class JournaledStore:
+    """A pickled dict of named sections (dicts, dicts of dicts, or sets), of which a run changes
+    a few entries: those changes are appended to a journal beside it instead of writing it all
+    again (a site's manifest is 17 MB), until the journal holds a tenth as many entries.
+
+    Each journal record is (the store's generation, section, key, new value or None when the
+    entry went); records of another generation (left by a store written over since) are
+    ignored, and a record cut short ends the replay."""
+
+    def __init__(self, path: Path, nested: tuple[str, ...] = ()) -> None:
+        self.path = path
+        self.journal = path.with_suffix(path.suffix + "-journal")
+        self.nested = nested  # sections holding dicts: keyed by (outer, inner) in the journal
+        self.generation: str | None = None
+        self.count = 0  # records of this generation in the journal
+
+    def load(self, fits: Callable[[dict], bool]) -> dict | None:
+        """The stored dict with its journal applied, if `fits(stored)`; else None."""
+        stored = read_pickle(self.path)
+        if not (isinstance(stored, dict) and fits(stored)):
+            return None
+        self.generation = stored.get("generation")
+        stored.update({name: set(section) for name, section in stored.items() if isinstance(section, frozenset)})
+        for record in read_pickles(self.journal):
+            if not (isinstance(record, tuple) and len(record) == 4 and record[1] in stored):
+                break
+            generation, section, key, value = record
+            if generation != self.generation:
+                continue
+            target = stored[section]
+            if section in self.nested:
+                target = target.setdefault(key[0], {})
+                key = key[1]
+            if isinstance(target, set):
+                (target.add if value else target.discard)(key)
+            elif value is None:
+                target.pop(key, None)
+            else:
+                target[key] = value
+            self.count += 1
+        return stored
+
+    def save(self, value: dict, previous: dict | None, entries: int) -> None:
+        """Store `value`. With `previous` (what load gave, its header the same as value's), only
+        its changed entries go to the journal, while it stays short for `entries` in all."""
+        if previous is not None and self.generation is not None:
+            changes = [change for section in value if isinstance(value[section], dict | set | frozenset)
+                       for change in self._changes(section, previous.get(section), value[section])]
+            count = self.count + len(changes)
+            if count <= journal_limit(entries) and append_pickles(
+                    self.journal, [(self.generation, *change) for change in changes]):
+                self.count = count
+                return
+        self.generation = os.urandom(8).hex()
+        write_pickle(self.path, {**value, "generation": self.generation})
+        with contextlib.suppress(OSError):
+            self.journal.unlink(missing_ok=True)
+        self.count = 0
+
+    def _changes(self, section: str, old: Any, new: Any) -> list[tuple[str, Any, Any]]:
+        if isinstance(new, set | frozenset):
+            old = old if isinstance(old, set | frozenset) else set()
+            return ([(section, k, True) for k in sorted(new - old)] + [(section, k, None) for k in sorted(old - new)])
+        old = old if isinstance(old, dict) else {}
+        if section not in self.nested:
+            return ([(section, k, v) for k, v in new.items() if old.get(k) != v]
+                    + [(section, k, None) for k in sorted(old.keys() - new.keys())])
+        changes = []
+        for outer in sorted(old.keys() | new.keys()):
+            inner_old, inner_new = old.get(outer, {}), new.get(outer, {})
+            changes += [(section, (outer, k), v) for k, v in inner_new.items() if inner_old.get(k) != v]
+            changes += [(section, (outer, k), None) for k in sorted(inner_old.keys() - inner_new.keys())]
+        return changes
+
+
 def cached_check(root: DataRoot, name: str, inputs: list[Path], check: Callable[[], tuple[Any, list[Problem]]],
                  modules: tuple[str, ...] = ()) -> tuple[Any, list[Problem]]:
     """check() of the registry or a criteria set, reused while its input files and cqdt stay the

@@ -183,3 +183,44 @@ def test_a_few_changed_files_are_journaled_not_written_as_a_new_index(tmp_path):
     assert cut.submissions["xa-bang-luan"].sha256 == warm.submissions["xa-bang-luan"].sha256
     assert FileCache(root, 2024, cut.context).journal.count >= 1
     assert cache.journal_limit(15_000) == 1_500
+
+
+def test_a_journaled_store_reads_back_what_was_saved(tmp_path, monkeypatch):
+    """Sections of every kind, through the journal and through a whole write, read back equal;
+    a record cut short ends the replay; a store written over ignores the old journal."""
+    from scorer import cache
+    from scorer.cache import JournaledStore
+
+    def fits(stored: dict) -> bool:
+        return stored.get("format") == 1
+
+    path = tmp_path / "store.pickle"
+    first = {"format": 1, "pages": {"a": (1, 2), "b": (3, 4)}, "rows": {"p": {"u": b"1", "v": b"2"}},
+             "written": frozenset({"a", "b"})}
+    store = JournaledStore(path, nested=("rows",))
+    assert store.load(fits) is None
+    store.save(first, None, 10_000)
+    whole = path.read_bytes()
+    loaded = JournaledStore(path, nested=("rows",)).load(fits)
+    assert loaded == {**first, "written": {"a", "b"}, "generation": loaded["generation"]}
+
+    second = {"format": 1, "pages": {"a": (1, 2), "c": (5, 6)}, "rows": {"p": {"u": b"9"}, "q": {"w": b"3"}},
+              "written": frozenset({"a", "c"})}
+    again = JournaledStore(path, nested=("rows",))
+    again.save(second, again.load(fits), 10_000)
+    assert path.read_bytes() == whole and again.journal.stat().st_size > 0
+    read_back = JournaledStore(path, nested=("rows",)).load(fits)
+    assert {k: v for k, v in read_back.items() if k != "generation"} == {**second, "written": {"a", "c"}}
+
+    # Cut short: the records before the cut stand, the rest are gone.
+    again.journal.write_bytes(again.journal.read_bytes()[:-3])
+    cut = JournaledStore(path, nested=("rows",)).load(fits)
+    assert cut["pages"] == second["pages"] and cut != read_back
+
+    # Too many changes for the journal: written whole, the journal dropped.
+    monkeypatch.setattr(cache, "journal_limit", lambda entries: 1)
+    many = JournaledStore(path, nested=("rows",))
+    many.save(first, many.load(fits), 10_000)
+    assert path.read_bytes() != whole and not many.journal.exists()
+    assert {k: v for k, v in JournaledStore(path, nested=("rows",)).load(fits).items() if k != "generation"} == \
+        {**first, "written": {"a", "b"}}

@@ -15,11 +15,11 @@ from regen_golden import DATA, fixed_environment
 from site_fixtures import build, record_calls
 from test_site_golden import compare_trees
 
-from scorer import export, export_xlsx
+from scorer import cache, export, export_xlsx
 from scorer.evaluate import evaluate
 from scorer.model import CriterionResult, Unit, UnitResult
 from scorer.paths import DataRoot
-from scorer.site import data_files, pages, parallel
+from scorer.site import data_files, manifest, pages, parallel
 from scorer.site import output as output_module
 from scorer.site.manifest import manifest_path
 from scorer.site.templates import relative_root
@@ -321,3 +321,41 @@ def test_a_result_state_depends_on_values_not_on_how_they_are_held():
     lowered = criterion._replace(self_value={"numerator": 2, "denominator": 4})
     assert pages.result_state(replace(result, criteria=(lowered,))) != pages.result_state(result)
     assert pages.result_state(replace(result, rank=2)) != pages.result_state(result)
+
+
+def _without_bookkeeping(stored: dict) -> dict:
+    return {k: v for k, v in stored.items() if k != "generation"}
+
+
+def test_a_rebuild_journals_what_it_changed_and_reads_back_the_whole_manifest(data, tmp_path, monkeypatch):
+    output = build(data, tmp_path / "site")
+    whole = manifest_path(output).read_bytes()
+    lower_first_ratio(data / "submissions" / str(YEAR) / "xa" / f"{CHANGED}.yaml")
+    build(data, output)
+    assert manifest_path(output).read_bytes() == whole  # the changes went to the journal
+    assert manifest.journal_path(output).stat().st_size > 0
+    journaled = manifest.read_manifest(output)
+    assert journaled is not None
+    assert journaled["pages"][f"{YEAR}/don-vi/{CHANGED}/index.html"][1] == \
+        (output / f"{YEAR}/don-vi/{CHANGED}/index.html").stat().st_size
+    # Nothing changed since: written whole now, the manifest holds the same entries.
+    monkeypatch.setattr(cache, "journal_limit", lambda entries: -1)
+    build(data, output)
+    assert not manifest.journal_path(output).exists()
+    rewritten = manifest.read_manifest(output)
+    assert rewritten is not None and rewritten["generation"] != journaled["generation"]
+    assert _without_bookkeeping(rewritten) == _without_bookkeeping(journaled)
+
+
+def test_a_journal_cut_short_costs_only_work(data, tmp_path):
+    output = build(data, tmp_path / "site")
+    submission = data / "submissions" / str(YEAR) / "xa" / f"{CHANGED}.yaml"
+    lower_first_ratio(submission)
+    build(data, output)
+    journal = manifest.journal_path(output)
+    journal.write_bytes(journal.read_bytes()[:-7])
+    build(data, output)
+    assert compare_trees(build(data, tmp_path / "fresh-1"), output) == ([], [], [])
+    lower_first_ratio(submission)
+    build(data, output)
+    assert compare_trees(build(data, tmp_path / "fresh-2"), output) == ([], [], [])

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import export
-from ..cache import read_pickle, write_pickle
+from ..cache import JournaledStore
 from ..export import KeptRowsOf, RowMaker, kept_rows, made_fresh
 from ..export_xlsx import to_xlsx
 from ..model import Results
@@ -111,11 +111,10 @@ class KeptRows:
     folder beside the output's manifest; rows of another salt (code, templates) are not used."""
 
     def __init__(self, output: Path, salt: str) -> None:
-        self.path = manifest_path(output).with_suffix(".rows.pickle")
+        self.store = JournaledStore(manifest_path(output).with_suffix(".rows.pickle"), nested=("files",))
         self.salt = salt
-        stored = read_pickle(self.path)
-        fits = isinstance(stored, dict) and stored.get("salt") == salt and isinstance(stored.get("files"), dict)
-        self.known: dict[str, KeptRowsOf] = stored["files"] if fits else {}
+        self.stored = self.store.load(lambda stored: stored.get("salt") == salt and isinstance(stored.get("files"), dict))
+        self.known: dict[str, KeptRowsOf] = self.stored["files"] if self.stored is not None else {}
         self.made: dict[str, KeptRowsOf] = {}
 
     def maker(self, name: str, digests: Mapping[str, Any]) -> RowMaker:
@@ -130,5 +129,6 @@ class KeptRows:
 
     def save(self) -> None:
         """Store the rows of this build's files (when any was made again)."""
-        if self.made != self.known:
-            write_pickle(self.path, {"salt": self.salt, "files": self.made})
+        if self.made != self.known:  # its changed rows, journaled (see JournaledStore)
+            self.store.save({"salt": self.salt, "files": self.made}, self.stored,
+                            sum(len(rows) for rows in self.made.values()))

@@ -16,6 +16,9 @@ rendered.
 It also keeps every file name the build wrote and the modification time of every folder of
 its own (see output.remove_stale) as the build left them: a folder whose time is unchanged
 holds exactly those files, so finding stale files needs no walk of 25,000 folders.
+
+A rebuild changes a few of these entries: it appends them to a journal beside the manifest
+(see save) instead of writing 17 MB again.
 """
 
 from __future__ import annotations
@@ -25,10 +28,10 @@ import os
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from ..cache import cache_dir, read_pickle, write_pickle
+from ..cache import JournaledStore, cache_dir
 from .output import LastBuild
 
-FORMAT = 8
+FORMAT = 9
 Entry = tuple[str, int, int, Any]  # digest, size, mtime_ns, coarse key (see pages)
 
 
@@ -53,12 +56,25 @@ class OutputCheck(NamedTuple):
     moved: frozenset[str]  # its folders whose time differs, or that are gone
 
 
+def _store(output: Path) -> JournaledStore:
+    return JournaledStore(manifest_path(output), nested=("rows",))
+
+
+def journal_path(output: Path) -> Path:
+    return _store(output).journal
+
+
+def read_manifest(output: Path, store: JournaledStore | None = None) -> dict | None:
+    """The stored manifest of an output folder, journal applied ("written" as a set); None without one."""
+    return (store or _store(output)).load(lambda stored: stored.get("format") == FORMAT)
+
+
 def output_check(output: Path) -> OutputCheck | None:
     """Compare every page, data file and folder the stored manifest lists with the disk (one
     `stat` each: 50,000 for a nationwide site); None without a manifest. A large build runs
     this in another process while it reads the data (see generator.DataPages.read)."""
-    stored = read_pickle(manifest_path(output))
-    if not (isinstance(stored, dict) and stored.get("format") == FORMAT):
+    stored = read_manifest(output)
+    if stored is None:
         return None
     prefix = os.path.join(output, "")
     touched = [name for name, entry in stored["pages"].items() if not _same(prefix + name, entry[1], entry[2])]
@@ -98,11 +114,14 @@ class Manifest:
         self.previous_files: dict[str, dict] = {}
         self.previous_rows: dict[str, dict] = {}  # page → its ranking table's rows (export.kept_rows)
         # What the last build left, whatever its salt: None when unknown.
-        self._last: tuple[frozenset[str], dict[str, int]] | None = None
-        stored = read_pickle(manifest_path(output))
-        if isinstance(stored, dict) and stored.get("format") == FORMAT:
+        self._last: tuple[set[str], dict[str, int]] | None = None
+        self._store = _store(output)
+        self._stored: dict | None = None  # the stored manifest, when this build's salt is its own
+        stored = read_manifest(output, self._store)
+        if stored is not None:
             self._last = stored["written"], stored["folders"]
             if stored.get("salt") == salt:
+                self._stored = stored
                 self.previous = stored["pages"]
                 self.previous_files = stored["files"]
                 self.previous_rows = stored["rows"]
@@ -168,7 +187,9 @@ class Manifest:
         self.folders = folders
 
     def save(self) -> None:
-        """Store this build's entries (after every page is written); unwritable cache: no-op."""
-        write_pickle(manifest_path(self.output), {
+        """Store this build's entries (after every page is written); unwritable cache: no-op.
+        What changed goes to the manifest's journal while that stays short (see JournaledStore)."""
+        self._store.save({
             "format": FORMAT, "salt": self.salt, "pages": self.current, "files": self.current_files,
-            "rows": self.current_rows, "written": self.written, "folders": self.folders})
+            "rows": self.current_rows, "written": self.written, "folders": self.folders},
+            self._stored, len(self.current))

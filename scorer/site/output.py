@@ -7,7 +7,7 @@ import io
 import os
 import re
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 from pathlib import Path
 from typing import NamedTuple
 
@@ -99,7 +99,7 @@ YEAR_FOLDER_RE = re.compile(r"^\d{4}$")
 class LastBuild(NamedTuple):
     """What the last build into a folder left there (see Manifest.last_build)."""
 
-    written: frozenset[str]  # every file name it wrote
+    written: Set[str]  # every file name it wrote
     folders: dict[str, int]  # each of its folders, with the modification time it left
     untouched: set[str]  # those whose time is unchanged since: they hold only its files
 
