@@ -393,6 +393,13 @@ class JournaledStore:
         return changes
 
 
+def check_key(root: DataRoot, name: str) -> str | None:
+    """The key (digest of inputs and code) of the named cached_check as this process last made
+    it, or None if it has not run here (or its memo was emptied since)."""
+    held = _CHECKED.get(cache_path(root, 0).with_name(f"{name}.pickle"))
+    return None if held is None else held[1]
+
+
 def cached_check(root: DataRoot, name: str, inputs: list[Path], check: Callable[[], tuple[Any, list[Problem]]],
                  modules: tuple[str, ...] = ()) -> tuple[Any, list[Problem]]:
     """check() of the registry or a criteria set, reused while its input files and cqdt stay the
@@ -418,8 +425,9 @@ def cached_check(root: DataRoot, name: str, inputs: list[Path], check: Callable[
     else:
         value, problems = check()
         write_pickle(path, {"key": key, "value": value, "problems": problems})
-    if len(_CHECKED) >= 8:  # a test process checks hundreds of data roots
-        _CHECKED.clear()
+    _CHECKED.pop(path, None)  # the newest last: the oldest go first
+    while len(_CHECKED) >= 16:  # a test process checks hundreds of data roots
+        del _CHECKED[next(iter(_CHECKED))]
     settled = time.time_ns() - SETTLED_NS
     _CHECKED[path] = (stamps if all(s is None or s[1] < settled for s in stamps) else None), key, value, tuple(problems)
     return value, problems

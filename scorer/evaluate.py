@@ -176,9 +176,11 @@ def with_ranks(tier_results: list[UnitResult], criteria_set: CriteriaSet) -> lis
 
 def ranks(submitted: list[tuple[str, int | None, Decimal]], criteria_set: CriteriaSet) -> dict[str, int]:
     """Competition ranks (1-2-2-4) of (unit id, level, total) within one tier."""
-    ranked = sorted(submitted, key=lambda r: (rank_key(r[1], r[2], criteria_set.levels), r[0]))
-    keys = [rank_key(level, total, criteria_set.levels) for _, level, total in ranked]
-    return {unit_id: rank for (unit_id, _, _), rank in zip(ranked, competition_ranks(keys), strict=True)}
+    # Each key made once, flat (level, -total, id): a nationwide tier sorts 11,000 of them.
+    levels = criteria_set.levels
+    ranked = sorted([(*rank_key(level, total, levels), unit_id) for unit_id, level, total in submitted])
+    positions = competition_ranks([key[:2] for key in ranked])
+    return {key[2]: rank for key, rank in zip(ranked, positions, strict=True)}
 
 
 def _with_rank(result: UnitResult, rank: int | None) -> UnitResult:

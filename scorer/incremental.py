@@ -134,23 +134,24 @@ class UnitCache:
         rest of its summary when first asked for and its criteria each time they are walked
         (`rescore()` makes them again if the pack lost them meanwhile)."""
         entry = self.units[unit.id]
+        return LazyUnitResult.of(partial(self._summary, unit, rescore), unit, rank, entry.status, entry.total,
+                                 entry.level, entry.stale_reviews)
+
+    def _summary(self, unit: Unit, rescore: Callable[[], UnitResult]) -> dict[str, Any]:
+        """Every field of the unit's result but unit and rank, from its records (see result)."""
 
         def criteria() -> tuple[CriterionResult, ...]:
             found = self.record(unit.id, CRITERIA)
             return loads(found) if found is not None else rescore().criteria
 
-        def load() -> dict[str, Any]:
-            record = self.record(unit.id, SUMMARY)
-            summary = None if record is None else loads(record)
-            if not isinstance(summary, tuple) or len(summary) != len(SUMMARY_FIELDS) + 2 or summary[-2] != unit.id:
-                fresh = rescore()
-                return {name: getattr(fresh, name) for name in (*SUMMARY_FIELDS, "criteria")}
-            count = summary[-1]
-            return {**dict(zip(SUMMARY_FIELDS, summary, strict=False)),
-                    "criteria": LazyCriteria(criteria, count) if count else ()}
-
-        return LazyUnitResult(load, unit=unit, rank=rank, status=entry.status, total=entry.total,
-                              level=entry.level, stale_reviews=entry.stale_reviews)
+        record = self.record(unit.id, SUMMARY)
+        summary = None if record is None else loads(record)
+        if not isinstance(summary, tuple) or len(summary) != len(SUMMARY_FIELDS) + 2 or summary[-2] != unit.id:
+            fresh = rescore()
+            return {name: getattr(fresh, name) for name in (*SUMMARY_FIELDS, "criteria")}
+        count = summary[-1]
+        return {**dict(zip(SUMMARY_FIELDS, summary, strict=False)),
+                "criteria": LazyCriteria(criteria, count) if count else ()}
 
     def put(self, unit_id: str, entry: ScoredUnit, result: UnitResult, line: str) -> None:
         self.units[unit_id] = entry

@@ -375,6 +375,21 @@ class LazyUnitResult(UnitResult):
         for name in EAGER_RESULT_FIELDS:
             object.__setattr__(self, name, eager[name])
 
+    @classmethod
+    def of(cls, load: Callable[[], dict[str, Any]], unit: Unit, rank: int | None, status: str, total: Decimal,
+           level: int | None, stale_reviews: tuple[str, ...]) -> LazyUnitResult:
+        """cls(load, unit=unit, ...) without its keyword dictionaries: a rebuild makes 12,000."""
+        self = object.__new__(cls)
+        set_load, set_unit, set_rank, set_status, set_total, set_level, set_stale = _LAZY_SLOTS
+        set_load(self, load)
+        set_unit(self, unit)
+        set_rank(self, rank)
+        set_status(self, status)
+        set_total(self, total)
+        set_level(self, level)
+        set_stale(self, stale_reviews)
+        return self
+
     def __getattr__(self, name: str) -> Any:
         # Reached only when a field's slot is still empty (or for a name that is no field).
         if name not in UnitResult.__dataclass_fields__:
@@ -390,6 +405,11 @@ class LazyUnitResult(UnitResult):
         return all(getattr(self, name) == getattr(other, name) for name in UnitResult.__dataclass_fields__)
 
     __hash__ = None  # type: ignore[assignment]  # like UnitResult, whose dicts do not hash
+
+
+# The slots LazyUnitResult.of fills, set through their descriptors (frozen dataclass: no setattr).
+_LAZY_SLOTS = tuple(getattr(LazyUnitResult if name == "_load" else UnitResult, name).__set__
+                    for name in ("_load", *EAGER_RESULT_FIELDS))
 
 
 @dataclass(frozen=True, slots=True)

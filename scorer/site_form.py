@@ -17,21 +17,25 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from .cache import cached_check, schema_files
-from .catalogue import load_criteria_set
+from .cache import cached_check, check_key, code_version, schema_files
+from .catalogue import check_criteria_set, load_criteria_set
 from .documents import Document
 from .evaluate import evaluate
 from .load import Positions
 from .messages import field_name, schema_problems
 from .model import CriteriaSet, Criterion, Results
 from .paths import DataRoot
-from .registry import load_registry
+from .registry import check_registry, load_registry
 from .schemas import generated_validator, submission_schema, submission_schema_name
+from .site.manifest import Manifest
 from .site.output import write_if_changed
+from .site.pages import digest_of
 from .site.templates import PageRenderer
 from .submissions import check_evidence, check_value
 from .text import STATE_LABELS
 
+# Bumped when the form's data changes shape in a way its inputs' digest would not show.
+FORM_FORMAT = 1
 PAGE = "nop-phieu/index.html"
 DATA_FILE = "nop-phieu/form-data.js"
 EVIDENCE_DIR = "evidence"
@@ -208,10 +212,36 @@ def data_script(data: dict[str, Any]) -> str:
     return "window.CQDT_FORM_DATA = " + text.replace("</", "<\\/") + ";\n"
 
 
-def write_form(root: DataRoot, settings: dict[str, Any], results: dict[int, Results], pages: PageRenderer) -> None:
-    """Write the form page and its data script. `results`: the Results of the years built."""
+def form_key(root: DataRoot, scored: dict[int, Results], repository_url: str, branch: str) -> str | None:
+    """A digest of everything form_data reads: the checks of the registry and of every criteria
+    set (their files, the schemas, the checking code), the code that shapes the data, and what
+    it takes from each year's results; None when one of those checks did not run in this process."""
+    set_ids = sorted({*root.criteria_set_ids(), *(results.criteria_set.id for results in scored.values())})
+    # Each check again (from this process's memo: these ran while the data was read), then its key.
+    check_registry(root)
+    checks = [check_key(root, "registry")]
+    for set_id in set_ids:
+        check_criteria_set(root, set_id)
+        checks.append(check_key(root, f"criteria-{set_id}"))
+    if None in checks:
+        return None
+    years = [(year, results.cycle.state, results.cycle.demo, results.criteria_set.id, relative_bests(results),
+              [r.unit.id for r in results.units if r.submitted]) for year, results in sorted(scored.items())]
+    return digest_of((FORM_FORMAT, code_version(("site_form", "text")), checks, years, evidence_files(root),
+                      repository_url, branch))
+
+
+def write_form(root: DataRoot, settings: dict[str, Any], results: dict[int, Results], pages: PageRenderer,
+               manifest: Manifest | None = None) -> None:
+    """Write the form page and its data script. `results`: the Results of the years built. With
+    the site's manifest, the data script (1.5 MB nationwide) is made only when its inputs changed."""
     years = list(settings.get("CQDT_YEARS") or root.years())
-    data = form_data(root, years, settings.get("REPOSITORY_URL", "") or "", settings.get("REPOSITORY_BRANCH", "main"), results)
-    pages.write(PAGE, "submit", form_years=data["years"], repository_url=data["repository"]["url"])
-    write_if_changed(pages.output / DATA_FILE, data_script(data))
+    url, branch = settings.get("REPOSITORY_URL", "") or "", settings.get("REPOSITORY_BRANCH", "main")
+    scored = {year: results.get(year) or evaluate(root, year) for year in sorted(years)}
+    pages.write(PAGE, "submit")
     pages.written.add(DATA_FILE)
+    key = form_key(root, scored, url, branch) if manifest is not None else None
+    if key is None or manifest is None or manifest.file_digest(DATA_FILE) != key:
+        write_if_changed(pages.output / DATA_FILE, data_script(form_data(root, years, url, branch, scored)))
+    if key is not None and manifest is not None:
+        manifest.record_file(DATA_FILE, key)

@@ -244,3 +244,19 @@ def test_fingerprints_stay_while_inputs_stay_and_follow_what_a_result_depends_on
     communes = {u.id for u in registry.in_tier("xa")}
     again = fingerprints()
     assert {u for u in cold if again[u] != changed[u]} == communes
+
+
+def test_a_lazy_result_made_by_of_is_the_one_made_by_keywords():
+    from decimal import Decimal
+
+    from scorer.model import LazyUnitResult, Unit, UnitResult
+
+    unit = Unit(id="xa-a", name="Xã A", tier="xa", kind="xa", district="huyen-b")
+    eager = {"unit": unit, "rank": 3, "status": "verified", "total": Decimal("25.2"), "level": 4, "stale_reviews": ()}
+    made = {"group_scores": {1: Decimal("3")}, "criteria": ()}
+    rest = {f: made.get(f, UnitResult.__dataclass_fields__[f].default) for f in UnitResult.__dataclass_fields__
+            if f not in eager}
+    by_keywords = LazyUnitResult(lambda: rest, **eager)
+    by_of = LazyUnitResult.of(lambda: rest, *eager.values())
+    assert by_of == by_keywords and by_of.rank == 3 and by_of.total == Decimal("25.2")
+    assert by_of.group_scores == {1: Decimal("3")}

@@ -16,7 +16,7 @@ from site_fixtures import build, record_calls
 from test_site_golden import compare_trees
 from test_site_incremental import lower_first_ratio
 
-from scorer import commands_site
+from scorer import commands_site, site_form
 from scorer.site import quick
 from scorer.site.templates import relative_root
 
@@ -134,3 +134,43 @@ def test_a_change_of_cqdts_code_leaves_the_build_to_pelican(data, tmp_path, monk
 
     monkeypatch.setattr(Path, "read_bytes", edited)
     assert quick.config_key(config, override).key != before.key
+
+
+# The form's data script (1.5 MB for a nationwide registry) is made again only when what it
+# shows changed, and is then the one a fresh build writes.
+
+FORM_SCRIPT = site_form.DATA_FILE
+
+
+@pytest.fixture
+def form_made(monkeypatch) -> list[bool]:
+    """One entry per form_data call from now on."""
+    return record_calls(monkeypatch, site_form, "form_data", lambda *args: True)
+
+
+def test_a_change_the_form_does_not_show_leaves_its_data_alone(data, tmp_path, form_made):
+    output = build(data, tmp_path / "site")
+    assert form_made == [True]
+    before = (output / FORM_SCRIPT).stat().st_mtime_ns
+    submission = data / "submissions" / str(YEAR) / "xa" / f"{CHANGED}.yaml"
+    submission.write_text(submission.read_text(encoding="utf-8") + "# ghi chú của xã\n", encoding="utf-8")
+    build(data, output)
+    assert form_made == [True] and (output / FORM_SCRIPT).stat().st_mtime_ns == before
+    assert compare_trees(build(data, tmp_path / "fresh"), output) == ([], [], [])
+
+
+@pytest.mark.parametrize("change", ["withdrawn", "renamed", "edited"])
+def test_what_the_form_shows_changed_makes_its_data_again(data, tmp_path, form_made, change):
+    output = build(data, tmp_path / "site")
+    if change == "withdrawn":  # the unit is no longer among those submitted
+        (data / "submissions" / str(YEAR) / "xa" / f"{CHANGED}.yaml").unlink()
+    elif change == "renamed":  # the registry: every unit's name is in the form
+        units = next(p for p in sorted((data / "units").glob("*.yaml")) if CHANGED in p.read_text(encoding="utf-8"))
+        text = units.read_text(encoding="utf-8")
+        units.write_text(text.replace("name: Xã Chí Đám", "name: Xã Chí Đám Mới", 1), encoding="utf-8")
+        assert units.read_text(encoding="utf-8") != text
+    else:  # the script itself, edited by hand
+        (output / FORM_SCRIPT).write_text("window.CQDT_FORM_DATA = {};\n", encoding="utf-8")
+    build(data, output)
+    assert form_made == [True, True]
+    assert compare_trees(build(data, tmp_path / "fresh"), output) == ([], [], [])

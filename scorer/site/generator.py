@@ -198,7 +198,7 @@ class DataPages:
                 used_in = [v.year for v in self.years if v.results.criteria_set.id == set_id]
                 self.pages.write(f"tieu-chi/{set_id}/index.html", "criteria", cs=criteria_set, used_in=used_in)
             self.pages.write("404.html", "404")
-            write_form(self.root, self.settings, self.results, self.pages)
+            write_form(self.root, self.settings, self.results, self.pages, self.manifest)
             with parallel.progress(len(tasks) + (second.count if second else 0), "Đang viết trang",
                                    bool(self.settings.get("CQDT_PROGRESS"))) as bar:
                 for make in self.data:  # when not made by processes of their own
