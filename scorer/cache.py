@@ -384,12 +384,12 @@ class JournaledStore:
         old = old if isinstance(old, dict) else {}
         if section not in self.nested:
             return ([(section, k, v) for k, v in new.items() if old.get(k) != v]
-                    + [(section, k, None) for k in sorted(old.keys() - new.keys())])
+                    + [(section, k, None) for k in sorted(old.keys() - new.keys(), key=repr)])
         changes = []
-        for outer in sorted(old.keys() | new.keys()):
+        for outer in sorted(old.keys() | new.keys(), key=repr):
             inner_old, inner_new = old.get(outer, {}), new.get(outer, {})
             changes += [(section, (outer, k), v) for k, v in inner_new.items() if inner_old.get(k) != v]
-            changes += [(section, (outer, k), None) for k in sorted(inner_old.keys() - inner_new.keys())]
+            changes += [(section, (outer, k), None) for k in sorted(inner_old.keys() - inner_new.keys(), key=repr)]
         return changes
 
 

@@ -359,3 +359,65 @@ def test_a_journal_cut_short_costs_only_work(data, tmp_path):
     lower_first_ratio(submission)
     build(data, output)
     assert compare_trees(build(data, tmp_path / "fresh-2"), output) == ([], [], [])
+
+
+@pytest.fixture
+def json_copies(monkeypatch) -> list[tuple[str, int]]:
+    """(file name, bytes) of each stretch of an old JSON file copied into its new one from now on."""
+    return record_calls(monkeypatch, output_module.StreamedFile, "copy_from",
+                        lambda _stream, source, _offset, count: (source.name, count))
+
+
+@pytest.mark.parametrize("copy_file_range", [True, False])
+def test_a_rebuild_copies_the_unchanged_ends_of_a_json_file(data, tmp_path, json_copies, copy_file_range,
+                                                           monkeypatch):
+    if not copy_file_range:  # where the kernel cannot copy: the same bytes, read and written
+        monkeypatch.delattr(os, "copy_file_range")
+    output = build(data, tmp_path / "site")
+    assert json_copies == []  # nothing to copy from in a new folder
+    lower_first_ratio(data / "submissions" / str(YEAR) / "xa" / f"{CHANGED}.yaml")
+    build(data, output)
+    commune_file = output / f"du-lieu/{YEAR}/ket-qua-xa.json"
+    copied = sum(count for name, count in json_copies if name == commune_file.name)
+    assert {name for name, _ in json_copies} == {commune_file.name}  # the other tiers' files are untouched
+    assert 0 < copied < commune_file.stat().st_size
+    assert compare_trees(build(data, tmp_path / "fresh"), output) == ([], [], [])
+
+
+@pytest.mark.parametrize("damage", ["edited", "layout lost"])
+def test_a_json_file_not_as_the_last_build_left_it_is_written_whole(data, tmp_path, json_copies, damage):
+    output = build(data, tmp_path / "site")
+    commune_file = output / f"du-lieu/{YEAR}/ket-qua-xa.json"
+    if damage == "edited":
+        commune_file.write_bytes(commune_file.read_bytes().replace(b'"rank"', b'"Rank"', 1))
+    else:
+        (manifest_path(output).with_suffix(".rows.pickle")).unlink()
+    lower_first_ratio(data / "submissions" / str(YEAR) / "xa" / f"{CHANGED}.yaml")
+    build(data, output)
+    assert json_copies == []
+    assert compare_trees(build(data, tmp_path / "fresh"), output) == ([], [], [])
+
+
+def test_units_that_changed_places_are_not_taken_from_the_old_json_file(tmp_path):
+    """Only units at the same place (from the start, or from the end) keep their old bytes."""
+    from types import SimpleNamespace
+
+    from scorer.export import JSON_TAIL
+
+    head = b'{"units": ['
+    old = {data_files.HEAD: (head, len(head)), "a": (("sa", 0), 5), "b": (("sb", 1), 7), "c": (("sc", 2), 7)}
+    path = tmp_path / "old.json"
+    path.write_bytes(head + b"x" * 19 + JSON_TAIL.encode())
+
+    def units(*ids):
+        return [SimpleNamespace(unit=SimpleNamespace(id=i)) for i in ids]
+
+    same = units("a", "b", "c")
+    assert data_files._unchanged_ends(old, head, same, [("sa", 0), ("sb", 1), ("sc", 2)], path) == (3, 3)
+    swapped = units("a", "c", "b")  # the same states, b and c in each other's place
+    assert data_files._unchanged_ends(old, head, swapped, [("sa", 0), ("sc", 1), ("sb", 2)], path) == (1, 3)
+    moved_up = units("b", "c")  # a went: b and c keep their places from the end
+    assert data_files._unchanged_ends(old, head, moved_up, [("sb", 0), ("sc", 1)], path) == (0, 1)
+    assert data_files._unchanged_ends(old, b'{"other": [', same, [("sa", 0), ("sb", 1), ("sc", 2)], path) == (0, 3)
+    path.write_bytes(path.read_bytes() + b" ")  # not the file the layout describes
+    assert data_files._unchanged_ends(old, head, same, [("sa", 0), ("sb", 1), ("sc", 2)], path) == (0, 3)

@@ -58,34 +58,96 @@ def year_files(results: Results) -> list[DataFile]:
     return files
 
 
-def write_json_files(output: Path, results: Results, tiers: set[str]) -> None:
-    """The results of each tier in `tiers` as JSON (schema/results.schema.json), in one pass,
-    each byte for byte what `cqdt score --format json --tier T` writes. Each unit's line comes
-    from the results cache when it holds it (else is encoded here) and is streamed to its
-    file, so no file is ever whole in memory."""
-    year, cs = results.year, results.criteria_set
-    streams: dict[str, StreamedFile] = {}
+# A JSON file's layout, kept with the table rows (see KeptRows.layout): unit id → (its state and
+# position, the length of its piece: separator and line); HEAD → (the head's bytes, their length).
+HEAD = ""
+
+
+def write_json_files(output: Path, results: Results, tiers: set[str], digests: Mapping[str, Any] | None = None,
+                     kept: KeptRows | None = None, untouched: Callable[[str], bool] = lambda name: False) -> None:
+    """The results of each tier in `tiers` as JSON (schema/results.schema.json), each byte for
+    byte what `cqdt score --format json --tier T` writes. Each unit's line comes from the results
+    cache when it holds it (else is encoded here) and is streamed to its file, so no file is ever
+    whole in memory.
+
+    With `digests` (unit id → state of its result, rank included) and `kept`, a file whose last
+    layout is kept and that is `untouched` since is made from its old self: the units at its start
+    and at its end whose states and places are unchanged are copied by the kernel (a one-unit
+    change moves a few ranks; the commune file is 114 MB), only those between are written."""
+    for tier in sorted(tiers):
+        name = json_path(results.year, tier)
+        old = kept.layout(name) if kept is not None and digests is not None and untouched(name) else {}
+        made = _write_json(output / name, results, tier, digests, old)
+        if kept is not None and digests is not None:
+            kept.note_layout(name, made)
+
+
+def _write_json(path: Path, results: Results, tier: str, digests: Mapping[str, Any] | None,
+                old: Mapping[str, tuple]) -> dict[str, tuple]:
+    """Write one tier's JSON file (see write_json_files); its new layout."""
+    cs = results.criteria_set
+    units = [r for r in export.ordered_units(results) if r.unit.tier == tier]
+    head = export.json_head(results, (tier,)).encode("utf-8")
+    tail = export.JSON_TAIL.encode("utf-8")
+    keys = [(digests[r.unit.id], place) for place, r in enumerate(units)] if digests is not None else []
+    start, end = _unchanged_ends(old, head, units, keys, path)
+    made: dict[str, tuple] = {HEAD: (head, len(head))}
+    stream = StreamedFile(path)
     try:
-        for tier in sorted(tiers):
-            stream = StreamedFile(output / json_path(year, tier))
-            stream.write(export.json_head(results, (tier,)).encode("utf-8"))
-            streams[tier] = stream
-        separators = dict.fromkeys(streams, b"\n")
-        for result in export.ordered_units(results):
-            tier = result.unit.tier
-            if tier not in streams:
-                continue
+        size = path.stat().st_size if start or end < len(units) else 0
+        if start:
+            copied = len(head) + sum(old[r.unit.id][1] for r in units[:start])
+            stream.copy_from(path, 0, copied)
+        else:
+            stream.write(head)
+        for place in range(start, end):
+            result = units[place]
             line = results.lines.get(result.unit.id)
             line = (export.unit_line(result, cs).encode("utf-8") if line is None
                     else export.ranked_line(line, result.rank))
-            streams[tier].write(separators[tier] + line)
-            separators[tier] = b",\n"
-        for stream in streams.values():
-            stream.write(export.JSON_TAIL.encode("utf-8"))
-            stream.close()
+            piece = (b",\n" if place else b"\n") + line
+            stream.write(piece)
+            if keys:
+                made[result.unit.id] = (keys[place], len(piece))
+        if end < len(units):
+            left = sum(old[r.unit.id][1] for r in units[end:]) + len(tail)
+            stream.copy_from(path, size - left, left)
+        else:
+            stream.write(tail)
+        for place in (*range(start), *range(end, len(units))):
+            made[units[place].unit.id] = (keys[place], old[units[place].unit.id][1])
+        stream.close()
     finally:
-        for stream in streams.values():
-            stream.discard()
+        stream.discard()
+    return made
+
+
+def _unchanged_ends(old: Mapping[str, tuple], head: bytes, units: list, keys: list, path: Path) -> tuple[int, int]:
+    """How many units at the start, and from which one at the end, are as the old file (laid out
+    as `old`) has them: the same state at the same place, counted from its start or its end.
+    (0, len(units)) when the old file cannot be used."""
+    count = len(units)
+    if not keys or old.get(HEAD) != (head, len(head)):
+        return 0, count
+    shift = len(old) - 1 - count  # the old file's units minus the new one's
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return 0, count
+    if size != len(head) + sum(entry[1] for key, entry in old.items() if key != HEAD) + len(export.JSON_TAIL.encode()):
+        return 0, count  # not the file this layout describes
+    start = 0
+    while start < count and old.get(units[start].unit.id, (None,))[0] == keys[start]:
+        start += 1
+    end = count
+    while end > start:
+        place = end - 1
+        found = old.get(units[place].unit.id)
+        # The same bytes: same state, and first in both files or in neither (its separator).
+        if found is None or found[0] != (keys[place][0], place + shift) or (place == 0) != (place + shift == 0):
+            break
+        end = place
+    return start, end
 
 
 def schema_files(root: DataRoot) -> list[DataFile]:
@@ -121,6 +183,13 @@ class KeptRows:
         """The RowMaker of file `name`; `digests`: unit id → state of its result (pages.result_state)."""
         made = self.made[name] = {}
         return kept_rows(self.known.get(name, {}), made, digests)
+
+    def layout(self, name: str) -> KeptRowsOf:
+        """The layout of JSON file `name` as the last build wrote it (see write_json_files)."""
+        return self.known.get(name, {})
+
+    def note_layout(self, name: str, layout: KeptRowsOf) -> None:
+        self.made[name] = layout
 
     def keep(self, name: str) -> None:
         """File `name` was not made again: its rows stay as they were."""

@@ -290,18 +290,29 @@ class DataPages:
                     stale.append((view, item))
         return made, stale
 
+    def _kept(self) -> KeptRows:
+        """The rows (and JSON layouts) of the last build's data files, read once."""
+        if self.kept_rows is None:
+            self.kept_rows = KeptRows(Path(self.output_path), self.manifest.salt)
+        return self.kept_rows
+
     def _make_json(self, stale: list) -> None:
-        """The stale JSON files, each year's in one pass."""
+        """The stale JSON files, each made from the old one where it can (see write_json_files)."""
+        kept = self._kept()
         for view in self.years:
             tiers = {item.tier for v, item in stale if v is view and item.make is None}
             if tiers:
-                write_json_files(Path(self.output_path), view.results, tiers)
+                write_json_files(Path(self.output_path), view.results, tiers, self.digests[view.year], kept,
+                                 self.manifest.untouched_file)
+            for item in self.data_files[view.year]:
+                if item.make is None and item.tier not in tiers:
+                    kept.keep(item.path)
 
     def _make_tables(self, stale: list, manifest: Manifest, digests: dict[int, dict]) -> None:
         """The stale CSV and XLSX files, each from the rows of the last build whose inputs are
         unchanged and the rows made again; and the schemas."""
         output = Path(self.output_path)
-        kept = self.kept_rows = KeptRows(output, manifest.salt)
+        kept = self._kept()
         todo = {item.path: (view, item) for view, item in stale if item.make is not None}
         for view in self.years:
             for item in self.data_files[view.year]:

@@ -161,10 +161,12 @@ class Manifest:
 
     def file_digest(self, name: str) -> str | None:
         """The digest last build noted for a data file (see record_file) if the file is untouched since, else None."""
+        return self.previous_files[name].get("digest") if self.untouched_file(name) else None
+
+    def untouched_file(self, name: str) -> bool:
+        """Whether data file `name` is still the one the last build wrote (whatever its inputs)."""
         noted = self.previous_files.get(name)
-        if not isinstance(noted, dict) or not self._untouched(name, noted.get("size"), noted.get("mtime")):
-            return None
-        return noted.get("digest")
+        return isinstance(noted, dict) and self._untouched(name, noted.get("size"), noted.get("mtime"))
 
     def record_file(self, name: str, digest: str) -> None:
         """Note the digest of what a data file was made from, with the file as it is on disk now."""

@@ -81,6 +81,29 @@ class StreamedFile:
         self._handle.write(data)
         self.size += len(data)
 
+    def copy_from(self, source: Path, offset: int, count: int) -> None:
+        """Append `count` bytes of file `source` from `offset`, copied by the kernel where it can."""
+        self._handle.flush()
+        target = self._handle.fileno()
+        with open(source, "rb") as handle:
+            done = 0
+            try:
+                while done < count:
+                    moved = os.copy_file_range(handle.fileno(), target, count - done, offset + done)
+                    if not moved:
+                        raise OSError("source ended early")
+                    done += moved
+            except (AttributeError, OSError):  # no copy_file_range here (or not between these files)
+                handle.seek(offset + done)
+                while done < count:
+                    chunk = handle.read(min(count - done, 1 << 20))
+                    if not chunk:
+                        raise OSError(f"{source} ended early") from None
+                    self._handle.write(chunk)
+                    done += len(chunk)
+                self._handle.flush()
+        self.size += count
+
     def close(self) -> None:
         """Finish the file and put it in place."""
         self._handle.close()
