@@ -382,6 +382,11 @@ def test_a_rebuild_copies_the_unchanged_ends_of_a_json_file(data, tmp_path, json
     assert {name for name, _ in json_copies} == {commune_file.name}  # the other tiers' files are untouched
     assert 0 < copied < commune_file.stat().st_size
     assert compare_trees(build(data, tmp_path / "fresh"), output) == ([], [], [])
+    # Again, from the layout this rebuild noted.
+    json_copies.clear()
+    lower_first_ratio(data / "submissions" / str(YEAR) / "xa" / f"{CHANGED}.yaml")
+    build(data, output)
+    assert json_copies and compare_trees(build(data, tmp_path / "fresh-2"), output) == ([], [], [])
 
 
 @pytest.mark.parametrize("damage", ["edited", "layout lost"])

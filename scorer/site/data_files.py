@@ -64,7 +64,8 @@ HEAD = ""
 
 
 def write_json_files(output: Path, results: Results, tiers: set[str], digests: Mapping[str, Any] | None = None,
-                     kept: KeptRows | None = None, untouched: Callable[[str], bool] = lambda name: False) -> None:
+                     kept: KeptRows | None = None, untouched: Callable[[str], bool] = lambda name: False,
+                     old_files: list[str] | None = None) -> None:
     """The results of each tier in `tiers` as JSON (schema/results.schema.json), each byte for
     byte what `cqdt score --format json --tier T` writes. Each unit's line comes from the results
     cache when it holds it (else is encoded here) and is streamed to its file, so no file is ever
@@ -73,17 +74,18 @@ def write_json_files(output: Path, results: Results, tiers: set[str], digests: M
     With `digests` (unit id → state of its result, rank included) and `kept`, a file whose last
     layout is kept and that is `untouched` since is made from its old self: the units at its start
     and at its end whose states and places are unchanged are copied by the kernel (a one-unit
-    change moves a few ranks; the commune file is 114 MB), only those between are written."""
+    change moves a few ranks; the commune file is 114 MB), only those between are written.
+    `old_files`: see StreamedFile."""
     for tier in sorted(tiers):
         name = json_path(results.year, tier)
         old = kept.layout(name) if kept is not None and digests is not None and untouched(name) else {}
-        made = _write_json(output / name, results, tier, digests, old)
+        made = _write_json(output / name, results, tier, digests, old, old_files)
         if kept is not None and digests is not None:
             kept.note_layout(name, made)
 
 
 def _write_json(path: Path, results: Results, tier: str, digests: Mapping[str, Any] | None,
-                old: Mapping[str, tuple]) -> dict[str, tuple]:
+                old: Mapping[str, tuple], old_files: list[str] | None) -> dict[str, tuple]:
     """Write one tier's JSON file (see write_json_files); its new layout."""
     cs = results.criteria_set
     units = [r for r in export.ordered_units(results) if r.unit.tier == tier]
@@ -91,8 +93,12 @@ def _write_json(path: Path, results: Results, tier: str, digests: Mapping[str, A
     tail = export.JSON_TAIL.encode("utf-8")
     keys = [(digests[r.unit.id], place) for place, r in enumerate(units)] if digests is not None else []
     start, end = _unchanged_ends(old, head, units, keys, path)
-    made: dict[str, tuple] = {HEAD: (head, len(head))}
-    stream = StreamedFile(path)
+    # The new layout: the old one with the units between the ends noted again, when those units
+    # are the ones that were between them (no unit came or went); else made whole.
+    window = {units[place].unit.id for place in range(start, end)}
+    reuse = (start or end < len(units)) and len(old) - 1 == len(units) and all(uid in old for uid in window)
+    made: dict[str, tuple] = dict(old) if reuse else {HEAD: (head, len(head))}
+    stream = StreamedFile(path, old_files)
     try:
         size = path.stat().st_size if start or end < len(units) else 0
         if start:
@@ -114,8 +120,9 @@ def _write_json(path: Path, results: Results, tier: str, digests: Mapping[str, A
             stream.copy_from(path, size - left, left)
         else:
             stream.write(tail)
-        for place in (*range(start), *range(end, len(units))):
-            made[units[place].unit.id] = (keys[place], old[units[place].unit.id][1])
+        if not reuse:
+            for place in (*range(start), *range(end, len(units))):
+                made[units[place].unit.id] = (keys[place], old[units[place].unit.id][1])
         stream.close()
     finally:
         stream.discard()

@@ -134,9 +134,11 @@ class DataPages:
         self.data_made, stale = self._data_inputs(self.manifest, self.digests)
         self.data_makers: list[parallel.ForkedTasks] = []
         self.data = [partial(self._make_json, stale), partial(self._make_tables, stale, self.manifest, self.digests)]
-        # Storing the rows for the next build: nothing this build writes waits for it.
+        # Storing the rows for the next build and deleting the files replaced: no file this build
+        # writes waits for them.
         self.data_after = [self._save_rows]
         self.kept_rows: KeptRows | None = None
+        self.replaced: list[str] = []
         units = sum(len(v.results.units) for v in self.years)
         if (stale and units >= parallel.MANY and parallel.forks_wanted(self.settings.get("CQDT_JOBS"))
                 and parallel.forks_fit(3)):
@@ -221,17 +223,14 @@ class DataPages:
         if second is not None:
             self.done_forks.append(second)
         try:
-            self._finish(entries, settled)
-            for make in self.data_after:
-                make()
-            for maker in data_makers:
-                maker.finish()
+            self._finish(entries, settled, data_makers)
         finally:
             for forked in (*self.done_forks, *data_makers):
                 forked.close()
 
-    def _finish(self, entries: list, settled: list) -> None:
-        """Note what this build wrote, remove what it no longer writes, and save the manifest."""
+    def _finish(self, entries: list, settled: list, data_makers: list[parallel.ForkedTasks]) -> None:
+        """Note what this build wrote, remove what it no longer writes, and save the manifest
+        (once the data files' processes are done with their last files)."""
         output, manifest = Path(self.output_path), self.manifest
         for name, digest in self.data_made:
             manifest.record_file(name, digest)
@@ -248,6 +247,10 @@ class DataPages:
         sitemap.PAGES.update(sitemap.urls(self.written))
         if not self.fresh:
             changed.update(remove_stale(output, self.written, GENERATED_FOLDERS, self.last))
+        for make in self.data_after:
+            make()
+        for maker in data_makers:
+            maker.finish()
         written = frozenset(self.written)
         manifest.record_output(written, folder_times(output, written, GENERATED_FOLDERS, self.last, changed))
         manifest.save()
@@ -303,7 +306,7 @@ class DataPages:
             tiers = {item.tier for v, item in stale if v is view and item.make is None}
             if tiers:
                 write_json_files(Path(self.output_path), view.results, tiers, self.digests[view.year], kept,
-                                 self.manifest.untouched_file)
+                                 self.manifest.untouched_file, self.replaced)
             for item in self.data_files[view.year]:
                 if item.make is None and item.tier not in tiers:
                     kept.keep(item.path)
@@ -325,9 +328,12 @@ class DataPages:
         write_files(output, self.schemas)
 
     def _save_rows(self) -> None:
-        """Store the rows of the CSV and XLSX files for the next build (see _make_tables)."""
+        """Store the rows of the CSV and XLSX files for the next build (see _make_tables), and
+        delete the files the new JSON files replaced."""
         if self.kept_rows is not None:
             self.kept_rows.save()
+        for name in self.replaced:
+            Path(name).unlink(missing_ok=True)
 
     @staticmethod
     def _run(tasks: list, bar) -> list:

@@ -69,9 +69,12 @@ class StreamedFile:
     half-written, never whole in memory. Made only when its inputs changed (see the
     manifest), so it is not compared with the file it replaces: that read 100 MB for nothing."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, old: list[str] | None = None) -> None:
+        """`old`: where to note the name of the file replaced, left for the caller to delete (see
+        paths.replace_file); without it, the replaced file is deleted at once."""
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
+        self.old = old
         fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         self.temporary = Path(name)
         self._handle = os.fdopen(fd, "wb", buffering=1 << 20)
@@ -108,7 +111,7 @@ class StreamedFile:
         """Finish the file and put it in place."""
         self._handle.close()
         os.chmod(self.temporary, 0o644)
-        replace_file(self.temporary, self.path)
+        replace_file(self.temporary, self.path, self.old)
 
     def discard(self) -> None:
         """Remove the temporary file if close() did not use it (an error stopped the writing)."""
