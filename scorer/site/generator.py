@@ -73,7 +73,9 @@ class DataPages:
             self._read()
             # Nothing of an earlier build to remove from a new folder: no need to walk it at the end.
             self.fresh = not output.is_dir() or not any(output.iterdir())
-            self.manifest = Manifest(output, site_salt(self.site_values(), template_folders(self.settings), self.years))
+            # The data files' part only: start() reads the pages' part once the data files are under way.
+            self.manifest = Manifest(output, site_salt(self.site_values(), template_folders(self.settings), self.years),
+                                     pages=False)
             if checker is not None:
                 self.manifest.use_check(checker.results()[0])
                 checker.finish()
@@ -88,13 +90,12 @@ class DataPages:
         # before the collector is back on: its first pass would walk them all (0.1 s).
         gc.freeze()
         gc.enable()
-        # Before anything is written: which of the last build's folders nobody changed since.
-        self.last = None if self.fresh else self.manifest.last_build()
         self.digests = {v.year: year_states(v.results) for v in self.years}
+        self.data_makers: list[parallel.ForkedTasks] = []
 
     def discard(self) -> None:
         """Give up this build after read() (see quick): end its processes, let its objects go."""
-        for forked in self.done_forks:
+        for forked in (*self.done_forks, *self.data_makers):
             forked.close()
         gc.unfreeze()
 
@@ -130,9 +131,9 @@ class DataPages:
     def start(self) -> None:
         """Start making the stale data files: the JSON files (by far the largest) and the tables
         (CSV, XLSX, schemas). They need nothing the other generators make, so on a large site
-        another process makes them from now on, while the other generators read their content."""
+        another process makes them from now on, while the other generators read their content.
+        Then read what the last build noted of its pages."""
         self.data_made, stale = self._data_inputs(self.manifest, self.digests)
-        self.data_makers: list[parallel.ForkedTasks] = []
         self.data = [partial(self._make_json, stale), partial(self._make_tables, stale, self.manifest, self.digests)]
         # Storing the rows for the next build and deleting the files replaced: no file this build
         # writes waits for them.
@@ -144,6 +145,16 @@ class DataPages:
                 and parallel.forks_fit(3)):
             self.data_makers = [parallel.ForkedTasks(self.data, then=self.data_after)]
             self.data, self.data_after = [], []
+        # What the last build noted of its pages (the data files need none of it), not walked by
+        # the garbage collector either (see read).
+        gc.disable()
+        try:
+            self.manifest.load_pages()
+        finally:
+            gc.freeze()
+            gc.enable()
+        # Before anything is written: which of the last build's folders nobody changed since.
+        self.last = None if self.fresh else self.manifest.last_build()
 
     def _read(self) -> None:
         root = DataRoot(Path(self.settings.get("CQDT_DATA_ROOT", ".")))

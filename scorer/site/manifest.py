@@ -28,10 +28,10 @@ import os
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from ..cache import JournaledStore, cache_dir
+from ..cache import JournaledStore, cache_dir, read_pickle, write_pickle
 from .output import LastBuild
 
-FORMAT = 9
+FORMAT = 10
 Entry = tuple[str, int, int, Any]  # digest, size, mtime_ns, coarse key (see pages)
 
 
@@ -64,9 +64,24 @@ def journal_path(output: Path) -> Path:
     return _store(output).journal
 
 
+def files_path(output: Path) -> Path:
+    """The part of the manifest about the data files: small, read before the rest (see Manifest)."""
+    return manifest_path(output).with_suffix(".files.pickle")
+
+
+def _stored_files(output: Path, salt: str | None = None) -> dict[str, dict]:
+    stored = read_pickle(files_path(output))
+    fits = isinstance(stored, dict) and stored.get("format") == FORMAT and salt in (None, stored.get("salt"))
+    return stored["files"] if fits else {}
+
+
 def read_manifest(output: Path, store: JournaledStore | None = None) -> dict | None:
-    """The stored manifest of an output folder, journal applied ("written" as a set); None without one."""
-    return (store or _store(output)).load(lambda stored: stored.get("format") == FORMAT)
+    """The stored manifest of an output folder, journal applied ("written" as a set), with the
+    data files' part as "files"; None without one."""
+    stored = (store or _store(output)).load(lambda stored: stored.get("format") == FORMAT)
+    if stored is not None:
+        stored["files"] = _stored_files(output)
+    return stored
 
 
 def output_check(output: Path) -> OutputCheck | None:
@@ -106,31 +121,37 @@ def _moved(prefix: str, folders: dict[str, int]) -> list[str]:
 class Manifest:
     """The pages of one output folder with their inputs' digests: last build's, and this one's."""
 
-    def __init__(self, output: Path, salt: str) -> None:
+    def __init__(self, output: Path, salt: str, pages: bool = True) -> None:
+        """With `pages` false, only the data files' part is read; load_pages() reads the rest."""
         self.output = output
         self._prefix = os.path.join(output, "")
         self.salt = salt  # digest of what every page depends on (templates, code, settings)
         self.previous: dict[str, Entry] = {}
-        self.previous_files: dict[str, dict] = {}
+        self.previous_files: dict[str, dict] = _stored_files(output, salt)
         self.previous_rows: dict[str, dict] = {}  # page → its ranking table's rows (export.kept_rows)
         # What the last build left, whatever its salt: None when unknown.
         self._last: tuple[set[str], dict[str, int]] | None = None
         self._store = _store(output)
         self._stored: dict | None = None  # the stored manifest, when this build's salt is its own
-        stored = read_manifest(output, self._store)
-        if stored is not None:
-            self._last = stored["written"], stored["folders"]
-            if stored.get("salt") == salt:
-                self._stored = stored
-                self.previous = stored["pages"]
-                self.previous_files = stored["files"]
-                self.previous_rows = stored["rows"]
         self.current: dict[str, Entry] = {}
         self.current_files: dict[str, dict] = {}
         self.current_rows: dict[str, dict] = {}
         self.written: frozenset[str] = frozenset()
         self.folders: dict[str, int] = {}
         self.check: OutputCheck | None = None  # see use_check
+        if pages:
+            self.load_pages()
+
+    def load_pages(self) -> None:
+        """Read what the last build noted of its pages, rows, files and folders: 17 MB for a
+        nationwide site, which a large build reads while another process makes its data files."""
+        stored = self._store.load(lambda stored: stored.get("format") == FORMAT)
+        if stored is not None:
+            self._last = stored["written"], stored["folders"]
+            if stored.get("salt") == self.salt:
+                self._stored = stored
+                self.previous = stored["pages"]
+                self.previous_rows = stored["rows"]
 
     def use_check(self, check: OutputCheck | None) -> None:
         """Take what output_check found (before this build wrote anything) instead of looking at
@@ -191,7 +212,8 @@ class Manifest:
     def save(self) -> None:
         """Store this build's entries (after every page is written); unwritable cache: no-op.
         What changed goes to the manifest's journal while that stays short (see JournaledStore)."""
+        write_pickle(files_path(self.output), {"format": FORMAT, "salt": self.salt, "files": self.current_files})
         self._store.save({
-            "format": FORMAT, "salt": self.salt, "pages": self.current, "files": self.current_files,
-            "rows": self.current_rows, "written": self.written, "folders": self.folders},
+            "format": FORMAT, "salt": self.salt, "pages": self.current, "rows": self.current_rows,
+            "written": self.written, "folders": self.folders},
             self._stored, len(self.current))
