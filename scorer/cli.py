@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import os
 import sys
 from pathlib import Path
@@ -256,7 +255,8 @@ def run() -> None:
         print(code, file=sys.stderr)
         code = 1
     code = code if isinstance(code, int) else 0 if code is None else 1
-    logging.shutdown()
+    if "logging" in sys.modules:  # imported only by what logs (Pelican): its handlers hold output
+        sys.modules["logging"].shutdown()
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()

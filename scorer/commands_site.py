@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -61,19 +60,20 @@ def _pelican_build(config: Path, override: dict) -> Path:
     return Path(settings["OUTPUT_PATH"])
 
 
-class _Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.ERROR)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
-
-
 @contextmanager
 def pelican_errors() -> Iterator[list[str]]:
     """Collect the errors Pelican logs while the block runs."""
-    handler = _Collect()
+    import logging  # only a Pelican build logs: a quick rebuild need not import it
+
+    class Collect(logging.Handler):
+        def __init__(self) -> None:
+            super().__init__(logging.ERROR)
+            self.messages: list[str] = []
+
+        def emit(self, record: logging.LogRecord) -> None:
+            self.messages.append(record.getMessage())
+
+    handler = Collect()
     logger = logging.getLogger("pelican")
     logger.addHandler(handler)
     try:

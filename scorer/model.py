@@ -429,9 +429,13 @@ class Results:
     # Unit id → the unit's entry of the results document as one compact JSON line with
     # "rank":null (export.unit_line), when the results cache holds it.
     lines: Mapping[str, bytes] = field(default_factory=dict, compare=False, repr=False)
+    _tiers: dict[str, tuple[UnitResult, ...]] = field(default_factory=dict, compare=False, repr=False, init=False)
 
     def tier(self, tier: str) -> tuple[UnitResult, ...]:
-        return tuple(r for r in self.units if r.unit.tier == tier)
+        found = self._tiers.get(tier)
+        if found is None:  # asked for again and again by the pages of a year
+            found = self._tiers[tier] = tuple(r for r in self.units if r.unit.tier == tier)
+        return found
 
     def unit(self, unit_id: str) -> UnitResult | None:
         return next((r for r in self.units if r.unit.id == unit_id), None)
