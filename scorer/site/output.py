@@ -206,37 +206,44 @@ def _remove_empty(output: Path, folders: set[str]) -> None:
             folder = folder.rpartition("/")[0]
 
 
+def _folders_of(names: Iterable[str]) -> set[str]:
+    """Every folder holding one of `names` (relative, with forward slashes), up to the top."""
+    found = {name.rpartition("/")[0] for name in names if "/" in name}
+    for folder in list(found):
+        while "/" in folder:
+            folder = folder.rpartition("/")[0]
+            if folder in found:
+                break
+            found.add(folder)
+    return found
+
+
 def folder_times(output: Path, names: Iterable[str], folders: Iterable[str], last: LastBuild | None,
                  changed: Iterable[str]) -> dict[str, int]:
     """The modification time of every folder holding one of `names` inside `folders` and the
     year folders, up to those: read again for the folders holding a `changed` name (written or
     removed by this build) and those changed since the last build, else taken from `last`."""
-    stale = {name.rsplit("/", i)[0] for name in changed for i in range(1, name.count("/") + 1)}
+    stale = _folders_of(changed)
+    prefix = os.path.join(output, "")  # plain strings: a new site has 25,000 folders to look at
     if last is not None:
         stale |= set(last.folders) - last.untouched
         if names == last.written:  # the same files: the same folders hold them
             times = dict(last.folders)
             for folder in sorted(stale & times.keys()):
                 try:
-                    times[folder] = os.stat(output / folder).st_mtime_ns
+                    times[folder] = os.stat(prefix + folder).st_mtime_ns
                 except OSError:
                     del times[folder]
             return times
     roots = tuple(f"{root}/" for root in stale_roots(output, folders))
-    held = {name.rsplit("/", 1)[0] for name in names if name.startswith(roots)}
-    for folder in list(held):
-        while "/" in folder:
-            folder = folder.rpartition("/")[0]
-            if folder in held:
-                break
-            held.add(folder)
+    held = _folders_of(name for name in names if name.startswith(roots))
     known = last.folders if last is not None else {}
     times = {}
     for folder in sorted(held):
         time = None if folder in stale else known.get(folder)
         if time is None:
             try:
-                time = os.stat(output / folder).st_mtime_ns
+                time = os.stat(prefix + folder).st_mtime_ns
             except OSError:
                 continue
         times[folder] = time
