@@ -426,3 +426,32 @@ def test_units_that_changed_places_are_not_taken_from_the_old_json_file(tmp_path
     assert data_files._unchanged_ends(old, b'{"other": [', same, [("sa", 0), ("sb", 1), ("sc", 2)], path) == (0, 3)
     path.write_bytes(path.read_bytes() + b" ")  # not the file the layout describes
     assert data_files._unchanged_ends(old, head, same, [("sa", 0), ("sb", 1), ("sc", 2)], path) == (0, 3)
+
+
+def test_a_rebuild_in_three_processes_matches_a_fresh_build(data, tmp_path, monkeypatch):
+    """As on a nationwide site: one process looks at the last build's files while the data is
+    read, another makes the data files (the JSON from the old one), the build's process the pages."""
+    from scorer.site import generator
+
+    os.environ["CQDT_JOBS"] = "2"  # fixed_environment puts the previous value back
+    monkeypatch.setattr(parallel, "MANY", 1)
+    monkeypatch.setattr(parallel, "MEMORY_BUDGET_MB", 10**9)
+    monkeypatch.setattr(generator, "CHECK_APART_BYTES", 1)  # any stored manifest
+    checks: list[bool] = []  # for each build: whether another process looked at the output
+    start_check = generator.DataPages._start_check
+
+    def spy(pages, output):
+        checker = start_check(pages, output)
+        checks.append(checker is not None)
+        return checker
+
+    monkeypatch.setattr(generator.DataPages, "_start_check", spy)
+    output = build(data, tmp_path / "site")
+    submission = data / "submissions" / str(YEAR) / "xa" / f"{CHANGED}.yaml"
+    for step in range(2):
+        lower_first_ratio(submission)
+        build(data, output)
+        assert compare_trees(build(data, tmp_path / f"fresh-{step}"), output) == ([], [], [])
+    # The first build into each folder has nothing to look at; every rebuild did, from another process.
+    assert checks == [False, True, False, True, False]
+    assert not [p.name for p in (output / "du-lieu" / str(YEAR)).iterdir() if p.name.startswith(".")]
