@@ -51,7 +51,7 @@ from .model import (
 from .pack import Address, Pack
 from .year import LazyItems, YearInputs
 
-FORMAT = 8
+FORMAT = 9
 # Modules whose code decides a unit's line, besides those that decide a file's check.
 SCORING_MODULES = ("evaluate", "export", "levels", "model", "rules")
 FLUSH_EVERY = 500
@@ -61,7 +61,8 @@ class ScoredUnit(NamedTuple):
     """What the cache keeps of one unit's result."""
 
     own_key: str  # its files (their SHA-256s; the registry is in the context)
-    key: str  # own_key with the tier's best values and the publication state
+    tier_key: str  # the tier's best values and the publication state, when it was scored
+    key: str  # a digest of both
     status: str
     level: int | None
     total: Decimal
@@ -249,13 +250,15 @@ def _score_tier(inputs: YearInputs, cache: UnitCache, tier: TierCriteria, units:
                            best_self, best_counted, published)
 
     for unit in units:
-        key = hashlib.sha256(f"{own[unit.id]}/{tier_key}".encode()).hexdigest()
         cached = cache.units.get(unit.id)
-        if cached is not None and cached.key == key and cached.addresses is not None:
+        # Its files and its tier's values as when it was scored: the same key, not worked out again.
+        if (cached is not None and cached.own_key == own[unit.id] and cached.tier_key == tier_key
+                and cached.addresses is not None):
             continue
+        key = hashlib.sha256(f"{own[unit.id]}/{tier_key}".encode()).hexdigest()
         result = rescore(unit)
         self_rel, counted_rel = relative.get(unit.id, ({}, {}))
-        cache.put(unit.id, ScoredUnit(own[unit.id], key, result.status, result.level, result.total,
+        cache.put(unit.id, ScoredUnit(own[unit.id], tier_key, key, result.status, result.level, result.total,
                                       result.stale_reviews, self_rel, counted_rel, None),
                   result, unit_line(result, inputs.criteria_set))
     return answered, rescore

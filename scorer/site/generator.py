@@ -4,7 +4,7 @@ plugin) on a full build, and without Pelican on a quick rebuild (see quick)."""
 from __future__ import annotations
 
 import gc
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -183,8 +183,10 @@ class DataPages:
             "NAV_CRITERIA": current.results.criteria_set.id if current else next(iter(sorted(self.criteria_sets)), None),
         })
 
-    def write(self) -> None:
-        """Write every data page and data file whose inputs changed; remove what is no longer built."""
+    def write(self, while_waiting: Callable[[], None] | None = None) -> None:
+        """Write every data page and data file whose inputs changed; remove what is no longer
+        built. `while_waiting`: work to do once the pages are written, while the data files'
+        process may still be at work (the quick rebuild's sitemap)."""
         self.written = self.pages.written
         output = Path(self.output_path)
         # The Results live to the end: the garbage collector need not walk their objects again.
@@ -222,8 +224,6 @@ class DataPages:
                     second.finish()
                     if bar is not None:
                         bar.update(second.count)
-            for maker in data_makers:
-                maker.results()
         except BaseException:
             for forked in (*data_makers, second):
                 if forked is not None:
@@ -234,17 +234,16 @@ class DataPages:
         if second is not None:
             self.done_forks.append(second)
         try:
-            self._finish(entries, settled, data_makers)
+            self._finish(entries, settled, data_makers, while_waiting)
         finally:
             for forked in (*self.done_forks, *data_makers):
                 forked.close()
 
-    def _finish(self, entries: list, settled: list, data_makers: list[parallel.ForkedTasks]) -> None:
+    def _finish(self, entries: list, settled: list, data_makers: list[parallel.ForkedTasks],
+                while_waiting: Callable[[], None] | None) -> None:
         """Note what this build wrote, remove what it no longer writes, and save the manifest
         (once the data files' processes are done with their last files)."""
         output, manifest = Path(self.output_path), self.manifest
-        for name, digest in self.data_made:
-            manifest.record_file(name, digest)
         manifest.record(settled)
         manifest.record(entries)
         self.written.update(item.path for files in self.data_files.values() for item in files)
@@ -256,6 +255,12 @@ class DataPages:
         self.written.update(name for name, _ in settled)
         self.written.update(name for name, _ in entries)
         sitemap.PAGES.update(sitemap.urls(self.written))
+        if while_waiting is not None:
+            while_waiting()
+        for maker in data_makers:
+            maker.results()  # the data files are in place
+        for name, digest in self.data_made:
+            manifest.record_file(name, digest)
         if not self.fresh:
             changed.update(remove_stale(output, self.written, GENERATED_FOLDERS, self.last))
         for make in self.data_after:

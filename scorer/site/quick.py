@@ -22,6 +22,7 @@ import importlib.util
 import os
 import runpy
 from collections.abc import Mapping
+from functools import partial
 from pathlib import Path, PurePath
 from typing import Any, NamedTuple
 
@@ -169,7 +170,6 @@ def rebuild(keyed: Keyed, override: Mapping[str, Any]) -> bool:
     sitemap.PAGES.clear()
     sitemap.PAGES.update(record["urls"])
     pages.start()
-    pages.write()
-    sitemap.write(output, settings.get("CQDT_PUBLIC_URL", ""))
+    pages.write(while_waiting=partial(sitemap.write, output, settings.get("CQDT_PUBLIC_URL", "")))
     keep(pages)
     return True
