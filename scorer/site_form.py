@@ -212,10 +212,10 @@ def data_script(data: dict[str, Any]) -> str:
     return "window.CQDT_FORM_DATA = " + text.replace("</", "<\\/") + ";\n"
 
 
-def form_key(root: DataRoot, scored: dict[int, Results], repository_url: str, branch: str) -> str | None:
+def form_key(root: DataRoot, scored: dict[int, Results], repository_url: str, branch: str) -> str:
     """A digest of everything form_data reads: the checks of the registry and of every criteria
     set (their files, the schemas, the checking code), the code that shapes the data, and what
-    it takes from each year's results; None when one of those checks did not run in this process."""
+    it takes from each year's results."""
     set_ids = sorted({*root.criteria_set_ids(), *(results.criteria_set.id for results in scored.values())})
     # Each check again (from this process's memo: these ran while the data was read), then its key.
     check_registry(root)
@@ -223,8 +223,6 @@ def form_key(root: DataRoot, scored: dict[int, Results], repository_url: str, br
     for set_id in set_ids:
         check_criteria_set(root, set_id)
         checks.append(check_key(root, f"criteria-{set_id}"))
-    if None in checks:
-        return None
     years = [(year, results.cycle.state, results.cycle.demo, results.criteria_set.id, relative_bests(results),
               [r.unit.id for r in results.units if r.submitted]) for year, results in sorted(scored.items())]
     return digest_of((FORM_FORMAT, code_version(("site_form", "text")), checks, years, evidence_files(root),
@@ -241,7 +239,7 @@ def write_form(root: DataRoot, settings: dict[str, Any], results: dict[int, Resu
     pages.write(PAGE, "submit")
     pages.written.add(DATA_FILE)
     key = form_key(root, scored, url, branch) if manifest is not None else None
-    if key is None or manifest is None or manifest.file_digest(DATA_FILE) != key:
+    if manifest is None or manifest.file_digest(DATA_FILE) != key:
         write_if_changed(pages.output / DATA_FILE, data_script(form_data(root, years, url, branch, scored)))
-    if key is not None and manifest is not None:
+    if manifest is not None:
         manifest.record_file(DATA_FILE, key)

@@ -95,8 +95,8 @@ def _write_json(path: Path, results: Results, tier: str, digests: Mapping[str, A
     start, end = _unchanged_ends(old, head, units, keys, path)
     # The new layout: the old one with the units between the ends noted again, when those units
     # are the ones that were between them (no unit came or went); else made whole.
-    window = {units[place].unit.id for place in range(start, end)}
-    reuse = (start or end < len(units)) and len(old) - 1 == len(units) and all(uid in old for uid in window)
+    reuse = ((start or end < len(units)) and len(old) - 1 == len(units)
+             and all(units[place].unit.id in old for place in range(start, end)))
     made: dict[str, tuple] = dict(old) if reuse else {HEAD: (head, len(head))}
     stream = StreamedFile(path, old_files)
     try:

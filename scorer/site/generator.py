@@ -134,7 +134,7 @@ class DataPages:
         another process makes them from now on, while the other generators read their content.
         Then read what the last build noted of its pages."""
         self.data_made, stale = self._data_inputs(self.manifest, self.digests)
-        self.data = [partial(self._make_json, stale), partial(self._make_tables, stale, self.manifest, self.digests)]
+        self.data = [partial(self._make_json, stale), partial(self._make_tables, stale)]
         # Storing the rows for the next build and deleting the files replaced: no file this build
         # writes waits for them.
         self.data_after = [self._save_rows]
@@ -327,7 +327,7 @@ class DataPages:
                 if item.make is None and item.tier not in tiers:
                     kept.keep(item.path)
 
-    def _make_tables(self, stale: list, manifest: Manifest, digests: dict[int, dict]) -> None:
+    def _make_tables(self, stale: list) -> None:
         """The stale CSV and XLSX files, each from the rows of the last build whose inputs are
         unchanged and the rows made again; and the schemas."""
         output = Path(self.output_path)
@@ -338,7 +338,7 @@ class DataPages:
                 if item.make is None:
                     continue
                 if item.path in todo:
-                    write_files(output, [item], kept.maker(item.path, digests[view.year]))
+                    write_files(output, [item], kept.maker(item.path, self.digests[view.year]))
                 else:
                     kept.keep(item.path)
         write_files(output, self.schemas)
