@@ -82,6 +82,7 @@ def measure(root: Path, limit: int | None, repeat: int) -> dict:
     from scorer.site.fragments import ranking_rows
     from scorer.site.manifest import Manifest
     from scorer.site.pages import PageWriter, year_states
+    from scorer.site.splice import joined
     from scorer.site.templates import relative_root
 
     with tempfile.TemporaryDirectory() as folder:
@@ -104,8 +105,7 @@ def measure(root: Path, limit: int | None, repeat: int) -> dict:
 
         def ranking(view, tier) -> None:
             name = f"{view.year}/xep-hang/{tier.tier}/index.html"
-            rows = ranking_rows(view.ranked(tier.tier), view, tier, relative_root(name))
-            rendered["ranking"].add(rows)
+            rendered["ranking"].add(joined(*ranking_rows(view.ranked(tier.tier), view, tier, relative_root(name))))
 
         gc.freeze()  # as the build does: the Results are not walked again by the collector
         figures = {"unit": timed("unit pages", [partial(pages.unit, v, r) for v, r in units], rendered["unit"],

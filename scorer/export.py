@@ -180,6 +180,7 @@ def to_json(results: Results, tiers: tuple[str, ...] = TIERS) -> str:
 
 CSV_COLUMNS = ["year", "tier", "rank", "unit_id", "unit_name", "district", "status", "level",
                *(f"group_{i}" for i in range(1, 8)), "total", "self_total", "needs_reverification"]
+CSV_HEAD = ",".join(CSV_COLUMNS) + "\n"
 
 
 # How a file's rows are made: `rows(result, position, make)` returns the row of `result` at
@@ -215,7 +216,8 @@ def kept_rows(known: Mapping[Any, tuple[Any, Any]], made: KeptRowsOf, states: Ma
     return rows
 
 
-def _csv_line(year: int, r: UnitResult) -> str:
+def csv_line(year: int, r: UnitResult) -> str:
+    """A unit's CSV line (see CSV_COLUMNS), with its line end."""
     buffer = io.StringIO()
     groups = [str(r.group_scores.get(i, "")) for i in range(1, 8)]
     csv.writer(buffer, lineterminator="\n").writerow([
@@ -226,7 +228,7 @@ def _csv_line(year: int, r: UnitResult) -> str:
 
 def to_csv(results: Results, tiers: tuple[str, ...] = TIERS, rows: RowMaker = made_fresh) -> str:
     """One line per unit of `tiers` in ranking order (see CSV_COLUMNS)."""
-    lines = [",".join(CSV_COLUMNS) + "\n"]
-    lines.extend(rows(r, None, partial(_csv_line, results.year, r))
+    lines = [CSV_HEAD]
+    lines.extend(rows(r, None, partial(csv_line, results.year, r))
                  for r in ordered_units(results) if r.unit.tier in tiers)
     return "".join(lines)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -74,6 +73,8 @@ def _worker_check(path: Path) -> tuple[Path, CheckedFile]:
 def _check_many(ctx: YearContext, paths: list[Path], jobs: int) -> dict[Path, CheckedFile]:
     if jobs <= 1 or len(paths) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
         return {path: _check_pickled(ctx, path) for path in paths}
+    from concurrent.futures import ProcessPoolExecutor  # 4 ms to import: only for many files
+
     global _WORKER_CTX
     _WORKER_CTX = ctx  # inherited by the forked workers: nothing to pickle on the way in
     try:

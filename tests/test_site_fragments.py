@@ -23,6 +23,7 @@ from scorer.model import (
 )
 from scorer.site import views
 from scorer.site.fragments import CriteriaTables, chart_bars, group_rows, ranking_rows
+from scorer.site.splice import joined
 
 REPO = "https://git.example.vn/sotttt/cqdt"
 D = Decimal
@@ -138,7 +139,7 @@ def test_ranking_rows_give_each_unit_its_own_status_level_and_change():
     changes = {"so-a": views.Change(2023, 3, D("8"), 2, D("1")), "so-b": views.Change(2023, 1, D("9.00"), -1, D(0))}
     view = SimpleNamespace(results=SimpleNamespace(criteria_set=CS), year=2024, changes=changes,
                            by_id={r.unit.id: r for r in rows})
-    html = ranking_rows(rows, view, TIER, "../../..").decode()
+    html = joined(*ranking_rows(rows, view, TIER, "../../..")).decode()
     first, second, third, fourth = html.split("</tr>\n")[:4]
     assert 'data-name="sở &lt;a&gt;"' in first and ">Sở &lt;A&gt;</a>" in first
     assert "cần thẩm định lại" in second and "cần thẩm định lại" not in first
@@ -149,21 +150,18 @@ def test_ranking_rows_give_each_unit_its_own_status_level_and_change():
     assert '<td data-value="9"><span class="badge lv-none">Chưa xếp mức</span></td>' in fourth
 
 
-def test_ranking_rows_reuse_a_noted_row_only_while_its_inputs_are_the_same():
+def test_a_ranking_row_is_known_by_all_it_shows():
+    """The state of each row (see splice): its result and its change against last year."""
     rows = [result("so-a", {}, score="9", level=2, rank=1), result("so-b", {}, score="8", level=2, rank=2)]
     changes = {"so-a": views.Change(2023, 3, D("8"), 2, D("1"))}
     view = SimpleNamespace(results=SimpleNamespace(criteria_set=CS), year=2024, changes=changes,
                            by_id={r.unit.id: r for r in rows})
     digests = {"so-a": "da", "so-b": "db"}
-    plain = ranking_rows(rows, view, TIER, "../../..")
-    made: dict = {}
-    assert ranking_rows(rows, view, TIER, "../../..", digests, {}, made) == plain
-    assert b"".join(row for _, row in made.values()) == plain
-    noted = {unit_id: (key, f"<tr>{unit_id} noted</tr>\n".encode()) for unit_id, (key, _) in made.items()}
-    noted["so-b"] = (("another digest", *noted["so-b"][0][1:]), noted["so-b"][1])
-    again: dict = {}
-    html = ranking_rows(rows, view, TIER, "../../..", digests, noted, again)
-    assert html == b"<tr>so-a noted</tr>\n" + made["so-b"][1]  # so-b's inputs differ from what was noted
-    assert again == {"so-a": noted["so-a"], "so-b": made["so-b"]}
+    pieces, make = ranking_rows(rows, view, TIER, "../../..", digests)
+    assert [piece_id for piece_id, _ in pieces] == ["so-a", "so-b"]
+    assert joined(pieces, make) == joined(*ranking_rows(rows, view, TIER, "../../.."))
+    assert ranking_rows(rows, view, TIER, "../../..", {**digests, "so-b": "other"})[0][0] == pieces[0]
+    assert ranking_rows(rows, view, TIER, "../../..", {**digests, "so-b": "other"})[0][1] != pieces[1]
     changes["so-a"] = views.Change(2023, 4, D("8"), 3, D("1"))  # the same result, another change
-    assert b"noted" not in ranking_rows(rows, view, TIER, "../../..", digests, noted, {})
+    again, _ = ranking_rows(rows, view, TIER, "../../..", digests)
+    assert again[0] != pieces[0] and again[1] == pieces[1]

@@ -88,7 +88,7 @@ def made_rows(monkeypatch) -> dict[str, list[str]]:
             return original(first, result)
         return spy
 
-    monkeypatch.setattr(export, "_csv_line", spying(export._csv_line, "csv"))
+    monkeypatch.setattr(export, "csv_line", spying(export.csv_line, "csv"))
     monkeypatch.setattr(export_xlsx, "_unit_cells", spying(export_xlsx._unit_cells, "xlsx"))
     made["workbook"] = []
     skeleton = export_xlsx._skeleton
@@ -363,24 +363,28 @@ def test_a_journal_cut_short_costs_only_work(data, tmp_path):
 
 @pytest.fixture
 def json_copies(monkeypatch) -> list[tuple[str, int]]:
-    """(file name, bytes) of each stretch of an old JSON file copied into its new one from now on."""
+    """(folder/file name, bytes) of each stretch of an old file (a JSON file, a ranking page)
+    copied into its new one from now on."""
     return record_calls(monkeypatch, output_module.StreamedFile, "copy_from",
-                        lambda _stream, source, _offset, count: (source.name, count))
+                        lambda _stream, source, _offset, count: ("/".join(source.parts[-2:]), count))
 
 
 @pytest.mark.parametrize("copy_file_range", [True, False])
-def test_a_rebuild_copies_the_unchanged_ends_of_a_json_file(data, tmp_path, json_copies, copy_file_range,
-                                                           monkeypatch):
+def test_a_rebuild_copies_the_unchanged_ends_of_the_large_files(data, tmp_path, json_copies, copy_file_range,
+                                                                monkeypatch):
     if not copy_file_range:  # where the kernel cannot copy: the same bytes, read and written
         monkeypatch.delattr(os, "copy_file_range")
     output = build(data, tmp_path / "site")
     assert json_copies == []  # nothing to copy from in a new folder
     lower_first_ratio(data / "submissions" / str(YEAR) / "xa" / f"{CHANGED}.yaml")
     build(data, output)
-    commune_file = output / f"du-lieu/{YEAR}/ket-qua-xa.json"
-    copied = sum(count for name, count in json_copies if name == commune_file.name)
-    assert {name for name, _ in json_copies} == {commune_file.name}  # the other tiers' files are untouched
-    assert 0 < copied < commune_file.stat().st_size
+    copied = {name: sum(count for copy, count in json_copies if copy == name) for name, _ in json_copies}
+    # The commune tier's JSON and CSV files and its ranking page; the other tiers' are untouched.
+    spliced = {f"{YEAR}/ket-qua-xa.json": f"du-lieu/{YEAR}/ket-qua-xa.json",
+               f"{YEAR}/ket-qua-xa.csv": f"du-lieu/{YEAR}/ket-qua-xa.csv", "xa/index.html": f"{YEAR}/xep-hang/xa/index.html"}
+    assert set(copied) == set(spliced)
+    for name, path in spliced.items():
+        assert 0 < copied[name] < (output / path).stat().st_size, name
     assert compare_trees(build(data, tmp_path / "fresh"), output) == ([], [], [])
     # Again, from the layout this rebuild noted.
     json_copies.clear()
@@ -390,42 +394,21 @@ def test_a_rebuild_copies_the_unchanged_ends_of_a_json_file(data, tmp_path, json
 
 
 @pytest.mark.parametrize("damage", ["edited", "layout lost"])
-def test_a_json_file_not_as_the_last_build_left_it_is_written_whole(data, tmp_path, json_copies, damage):
+@pytest.mark.parametrize("spliced", [f"du-lieu/{YEAR}/ket-qua-xa.json", f"du-lieu/{YEAR}/ket-qua-xa.csv",
+                                     f"{YEAR}/xep-hang/xa/index.html"])
+def test_a_file_not_as_the_last_build_left_it_is_written_whole(data, tmp_path, json_copies, damage, spliced):
     output = build(data, tmp_path / "site")
-    commune_file = output / f"du-lieu/{YEAR}/ket-qua-xa.json"
+    target = output / spliced
     if damage == "edited":
-        commune_file.write_bytes(commune_file.read_bytes().replace(b'"rank"', b'"Rank"', 1))
-    else:
+        target.write_bytes(target.read_bytes().replace(b"xa", b"XA", 1))
+    elif spliced.startswith("du-lieu"):
         (manifest_path(output).with_suffix(".rows.pickle")).unlink()
+    else:
+        manifest_path(output).unlink()
     lower_first_ratio(data / "submissions" / str(YEAR) / "xa" / f"{CHANGED}.yaml")
     build(data, output)
-    assert json_copies == []
+    assert "/".join(target.parts[-2:]) not in {name for name, _ in json_copies}
     assert compare_trees(build(data, tmp_path / "fresh"), output) == ([], [], [])
-
-
-def test_units_that_changed_places_are_not_taken_from_the_old_json_file(tmp_path):
-    """Only units at the same place (from the start, or from the end) keep their old bytes."""
-    from types import SimpleNamespace
-
-    from scorer.export import JSON_TAIL
-
-    head = b'{"units": ['
-    old = {data_files.HEAD: (head, len(head)), "a": (("sa", 0), 5), "b": (("sb", 1), 7), "c": (("sc", 2), 7)}
-    path = tmp_path / "old.json"
-    path.write_bytes(head + b"x" * 19 + JSON_TAIL.encode())
-
-    def units(*ids):
-        return [SimpleNamespace(unit=SimpleNamespace(id=i)) for i in ids]
-
-    same = units("a", "b", "c")
-    assert data_files._unchanged_ends(old, head, same, [("sa", 0), ("sb", 1), ("sc", 2)], path) == (3, 3)
-    swapped = units("a", "c", "b")  # the same states, b and c in each other's place
-    assert data_files._unchanged_ends(old, head, swapped, [("sa", 0), ("sc", 1), ("sb", 2)], path) == (1, 3)
-    moved_up = units("b", "c")  # a went: b and c keep their places from the end
-    assert data_files._unchanged_ends(old, head, moved_up, [("sb", 0), ("sc", 1)], path) == (0, 1)
-    assert data_files._unchanged_ends(old, b'{"other": [', same, [("sa", 0), ("sb", 1), ("sc", 2)], path) == (0, 3)
-    path.write_bytes(path.read_bytes() + b" ")  # not the file the layout describes
-    assert data_files._unchanged_ends(old, head, same, [("sa", 0), ("sb", 1), ("sc", 2)], path) == (0, 3)
 
 
 def test_a_rebuild_in_three_processes_matches_a_fresh_build(data, tmp_path, monkeypatch):

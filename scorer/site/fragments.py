@@ -7,14 +7,12 @@ formatted), which escapes exactly as the template's autoescaping would.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
-from functools import partial
 from typing import Any
 
 from markupsafe import Markup
 
-from ..export import KeptRowsOf, kept_rows, made_fresh
 from ..model import CriteriaSet, Criterion, CriterionResult, Group, Level, TierCriteria, UnitResult
 from ..text import STAGE_LABELS
 from .filters import (
@@ -195,16 +193,15 @@ def _group_cells(group: Group, levels: Sequence[Level]) -> tuple[str, str, str, 
 
 
 def ranking_rows(rows: Sequence[UnitResult], view: YearView, tier: TierCriteria, siteurl: str,
-                 digests: Mapping[str, Any] | None = None, known: KeptRowsOf | None = None,
-                 made: KeptRowsOf | None = None) -> bytes:
+                 digests: Mapping[str, Any] | None = None) -> tuple[list[tuple[str, Any]], Callable[[int], bytes]]:
     """The rows of a ranking table, as UTF-8 HTML: rank, unit (and district for communes), group
     scores, total, level, status and the change against the previous year, each with its value
-    for sorting. Bytes, not text: the commune table is 9 MB, kept from build to build and
-    spliced into its page (see templates.PageRenderer), never encoded or decoded again.
+    for sorting. Bytes, not text: the commune table is 9 MB, spliced into its page (see
+    splice), never encoded or decoded again.
 
-    With `digests` (unit id → state of its result, rank included), a row whose inputs are
-    those noted in `known` (by an earlier build of the same page) is reused, and every row goes
-    into `made` with its key (see export.kept_rows)."""
+    Given as the pieces of splice.write_spliced: (unit id, state) of each row, the state made
+    of all its row shows (with `digests`, unit id → state of its result, rank included; else
+    None), and a function making the row at a place."""
     vn = vn_number_cached
     cs, year, changes = view.results.criteria_set, view.year, view.changes
     group_ids = [g.id for g in tier.groups]
@@ -214,7 +211,6 @@ def ranking_rows(rows: Sequence[UnitResult], view: YearView, tier: TierCriteria,
     levels: dict[tuple, str] = {}
     statuses: dict[tuple, str] = {}
     moves: dict[tuple, str] = {}
-    keep = made_fresh if digests is None else kept_rows(known or {}, {} if made is None else made, digests)
 
     def row(r: UnitResult, change, move_key: tuple, district_cell: str) -> str:
         unit, submitted = r.unit, r.submitted
@@ -249,7 +245,7 @@ def ranking_rows(rows: Sequence[UnitResult], view: YearView, tier: TierCriteria,
         parts.append(cell)
         return "".join(parts).encode("utf-8")
 
-    out = []
+    pieces, cells = [], []
     for r in rows:
         unit, change = r.unit, changes.get(r.unit.id)
         move_key = (change.rank_delta, change.total_delta) if change else ()
@@ -263,5 +259,10 @@ def ranking_rows(rows: Sequence[UnitResult], view: YearView, tier: TierCriteria,
                 found_cell = districts[unit.district] = (found and (found.unit.id, found.unit.name),
                                                          f"<td>{link}</td>")
             district_key, district_cell = found_cell
-        out.append(keep(r, (move_key, district_key), partial(row, r, change, move_key, district_cell)))
-    return b"".join(out)
+        pieces.append((unit.id, None if digests is None else (digests[unit.id], move_key, district_key)))
+        cells.append((change, move_key, district_cell))
+
+    def make(place: int) -> bytes:
+        return row(rows[place], *cells[place])
+
+    return pieces, make

@@ -15,11 +15,19 @@ from ..model import CriteriaSet, Results
 from ..paths import DataRoot
 from ..site_form import write_form
 from . import parallel, sitemap, views
-from .data_files import DataFile, KeptRows, schema_files, write_files, write_json_files, year_files
+from .data_files import (
+    DataFile,
+    KeptRows,
+    schema_files,
+    write_files,
+    write_spliced_files,
+    year_files,
+)
 from .fragments import ranking_rows
 from .manifest import Manifest, manifest_bytes, output_check
 from .output import folder_times, remove_stale
 from .pages import PageWriter, digest_of, site_salt, year_states
+from .splice import write_spliced
 from .templates import PageRenderer, jinja_options, relative_root, site_env, template_folders
 
 # Output folders holding only what this generator writes (besides the year folders).
@@ -129,12 +137,12 @@ class DataPages:
         return {v.year: v.results for v in self.years}
 
     def start(self) -> None:
-        """Start making the stale data files: the JSON files (by far the largest) and the tables
-        (CSV, XLSX, schemas). They need nothing the other generators make, so on a large site
+        """Start making the stale data files: the JSON files (by far the largest) and the CSV
+        files, then the workbooks (XLSX) and the schemas. They need nothing the other generators make, so on a large site
         another process makes them from now on, while the other generators read their content.
         Then read what the last build noted of its pages."""
         self.data_made, stale = self._data_inputs(self.manifest, self.digests)
-        self.data = [partial(self._make_json, stale), partial(self._make_tables, stale)]
+        self.data = [partial(self._make_spliced, stale), partial(self._make_tables, stale)]
         # Storing the rows for the next build and deleting the files replaced: no file this build
         # writes waits for them.
         self.data_after = [self._save_rows]
@@ -283,11 +291,11 @@ class DataPages:
         for tier in view.tiers():
             name = f"{year}/xep-hang/{tier.tier}/index.html"
             rows = view.ranked(tier.tier)
-            made = self.manifest.current_rows[name] = {}
-            table = ranking_rows(rows, view, tier, relative_root(name), digests[year],
-                                 self.manifest.previous_rows.get(name), made)
-            self.pages.write(name, "ranking", {"ranking_rows": table}, tier=tier, rows=rows,
-                             any_submitted=any(r.submitted for r in rows), **common)
+            pieces, make = ranking_rows(rows, view, tier, relative_root(name), digests[year])
+            head, tail = self.pages.frame(name, "ranking", "ranking_rows", not rows, tier=tier, rows=rows,
+                                          any_submitted=any(r.submitted for r in rows), **common)
+            self.manifest.current_rows[name] = write_spliced(
+                Path(self.output_path) / name, head, pieces, make, tail, self.manifest.previous_rows.get(name))
         communes: dict[str, list] = {}
         for result in view.ranked("xa"):
             communes.setdefault(result.unit.district, []).append(result)
@@ -315,21 +323,21 @@ class DataPages:
             self.kept_rows = KeptRows(Path(self.output_path), self.manifest.salt)
         return self.kept_rows
 
-    def _make_json(self, stale: list) -> None:
-        """The stale JSON files, each made from the old one where it can (see write_json_files)."""
+    def _make_spliced(self, stale: list) -> None:
+        """The stale JSON and CSV files, each made from the old one where it can (see write_spliced_files)."""
         kept = self._kept()
         for view in self.years:
-            tiers = {item.tier for v, item in stale if v is view and item.make is None}
-            if tiers:
-                write_json_files(Path(self.output_path), view.results, tiers, self.digests[view.year], kept,
-                                 self.manifest.untouched_file, self.replaced)
+            todo = [item for v, item in stale if v is view and item.make is None]
+            if todo:
+                write_spliced_files(Path(self.output_path), view.results, todo, self.digests[view.year], kept,
+                                    self.manifest.untouched_file, self.replaced)
             for item in self.data_files[view.year]:
-                if item.make is None and item.tier not in tiers:
+                if item.make is None and item not in todo:
                     kept.keep(item.path)
 
     def _make_tables(self, stale: list) -> None:
-        """The stale CSV and XLSX files, each from the rows of the last build whose inputs are
-        unchanged and the rows made again; and the schemas."""
+        """The stale XLSX files, each from the rows of the last build whose inputs are unchanged
+        and the rows made again; and the schemas."""
         output = Path(self.output_path)
         kept = self._kept()
         todo = {item.path: (view, item) for view, item in stale if item.make is not None}

@@ -2,8 +2,8 @@
 pages whose inputs changed.
 
 It also keeps, for each data file (JSON, CSV, XLSX), the digest of its units' results, so
-that unchanged ones are not made again; and the rows of each ranking table with the key of
-their inputs, so that a rebuild renders only the rows that changed.
+that unchanged ones are not made again; and the layout of each ranking page (see splice), so
+that a rebuild renders only the rows that changed.
 
 The manifest (a pickle, read by the cache's restricted unpickler) lives in cqdt's cache
 folder (never in the published output), one per output folder. Each page has the digest of
@@ -31,7 +31,7 @@ from typing import Any, NamedTuple
 from ..cache import JournaledStore, cache_dir, read_pickle, write_pickle
 from .output import LastBuild
 
-FORMAT = 10
+FORMAT = 11
 Entry = tuple[str, int, int, Any]  # digest, size, mtime_ns, coarse key (see pages)
 
 
@@ -128,7 +128,7 @@ class Manifest:
         self.salt = salt  # digest of what every page depends on (templates, code, settings)
         self.previous: dict[str, Entry] = {}
         self.previous_files: dict[str, dict] = _stored_files(output, salt)
-        self.previous_rows: dict[str, dict] = {}  # page → its ranking table's rows (export.kept_rows)
+        self.previous_rows: dict[str, dict] = {}  # ranking page → its layout (splice)
         # What the last build left, whatever its salt: None when unknown.
         self._last: tuple[set[str], dict[str, int]] | None = None
         self._store = _store(output)

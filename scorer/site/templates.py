@@ -68,19 +68,43 @@ class PageRenderer:
         self.site_url = None if settings.get("RELATIVE_URLS") else settings.get("SITEURL", "")
         self.written: set[str] = set()
 
+    def render(self, name: str, template: str, markers: Mapping[str, str], values: Mapping[str, Any]) -> bytes:
+        """`template`.html rendered for the page at `name`, UTF-8, each value named in `markers`
+        shown as its marker."""
+        self.written.add(name)
+        site_url = relative_root(name) if self.site_url is None else self.site_url
+        context = {**self.context, "SITEURL": site_url, **values, **{k: Markup(m) for k, m in markers.items()}}
+        return self.env.get_template(f"{template}.html").render(context).encode("utf-8")
+
     def write(self, name: str, template: str, pieces: Mapping[str, bytes] | None = None, **values) -> None:
         """Render `template`.html to `name` (relative to the output folder). Each of `pieces`
         (value name → UTF-8 HTML) goes into the page as it is: the template gets a marker in
         its place, and the encoded page the piece in place of the marker. An empty piece may
         be left out by the template (a ranking without rows)."""
-        self.written.add(name)
-        site_url = relative_root(name) if self.site_url is None else self.site_url
-        markers = {key: f"\x00{key}\x00" for key in pieces or {}}
-        context = {**self.context, "SITEURL": site_url, **values, **{k: Markup(m) for k, m in markers.items()}}
-        page = self.env.get_template(f"{template}.html").render(context).encode("utf-8")
-        for key, marker in markers.items():
-            before, found, after = page.partition(marker.encode())
-            if (not found and pieces[key]) or marker.encode() in after:
-                raise ValueError(f"{template}.html must show {key} once (or not at all when it is empty)")
-            page = before + pieces[key] + after if found else page
+        markers = {key: marker(key) for key in pieces or {}}
+        page = self.render(name, template, markers, values)
+        for key, shown in markers.items():
+            before, after = split_at(page, shown, template, bool(pieces[key]))
+            page = before + pieces[key] + after if after is not None else before
         write_if_changed(self.output / name, page)
+
+    def frame(self, name: str, template: str, piece: str, empty: bool, **values) -> tuple[bytes, bytes]:
+        """The page at `name` before and after where the template shows `piece` (see write; an
+        `empty` one it may leave out): the head and the tail of a page made by splice."""
+        page = self.render(name, template, {piece: marker(piece)}, values)
+        before, after = split_at(page, marker(piece), template, not empty)
+        return before, after or b""
+
+
+def marker(piece: str) -> str:
+    """What a template is given in place of a piece of the page (see PageRenderer.write)."""
+    return f"\x00{piece}\x00"
+
+
+def split_at(page: bytes, shown: str, template: str, required: bool = True) -> tuple[bytes, bytes | None]:
+    """The page before and after the one marker `shown`; (page, None) if the template left it out
+    (allowed only when not `required`)."""
+    before, found, after = page.partition(shown.encode())
+    if (not found and required) or shown.encode() in after:
+        raise ValueError(f"{template}.html must show {shown.strip(chr(0))} once (or not at all when it is empty)")
+    return (before, after) if found else (page, None)
