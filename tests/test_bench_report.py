@@ -47,3 +47,19 @@ def test_the_report_shows_each_measured_row_rate_and_verdict(tmp_path):
     assert "| build ≥ 2 × Hugo | 0.750 | FAIL |" in text
     assert "| memory | 1,234 MB | FAIL |" in text and "| same bytes | all identical | PASS |" in text
     assert "Note: a note" in text
+
+
+def test_the_rebuild_row_is_the_median_of_its_runs(tmp_path, monkeypatch):
+    sys.path.insert(0, str(REPO / "bench"))
+    import run
+    from measure import Measurement
+
+    seconds = iter([0.9, 0.7, 1.6, 0.8, 0.75])
+    monkeypatch.setattr(run, "change_one_submission", lambda root, skip: (f"xa-{len(skip)}", root))
+    runner = run.Runner(tmp_path, 1000, [sys.executable, "-m", "scorer"], live=False)
+    monkeypatch.setattr(runner, "cqdt", lambda name, args: Measurement(next(seconds), 1.0, 100.0, 0, 0.1))
+    runner.changed = set()
+    runner.rebuilds(tmp_path / "site")
+    assert runner.result.rows["build_changed"].seconds == 0.8
+    assert runner.changed == {f"xa-{i}" for i in range(run.REBUILDS)}
+    assert runner.result.notes[-1].endswith("0.90 s, 0.70 s, 1.60 s, 0.80 s, 0.75 s")
