@@ -7,7 +7,6 @@ import io
 import json
 from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
-from functools import partial
 from typing import Any
 
 from .model import TIERS, CriteriaSet, Results, UnitResult
@@ -226,9 +225,8 @@ def csv_line(year: int, r: UnitResult) -> str:
     return buffer.getvalue()
 
 
-def to_csv(results: Results, tiers: tuple[str, ...] = TIERS, rows: RowMaker = made_fresh) -> str:
+def to_csv(results: Results, tiers: tuple[str, ...] = TIERS) -> str:
     """One line per unit of `tiers` in ranking order (see CSV_COLUMNS)."""
     lines = [CSV_HEAD]
-    lines.extend(rows(r, None, partial(csv_line, results.year, r))
-                 for r in ordered_units(results) if r.unit.tier in tiers)
+    lines.extend(csv_line(results.year, r) for r in ordered_units(results) if r.unit.tier in tiers)
     return "".join(lines)

@@ -71,9 +71,12 @@ def write_spliced_files(output: Path, results: Results, files: list[DataFile],
     layout is kept and that is `untouched` since is made from its old self (see splice): a
     one-unit change moves a few ranks, only the units between are made. `old_files`: see
     StreamedFile."""
+    tiers: dict[str | None, list[UnitResult]] = {}  # each tier's units in order: its JSON and CSV files list the same
     for item in files:
         old = kept.layout(item.path) if kept is not None and digests is not None and untouched(item.path) else {}
-        units = [r for r in export.ordered_units(results) if r.unit.tier == item.tier]
+        units = tiers.get(item.tier)
+        if units is None:
+            units = tiers[item.tier] = [r for r in export.ordered_units(results) if r.unit.tier == item.tier]
         parts = _json_parts if item.path.endswith(".json") else _csv_parts
         head, pieces, make, tail = parts(results, item.tier, units, digests)
         made = write_spliced(output / item.path, head, pieces, make, tail, old, old_files)

@@ -138,9 +138,9 @@ class DataPages:
 
     def start(self) -> None:
         """Start making the stale data files: the JSON files (by far the largest) and the CSV
-        files, then the workbooks (XLSX) and the schemas. They need nothing the other generators make, so on a large site
-        another process makes them from now on, while the other generators read their content.
-        Then read what the last build noted of its pages."""
+        files, then the workbooks (XLSX) and the schemas. They need nothing the other generators
+        make, so on a large site another process makes them from now on, while the other
+        generators read their content. Then read what the last build noted of its pages."""
         self.data_made, stale = self._data_inputs(self.manifest, self.digests)
         self.data = [partial(self._make_spliced, stale), partial(self._make_tables, stale)]
         # Storing the rows for the next build and deleting the files replaced: no file this build

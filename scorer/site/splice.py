@@ -1,5 +1,5 @@
-"""Large files made of one piece per unit, in order, between a head and a tail: the JSON data
-files and the ranking pages. A rebuild makes such a file from the one it replaces: the pieces
+"""Large files made of one piece per unit, in order, between a head and a tail: the JSON and
+CSV data files and the ranking pages. A rebuild makes such a file from the one it replaces: the pieces
 at its start and at its end whose states and places are unchanged are copied from the old
 file (by the kernel where it can: the commune JSON file is 114 MB, its ranking page 9 MB);
 only the pieces between are made again, and the head and the tail are always written anew.
