@@ -32,10 +32,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from scorer.catalogue import load_criteria_set  # noqa: E402
-from scorer.model import TIERS, CriteriaSet, Criterion, Unit  # noqa: E402
-from scorer.paths import DataRoot  # noqa: E402
-from scorer.scaffold import new_submission  # noqa: E402
+from scorer.core.model import TIERS, CriteriaSet, Criterion, Unit  # noqa: E402
+from scorer.forms.scaffold import new_submission  # noqa: E402
+from scorer.reading.catalogue import load_criteria_set  # noqa: E402
+from scorer.reading.paths import DataRoot  # noqa: E402
 
 CRITERIA_SET = "qd-1609-2018"
 LAST_YEAR = 2024

@@ -35,8 +35,8 @@ def generator_for(root: Path, output: Path):
     """The build's DataPages, with its settings and Jinja environment, the Results read."""
     from pelican.settings import read_settings
 
-    from scorer.commands_site import site_config
-    from scorer.paths import DataRoot
+    from scorer.cli.site import site_config
+    from scorer.reading.paths import DataRoot
     from scorer.site.generator import DataPages
 
     settings = read_settings(str(site_config(DataRoot(root))), override={

@@ -90,7 +90,7 @@ def command_options(cqdt: list[str], command: str) -> set[str]:
 def _fingerprint() -> str:
     """Changes whenever anything that shapes a generated root changes."""
     digest = hashlib.sha256()
-    sources = [BENCH / "generate.py", REPO / "scorer" / "scaffold.py", REPO / "scorer" / "schemas.py"]
+    sources = [BENCH / "generate.py", REPO / "scorer" / "forms" / "scaffold.py", REPO / "scorer" / "reading" / "schemas.py"]
     sources += sorted((REPO / "criteria").rglob("*")) + sorted((REPO / "schema").rglob("*"))
     for path in sources:
         if path.is_file():

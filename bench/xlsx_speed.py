@@ -24,10 +24,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from scorer.catalogue import load_criteria_set  # noqa: E402
-from scorer.export_xlsx import to_xlsx  # noqa: E402
-from scorer.model import Cycle, Publication, Results, Unit, UnitResult  # noqa: E402
-from scorer.paths import DataRoot  # noqa: E402
+from scorer.core.model import Cycle, Publication, Results, Unit, UnitResult  # noqa: E402
+from scorer.export.xlsx import to_xlsx  # noqa: E402
+from scorer.reading.catalogue import load_criteria_set  # noqa: E402
+from scorer.reading.paths import DataRoot  # noqa: E402
 
 OPENPYXL_REVISION = "1434e30c2b22f2013305e1461c59998538b2053d"
 YEAR = 2024

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from scorer.cli import main
-from scorer.paths import DataRoot
+from scorer.reading.paths import DataRoot
 
 REPO = Path(__file__).resolve().parent.parent
 DATA_FOLDERS = ("criteria", "units", "schema", "submissions", "evidence")

@@ -12,9 +12,9 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from scorer.catalogue import load_criteria_set
-from scorer.paths import DataRoot
-from scorer.scaffold import dump_round_trip
+from scorer.forms.scaffold import dump_round_trip
+from scorer.reading.catalogue import load_criteria_set
+from scorer.reading.paths import DataRoot
 
 REPO = Path(__file__).resolve().parent.parent
 EVIDENCE_URL = "https://ubnd.example.gov.vn/minh-chung"

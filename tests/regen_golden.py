@@ -29,8 +29,8 @@ REGEN_COMMAND = "python tests/regen_golden.py"
 
 def build_golden(output: Path) -> Path:
     """Build the golden data root into `output` (the settings must already be in the environment)."""
-    from scorer.commands_site import build_site
-    from scorer.paths import DataRoot
+    from scorer.cli.site import build_site
+    from scorer.reading.paths import DataRoot
 
     return build_site(DataRoot(DATA), output)
 

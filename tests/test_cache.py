@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from conftest import copy_data
 
-from scorer.paths import DataRoot
-from scorer.year import read_year
+from scorer.reading.paths import DataRoot
+from scorer.shell.year import read_year
 
 
 def test_unchanged_files_come_from_the_cache_and_a_changed_one_does_not(tmp_path):
@@ -93,7 +93,8 @@ def test_a_changed_units_schema_is_checked_again_despite_the_registry_cache(tmp_
 
 
 def test_the_cycle_check_is_reused_until_the_cycle_or_the_criteria_sets_change(tmp_path, monkeypatch):
-    from scorer import cache, cycle
+    from scorer.reading import cycle
+    from scorer.shell import cache
 
     root = DataRoot(copy_data(tmp_path / "data", years=(2024,)))
     checked: list[int] = []
@@ -122,7 +123,7 @@ def test_a_check_asked_again_in_one_process_reads_settled_files_only_once(tmp_pa
     import os
     from pathlib import Path
 
-    from scorer import cache
+    from scorer.shell import cache
 
     root = DataRoot(copy_data(tmp_path / "data", years=(2024,)))
     inputs = sorted(root.units_dir.glob("*.yaml"))
@@ -158,8 +159,8 @@ def test_a_check_asked_again_in_one_process_reads_settled_files_only_once(tmp_pa
 
 
 def test_a_few_changed_files_are_journaled_not_written_as_a_new_index(tmp_path):
-    from scorer import cache
-    from scorer.cache import FileCache, cache_path, read_pickles
+    from scorer.shell import cache
+    from scorer.shell.cache import FileCache, cache_path, read_pickles
 
     root = DataRoot(copy_data(tmp_path / "data", years=(2024,)))
     read_year(root, 2024, jobs=1)
@@ -188,8 +189,8 @@ def test_a_few_changed_files_are_journaled_not_written_as_a_new_index(tmp_path):
 def test_a_journaled_store_reads_back_what_was_saved(tmp_path, monkeypatch):
     """Sections of every kind, through the journal and through a whole write, read back equal;
     a record cut short ends the replay; a store written over ignores the old journal."""
-    from scorer import cache
-    from scorer.cache import JournaledStore
+    from scorer.shell import cache
+    from scorer.shell.cache import JournaledStore
 
     def fits(stored: dict) -> bool:
         return stored.get("format") == 1

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from flowdata import make_data
 
-from scorer.codeowners import codeowners
-from scorer.paths import DataRoot
-from scorer.registry import load_registry
+from scorer.flow.codeowners import codeowners
+from scorer.reading.paths import DataRoot
+from scorer.reading.registry import load_registry
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -42,7 +42,7 @@ def test_who_reviews_what(tmp_path: Path):
     assert owners_of(text, "submissions/2024/xa/xa-a1.review.yaml") == ["@sotttt-reviewer"]
     assert owners_of(text, "evidence/2024/xa-a1/bien-ban.pdf") == ["@huyena-reviewer", "@sotttt-reviewer"]
     for path in ("criteria/qd-1609-2018/xa.yaml", "units/xa.yaml", "submissions/2024/cycle.yaml",
-                 ".github/workflows/pull-request.yml", "scorer/ownership.py"):
+                 ".github/workflows/pull-request.yml", "scorer/flow/ownership.py"):
         assert owners_of(text, path) == ["@sotttt-admin"], path
 
 

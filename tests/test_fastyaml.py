@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from ruamel.yaml.error import MarkedYAMLError
 
-from scorer import load
-from scorer.fastyaml import NotSimple, parse_plain
-from scorer.submissions import evidence_problem
+from scorer.reading import yaml as load
+from scorer.reading.fastyaml import NotSimple, parse_plain
+from scorer.reading.submissions import evidence_problem
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -123,6 +123,6 @@ def test_the_quick_web_link_check_agrees_with_the_full_one(tmp_path, link):
 
 
 def load_root(tmp_path):
-    from scorer.paths import DataRoot
+    from scorer.reading.paths import DataRoot
 
     return DataRoot(tmp_path)

@@ -9,12 +9,12 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scorer.catalogue import load_criteria_set
-from scorer.fmt import canonical_text, decimal_text, needs_formatting, plain_safe
-from scorer.load import parse
-from scorer.model import Unit
-from scorer.paths import DataRoot
-from scorer.scaffold import new_submission
+from scorer.core.model import Unit
+from scorer.forms.fmt import canonical_text, decimal_text, needs_formatting, plain_safe
+from scorer.forms.scaffold import new_submission
+from scorer.reading.catalogue import load_criteria_set
+from scorer.reading.paths import DataRoot
+from scorer.reading.yaml import parse
 
 REPO = Path(__file__).resolve().parent.parent
 SET_ID = "qd-1609-2018"

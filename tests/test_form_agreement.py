@@ -17,13 +17,13 @@ from typing import Any
 
 import pytest
 
-from scorer.evaluate import evaluate
-from scorer.fmt import canonical_text, dump_text
-from scorer.load import parse
-from scorer.model import CriteriaSet, Criterion
-from scorer.paths import DataRoot
-from scorer.site_form import criteria_set_data, evidence_files, message_templates, relative_bests
-from scorer.validate import validate_paths
+from scorer.core.model import CriteriaSet, Criterion
+from scorer.forms.fmt import canonical_text, dump_text
+from scorer.forms.web import criteria_set_data, evidence_files, message_templates, relative_bests
+from scorer.reading.paths import DataRoot
+from scorer.reading.validate import validate_paths
+from scorer.reading.yaml import parse
+from scorer.shell.scoring import evaluate
 
 REPO = Path(__file__).resolve().parent.parent
 JS = REPO / "theme" / "static" / "js"
@@ -238,8 +238,8 @@ def test_random_answers_score_and_write_alike():
     """Random answers in every tier: each point, group, total and level; and the written file."""
     import random
 
-    from scorer.levels import level_of
-    from scorer.rules import points
+    from scorer.core.levels import level_of
+    from scorer.core.rules import points
 
     rng = random.Random(1609)
     root = DataRoot(REPO)

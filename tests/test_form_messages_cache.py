@@ -8,9 +8,9 @@ from pathlib import Path
 
 from site_fixtures import record_calls
 
-from scorer import site_form
-from scorer.catalogue import load_criteria_set
-from scorer.paths import DataRoot
+from scorer.forms import web as site_form
+from scorer.reading.catalogue import load_criteria_set
+from scorer.reading.paths import DataRoot
 
 REPO = Path(__file__).resolve().parent.parent
 SET_ID = "qd-1609-2018"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from flowdata import Repo, cycle, make_data, write_submission, yaml_text
 
-from scorer.ownership import (
+from scorer.flow.ownership import (
     RULE_ADMIN,
     RULE_NO_DELETE,
     RULE_ONE_UNIT,
@@ -259,15 +259,15 @@ def test_cli_names_path_and_rule(repo: Repo):
 
 
 def make_root(repo: Repo):
-    from scorer.paths import DataRoot
+    from scorer.reading.paths import DataRoot
 
     return DataRoot(repo.path)
 
 
 def test_verification_changes_the_counted_score_until_the_submission_changes(repo: Repo, cqdt):
     """Clerk submits, district reviewer verifies in a later pull request, clerk edits: re-verification needed."""
-    from scorer.evaluate import evaluate
-    from scorer.pr_summary import run_checks, summary_markdown
+    from scorer.flow.pr_summary import run_checks, summary_markdown
+    from scorer.shell.scoring import evaluate
 
     root = make_root(repo)
     repo.branch("submit")
@@ -318,7 +318,7 @@ def test_project_data_repository(tmp_path: Path, cqdt):
     """The repository's own registry and data: a new cycle, a commune's submission and its verification."""
     from conftest import copy_data
 
-    from scorer.registry import load_registry
+    from scorer.reading.registry import load_registry
 
     repo = Repo(tmp_path / "province")
     copy_data(repo.path, years=(2024,))

@@ -9,14 +9,14 @@ from dataclasses import replace
 import pytest
 from conftest import copy_data
 
-from scorer import cache as cache_module
-from scorer import incremental
-from scorer.cache import append_pickles, read_pickles
-from scorer.evaluate import score
-from scorer.export import to_json
-from scorer.model import LazyCriteria, UnitResult
-from scorer.paths import DataRoot
-from scorer.year import read_year, require_valid
+from scorer.core.evaluate import score
+from scorer.core.model import LazyCriteria, UnitResult
+from scorer.export.results import to_json
+from scorer.reading.paths import DataRoot
+from scorer.shell import cache as cache_module
+from scorer.shell import scoring as incremental
+from scorer.shell.cache import append_pickles, read_pickles
+from scorer.shell.year import read_year, require_valid
 
 
 def full_json(root: DataRoot, year: int, tiers=("so", "huyen", "xa")) -> str:
@@ -249,7 +249,7 @@ def test_fingerprints_stay_while_inputs_stay_and_follow_what_a_result_depends_on
 def test_a_lazy_result_made_by_of_is_the_one_made_by_keywords():
     from decimal import Decimal
 
-    from scorer.model import LazyUnitResult, Unit, UnitResult
+    from scorer.core.model import LazyUnitResult, Unit, UnitResult
 
     unit = Unit(id="xa-a", name="Xã A", tier="xa", kind="xa", district="huyen-b")
     eager = {"unit": unit, "rank": 3, "status": "verified", "total": Decimal("25.2"), "level": 4, "stale_reviews": ()}

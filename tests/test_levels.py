@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from scorer.catalogue import load_criteria_set
-from scorer.levels import competition_ranks, gap_to_next, level_of
-from scorer.paths import DataRoot
+from scorer.core.levels import competition_ranks, gap_to_next, level_of
+from scorer.reading.catalogue import load_criteria_set
+from scorer.reading.paths import DataRoot
 
 # Điều 7, QĐ 1609/QĐ-UBND, typed from the decision: tier -> group -> (Mức I, II, III, IV).
 DIEU_7 = {

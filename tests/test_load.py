@@ -6,7 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from scorer.load import MAX_DEPTH, InputError, decode, parse
+from scorer.core.problems import InputError
+from scorer.reading.yaml import MAX_DEPTH, decode, parse
 
 
 def test_floats_are_exact_decimals():

@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from scorer.gitread import Change
-from scorer.model import Unit
-from scorer.ownership import (
+from scorer.core.model import Unit
+from scorer.flow.gitread import Change
+from scorer.flow.ownership import (
     RULE_ADMIN,
     RULE_FROZEN,
     RULE_NO_DELETE,

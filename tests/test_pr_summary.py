@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from scorer.load import Problem
-from scorer.ownership import RULE_ADMIN, Verdict, Violation
-from scorer.pr_summary import (
+from scorer.core.problems import Problem
+from scorer.flow.ownership import RULE_ADMIN, Verdict, Violation
+from scorer.flow.pr_summary import (
     MAX_ANNOTATIONS,
     PullRequestCheck,
     annotation,

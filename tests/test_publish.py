@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from flowdata import make_data, write_submission
 
-from scorer.paths import DataRoot
-from scorer.publish import frozen_problems
-from scorer.validate import validate_all, validate_paths
+from scorer.flow.publish import frozen_problems
+from scorer.reading.paths import DataRoot
+from scorer.reading.validate import validate_all, validate_paths
 
 
 @pytest.fixture

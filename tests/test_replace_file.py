@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from scorer import paths
-from scorer.paths import replace_file, write_atomic
+from scorer.reading import paths
+from scorer.reading.paths import replace_file, write_atomic
 
 
 @pytest.mark.parametrize("exchange", [True, False])

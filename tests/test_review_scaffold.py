@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from flowdata import make_data, write_submission
 
-from scorer.paths import DataRoot
-from scorer.validate import validate_paths
+from scorer.reading.paths import DataRoot
+from scorer.reading.validate import validate_paths
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ from fractions import Fraction
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scorer.model import Criterion, Option
-from scorer.rules import is_nonzero, points, round_points
+from scorer.core.model import Criterion, Option
+from scorer.core.rules import is_nonzero, points, round_points
 
 
 def crit(kind: str, maximum: str = "4", **extra) -> Criterion:

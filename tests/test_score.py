@@ -11,12 +11,12 @@ import pytest
 from jsonschema import Draft202012Validator
 from test_levels import expected_level
 
-from scorer.evaluate import evaluate
-from scorer.evaluate import score as score_inputs
-from scorer.export import to_json
-from scorer.paths import DataRoot
-from scorer.registry import load_registry
-from scorer.year import read_year, require_valid
+from scorer.core.evaluate import score as score_inputs
+from scorer.export.results import to_json
+from scorer.reading.paths import DataRoot
+from scorer.reading.registry import load_registry
+from scorer.shell.scoring import evaluate
+from scorer.shell.year import read_year, require_valid
 
 YEARS = (2023, 2024)
 
@@ -178,8 +178,8 @@ def test_stale_schema_is_detected(tmp_path, cqdt):
 def test_demo_generator_is_seeded(tmp_path, repo_root):
     from conftest import copy_data
 
-    from scorer.catalogue import load_criteria_set
-    from scorer.demo import write_demo
+    from scorer.generators.demo import write_demo
+    from scorer.reading.catalogue import load_criteria_set
 
     data = DataRoot(copy_data(tmp_path / "data", years=()))
     written = write_demo(data, load_registry(data), load_criteria_set(data, "qd-1609-2018"))

@@ -14,8 +14,8 @@ import jsonschema
 import pytest
 from site_fixtures import build, demo_site, run_cqdt, scores
 
-from scorer.paths import DataRoot
-from scorer.text import vn_number
+from scorer.core.text import vn_number
+from scorer.reading.paths import DataRoot
 
 
 @pytest.fixture(scope="module")

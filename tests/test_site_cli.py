@@ -12,7 +12,7 @@ from pathlib import Path
 from conftest import copy_data
 from site_fixtures import run_cqdt
 
-from scorer.paths import DataRoot
+from scorer.reading.paths import DataRoot
 
 
 def free_port() -> int:
@@ -78,8 +78,8 @@ def test_a_page_pelican_cannot_read_fails_the_build(tmp_path):
     import pytest
     from conftest import REPO, copy_data
 
-    from scorer.commands_site import build_site
-    from scorer.paths import DataRoot
+    from scorer.cli.site import build_site
+    from scorer.reading.paths import DataRoot
 
     data = copy_data(tmp_path / "data", years=(2024,))
     shutil.copytree(REPO / "site", data / "site", ignore=shutil.ignore_patterns("output"))

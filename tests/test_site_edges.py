@@ -12,7 +12,7 @@ from conftest import copy_data
 from ruamel.yaml import YAML
 from site_fixtures import build
 
-from scorer.paths import DataRoot
+from scorer.reading.paths import DataRoot
 
 NOTE = 'Xem <script>alert("ghi chú")</script> và javascript:alert(1) <img src=x onerror=alert(2)>'
 EVIDENCE = 'https://example.org/a"><script>alert(3)</script>'

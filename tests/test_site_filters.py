@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from scorer.model import Criterion, Option
+from scorer.core.model import Criterion, Option
 from scorer.site.filters import answer_text, evidence_link, vn_date, vn_signed
 
 REPO = "https://git.example.vn/sotttt/cqdt"

@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal
 from types import SimpleNamespace
 
-from scorer.model import (
+from scorer.core.model import (
     CriteriaSet,
     Criterion,
     CriterionResult,

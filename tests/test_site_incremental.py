@@ -15,11 +15,13 @@ from regen_golden import DATA, fixed_environment
 from site_fixtures import build, record_calls
 from test_site_golden import compare_trees
 
-from scorer import cache, export, export_xlsx
-from scorer.evaluate import evaluate
-from scorer.model import CriterionResult, Unit, UnitResult
-from scorer.paths import DataRoot
-from scorer.site import data_files, manifest, pages, parallel
+from scorer.core.model import CriterionResult, Unit, UnitResult
+from scorer.export import results as export
+from scorer.export import xlsx as export_xlsx
+from scorer.reading.paths import DataRoot
+from scorer.shell import cache, parallel
+from scorer.shell.scoring import evaluate
+from scorer.site import data_files, manifest, pages
 from scorer.site import output as output_module
 from scorer.site.manifest import manifest_path
 from scorer.site.templates import relative_root

@@ -8,10 +8,10 @@ import sys
 
 import pytest
 
-from scorer.site import parallel
+from scorer.shell import parallel
 
 # Run after exec'ing from a process that held ~200 MB: ru_maxrss keeps that peak on Linux.
-CHILD = ("import resource; from scorer.site.parallel import resident_mb, forks_fit; "
+CHILD = ("import resource; from scorer.shell.parallel import resident_mb, forks_fit; "
          "print(resident_mb(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, forks_fit(3))")
 PARENT = f"""
 import os, sys

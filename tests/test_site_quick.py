@@ -16,7 +16,8 @@ from site_fixtures import build, record_calls
 from test_site_golden import compare_trees
 from test_site_incremental import lower_first_ratio
 
-from scorer import commands_site, site_form
+from scorer.cli import site as commands_site
+from scorer.forms import web as site_form
 from scorer.site import quick
 from scorer.site.templates import relative_root
 
@@ -69,9 +70,9 @@ def test_a_data_change_is_rebuilt_without_pelican(data, tmp_path, pelican_builds
 
 def test_the_quick_rebuild_imports_neither_pelican_nor_jsonschema(data, tmp_path):
     """With the quick check of the changed file compiled by an earlier run (a large one does)."""
-    from scorer.catalogue import load_criteria_set
-    from scorer.paths import DataRoot
-    from scorer.schemas import fast_is_valid
+    from scorer.reading.catalogue import load_criteria_set
+    from scorer.reading.paths import DataRoot
+    from scorer.reading.schemas import fast_is_valid
 
     output = build(data, tmp_path / "site")
     fast_is_valid(load_criteria_set(DataRoot(data), "qd-1609-2018"), "xa", "submission")

@@ -12,9 +12,9 @@ from xml.etree import ElementTree
 import pytest
 from openpyxl import load_workbook
 
-from scorer.evaluate import evaluate
-from scorer.export_xlsx import _fixed_time, to_xlsx
-from scorer.model import Results, UnitResult
+from scorer.core.model import Results, UnitResult
+from scorer.export.xlsx import _fixed_time, to_xlsx
+from scorer.shell.scoring import evaluate
 
 
 def test_workbook_is_deterministic_and_holds_the_results(data_root):

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from flowdata import Repo, make_data, write_submission, yaml_text
 
-from scorer.paths import DataRoot
-from scorer.status import status_text, year_status
+from scorer.flow.status import status_text, year_status
+from scorer.reading.paths import DataRoot
 
 
 def _review(root: DataRoot, unit: str, tier: str, stage: str, reviewer: str) -> None:

@@ -9,9 +9,9 @@ import pytest
 from ruamel.yaml import YAML
 from slugify import slugify
 
-from scorer import unit_registry_source as source
-from scorer.paths import DataRoot
-from scorer.registry import check_registry
+from scorer.generators import registry as source
+from scorer.reading.paths import DataRoot
+from scorer.reading.registry import check_registry
 
 REPO = Path(__file__).resolve().parent.parent
 FILES = ("so.yaml", "huyen.yaml", "xa.yaml", "roles.yaml")

@@ -10,8 +10,8 @@ import pytest
 from conftest import REPO, copy_data
 from ruamel.yaml import YAML
 
-from scorer.paths import DataRoot
-from scorer.validate import validate_paths
+from scorer.reading.paths import DataRoot
+from scorer.reading.validate import validate_paths
 
 FIXTURES = REPO / "tests" / "fixtures" / "submissions"
 EXPECTED = YAML(typ="safe").load((FIXTURES / "expected.yaml").read_text(encoding="utf-8"))
@@ -207,9 +207,10 @@ def test_valid_but_unformatted_file_gets_a_fmt_hint(data_2024, cqdt):
 
 def test_the_compiled_check_agrees_with_jsonschema_on_every_example(repo_root):
     """The fast yes/no check may skip jsonschema only where jsonschema finds nothing."""
-    from scorer.catalogue import load_criteria_set
-    from scorer.load import InputError, parse
-    from scorer.schemas import fast_is_valid, generated_validator
+    from scorer.core.problems import InputError
+    from scorer.reading.catalogue import load_criteria_set
+    from scorer.reading.schemas import fast_is_valid, generated_validator
+    from scorer.reading.yaml import parse
 
     criteria_set = load_criteria_set(DataRoot(repo_root), "qd-1609-2018")
     documents = []
@@ -232,7 +233,7 @@ def test_the_compiled_check_agrees_with_jsonschema_on_every_example(repo_root):
 
 
 def _a_valid_and_an_invalid_review(repo_root):
-    from scorer.load import parse
+    from scorer.reading.yaml import parse
 
     review = parse((repo_root / "submissions/2024/xa/xa-bang-luan.review.yaml").read_text(encoding="utf-8"), "r")
     bad_day = json.loads(json.dumps(review))
@@ -245,8 +246,8 @@ def test_the_compiled_check_is_kept_for_later_processes(repo_root, tmp_path, mon
     memo) gets it without generating code, and it still tells valid from invalid."""
     import fastjsonschema
 
-    from scorer import schemas
-    from scorer.catalogue import load_criteria_set
+    from scorer.reading import schemas
+    from scorer.reading.catalogue import load_criteria_set
 
     monkeypatch.setenv("CQDT_CACHE_DIR", str(tmp_path))
     monkeypatch.setattr(schemas, "_FAST", {})
@@ -267,8 +268,8 @@ def test_the_compiled_check_is_kept_for_later_processes(repo_root, tmp_path, mon
 
 
 def test_a_damaged_compiled_check_is_compiled_again(repo_root, tmp_path, monkeypatch):
-    from scorer import schemas
-    from scorer.catalogue import load_criteria_set
+    from scorer.reading import schemas
+    from scorer.reading.catalogue import load_criteria_set
 
     monkeypatch.setenv("CQDT_CACHE_DIR", str(tmp_path))
     monkeypatch.setattr(schemas, "_FAST", {})

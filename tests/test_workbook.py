@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from scorer.catalogue import load_criteria_set
-from scorer.evaluate import evaluate
-from scorer.model import Criterion
-from scorer.paths import DataRoot
-from scorer.registry import load_registry
-from scorer.rules import points
-from scorer.workbook import COLUMN, FIRST_ROW, META_SHEET, SHEET, build_template
+from scorer.core.model import Criterion
+from scorer.core.rules import points
+from scorer.forms.workbook import COLUMN, FIRST_ROW, META_SHEET, SHEET, build_template
+from scorer.reading.catalogue import load_criteria_set
+from scorer.reading.paths import DataRoot
+from scorer.reading.registry import load_registry
+from scorer.shell.scoring import evaluate
 
 REPO = Path(__file__).resolve().parent.parent
 YEAR = 2031

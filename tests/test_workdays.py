@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from flowdata import HOLIDAYS_2024
 
-from scorer.workdays import add_working_days, is_working_day, working_days_between
+from scorer.core.workdays import add_working_days, is_working_day, working_days_between
 
 HOLIDAYS = [date.fromisoformat(d) for d in HOLIDAYS_2024]
 

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from flowdata import Repo, make_data, write_submission
 
-from scorer.load import parse
+from scorer.reading.yaml import parse
 
 REPO = Path(__file__).resolve().parent.parent
 WORKFLOWS = sorted((REPO / ".github" / "workflows").glob("*.yml"))

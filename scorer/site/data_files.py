@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import export
-from ..cache import JournaledStore
-from ..export import KeptRowsOf, RowMaker, kept_rows, made_fresh
-from ..export_xlsx import to_xlsx
-from ..model import Results, UnitResult
-from ..paths import DataRoot
-from ..text import TIER_LABELS
+from ..core.model import Results, UnitResult
+from ..core.text import TIER_LABELS
+from ..export import results as export
+from ..export.results import KeptRowsOf, RowMaker, kept_rows, made_fresh
+from ..export.xlsx import to_xlsx
+from ..reading.paths import DataRoot
+from ..shell.cache import JournaledStore
 from .manifest import manifest_path
 from .output import write_if_changed
 from .splice import Layout, write_spliced

@@ -15,8 +15,8 @@ from urllib.parse import quote
 
 from markupsafe import Markup
 
-from ..model import Criterion
-from ..text import STAGE_LABELS, STATUS_LABELS, TIER_LABELS, vn_number
+from ..core.model import Criterion
+from ..core.text import STAGE_LABELS, STATUS_LABELS, TIER_LABELS, vn_number
 
 # A repository path as units write it: relative, no scheme (no colon), no "..", on one line,
 # ending in a file extension; spaces and Vietnamese letters are fine (the link quotes them).

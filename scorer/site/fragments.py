@@ -13,8 +13,16 @@ from typing import Any
 
 from markupsafe import Markup
 
-from ..model import CriteriaSet, Criterion, CriterionResult, Group, Level, TierCriteria, UnitResult
-from ..text import STAGE_LABELS
+from ..core.model import (
+    CriteriaSet,
+    Criterion,
+    CriterionResult,
+    Group,
+    Level,
+    TierCriteria,
+    UnitResult,
+)
+from ..core.text import STAGE_LABELS
 from .filters import (
     answer_text,
     change_html,

@@ -9,12 +9,13 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from ..catalogue import load_criteria_set
-from ..evaluate import evaluate
-from ..model import CriteriaSet, Results
-from ..paths import DataRoot
-from ..site_form import write_form
-from . import parallel, sitemap, views
+from ..core.model import CriteriaSet, Results
+from ..forms.web import write_form
+from ..reading.catalogue import load_criteria_set
+from ..reading.paths import DataRoot
+from ..shell import parallel
+from ..shell.scoring import evaluate
+from . import sitemap, views
 from .data_files import (
     DataFile,
     KeptRows,

@@ -28,7 +28,7 @@ import os
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from ..cache import JournaledStore, cache_dir, read_pickle, write_pickle
+from ..shell.cache import JournaledStore, cache_dir, read_pickle, write_pickle
 from .output import LastBuild
 
 FORMAT = 11

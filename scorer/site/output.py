@@ -11,7 +11,7 @@ from collections.abc import Iterable, Set
 from pathlib import Path
 from typing import NamedTuple
 
-from ..paths import replace_file, write_atomic
+from ..reading.paths import replace_file, write_atomic
 
 
 def _holding(path: Path, payload: bytes) -> os.stat_result | None:

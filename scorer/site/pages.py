@@ -26,7 +26,8 @@ from pathlib import Path
 import jinja2
 import markupsafe
 
-from ..model import CriterionResult, Results, UnitResult
+from ..core.model import CriterionResult, Results, UnitResult
+from ..shell.cache import code_version
 from . import views
 from .fragments import CriteriaTables, chart_bars, group_rows
 from .manifest import Entry, Manifest
@@ -35,8 +36,6 @@ from .templates import relative_root
 
 # Site values the unit and history templates read (base.html included).
 SITE_NAMES = ("SITENAME", "SITESUBTITLE", "NAV_YEAR", "NAV_CRITERIA", "REPOSITORY_URL", "REPOSITORY_BRANCH")
-# cqdt modules whose code shapes these pages, besides this package.
-SHAPING_MODULES = ("export.py", "export_xlsx.py", "model.py", "text.py")
 
 _RESULT = attrgetter(*(f.name for f in fields(UnitResult) if f.name != "criteria"))
 _ANSWERS = ("self_value", "verified_value")
@@ -59,9 +58,8 @@ def site_salt(context: dict, templates: Sequence[str], years: Sequence[views.Yea
     """Digest of everything all unit and history pages depend on: a change re-renders them all.
     `templates`: the folders templates are looked up in (templates.template_folders)."""
     digest = hashlib.sha256()
-    package = Path(__file__).resolve().parent
-    sources = [*sorted(package.glob("*.py")), *(package.parent / name for name in SHAPING_MODULES),
-               *(p for folder in templates for p in sorted(Path(folder).rglob("*")) if p.is_file())]
+    digest.update(code_version().encode())
+    sources = [*(p for folder in templates for p in sorted(Path(folder).rglob("*")) if p.is_file())]
     for path in sources:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     # Jinja's version, and MarkupSafe's code (its version is only in its package metadata, slow to read).

@@ -26,7 +26,7 @@ from functools import partial
 from pathlib import Path, PurePath
 from typing import Any, NamedTuple
 
-from ..cache import read_pickle, write_pickle
+from ..shell.cache import read_pickle, write_pickle
 from . import sitemap
 from .generator import DataPages, keep
 from .manifest import manifest_path

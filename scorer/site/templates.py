@@ -12,7 +12,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader
 from markupsafe import Markup
 
-from ..cache import cache_dir
+from ..shell.cache import cache_dir
 from .filters import FILTERS
 from .output import write_if_changed
 

@@ -12,10 +12,10 @@ from decimal import Decimal
 from functools import wraps
 from typing import NamedTuple, TypeVar
 
-from ..export import ordered_units
-from ..model import Cycle, Group, Results, TierCriteria, UnitResult
-from ..text import STATUS_LABELS
-from ..workdays import add_working_days
+from ..core.model import Cycle, Group, Results, TierCriteria, UnitResult
+from ..core.text import STATUS_LABELS
+from ..core.workdays import add_working_days
+from ..export.results import ordered_units
 from .filters import vn_date
 
 NOT_SUBMITTED = "not_submitted"

@@ -12,9 +12,9 @@ from conftest import copy_data
 from playwright.sync_api import expect
 from site_fixtures import ARTIFACTS, chromium, serve, tab
 
-from scorer.evaluate import evaluate
-from scorer.paths import DataRoot
-from scorer.text import vn_number
+from scorer.core.text import vn_number
+from scorer.reading.paths import DataRoot
+from scorer.shell.scoring import evaluate
 
 pytestmark = pytest.mark.browser
 
@@ -24,7 +24,7 @@ REPOSITORY = "https://github.com/so-tttt-phutho/cqdt"
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     """The repository's data and the site built from it with a repository address."""
-    from scorer.commands_site import build_site
+    from scorer.cli.site import build_site
 
     base = tmp_path_factory.mktemp("form-site")
     data = DataRoot(copy_data(base / "data"))

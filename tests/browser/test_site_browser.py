@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from site_fixtures import ARTIFACTS, chromium, demo_site, serve, tab
 
-from scorer.paths import DataRoot
+from scorer.reading.paths import DataRoot
 
 pytestmark = pytest.mark.browser
 

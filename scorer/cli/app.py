@@ -1,0 +1,266 @@
+"""The `cqdt` command: argument handling and printing only; the work is in the library."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from ..core.model import TIERS, Results
+from ..core.problems import InputError, Problem
+from ..core.text import STATUS_LABELS, vn_number
+from ..export import results as export
+from ..forms.scaffold import new_submission
+from ..reading.catalogue import check_criteria_set, load_criteria_set
+from ..reading.cycle import load_cycle
+from ..reading.paths import DataRoot, write_atomic
+from ..reading.registry import load_registry
+from ..reading.schemas import write_generated
+from ..reading.validate import Report, validate_all, validate_paths
+from ..shell import scoring as incremental
+from ..shell.year import YearInputs, read_year, require_valid
+
+
+def _root(ctx: click.Context) -> DataRoot:
+    return ctx.find_object(DataRoot)
+
+
+def print_problems(problems: list[Problem], err: bool = True) -> None:
+    """One line per problem; GitHub annotations too when running in Actions."""
+    for problem in problems:
+        click.echo(str(problem), err=err)
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        for problem in problems:
+            message = problem.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+            click.echo(f"::error file={problem.path},line={problem.line},col={problem.col}::{message}")
+
+
+def fail(problems: list[Problem]) -> None:
+    print_problems(problems)
+    raise SystemExit(1)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--data", "data", type=click.Path(file_okay=False, path_type=Path), default=".",
+              show_default=True, help="Data root: the repository holding criteria/, units/ and submissions/.")
+@click.version_option(package_name="cqdt")
+@click.pass_context
+def main(ctx: click.Context, data: Path) -> None:
+    """cqdt: đánh giá, xếp hạng mức độ Chính quyền điện tử bằng Git.
+
+    Evaluate e-government levels from YAML submissions: validate, score, publish.
+    """
+    ctx.obj = DataRoot(data)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: one line per problem; json: the report as JSON.")
+@click.pass_context
+def validate(ctx: click.Context, paths: tuple[Path, ...], fmt: str) -> None:
+    """Check files (default: everything in the data root); exit 1 on any problem."""
+    root = _root(ctx)
+    report: Report = validate_paths(root, list(paths)) if paths else validate_all(root)
+    if fmt == "json":
+        click.echo(json.dumps({
+            "ok": report.ok, "files": report.files,
+            "problems": [{"path": p.path, "line": p.line, "col": p.col, "message": p.message} for p in report.problems],
+        }, ensure_ascii=False, indent=1))
+    else:
+        print_problems(report.problems)
+        summary = f"Đã kiểm tra {len(report.files)} tệp: "
+        if report.ok:
+            summary += "không có lỗi."
+        else:
+            summary += f"{len(report.bad_files)} tệp có lỗi, tổng cộng {len(report.problems)} lỗi."
+        click.echo(summary, err=not report.ok)
+        _suggest_fmt(root, list(paths), report)
+    raise SystemExit(0 if report.ok else 1)
+
+
+def _suggest_fmt(root: DataRoot, paths: list[Path], report: Report) -> None:
+    """Named submissions that are valid but not in canonical layout get a hint (not an error)."""
+    from ..forms.fmt import needs_formatting
+    from ..reading.paths import SUBMISSION_RE
+
+    bad = set(report.bad_files)
+    for path in paths:
+        display = root.relative(path)
+        if display not in bad and SUBMISSION_RE.match(display) and not display.endswith(".review.yaml") \
+                and needs_formatting(root, path):
+            click.echo(f"gợi ý: {display} chưa theo định dạng chuẩn (thứ tự, dấu nháy); chạy: cqdt fmt {path}")
+
+
+def _latest_year(root: DataRoot) -> int:
+    years = root.years()
+    if not years:
+        raise click.ClickException("Chưa có năm đánh giá nào (thiếu submissions/<năm>/cycle.yaml).")
+    return years[-1]
+
+
+def year_option(func):
+    return click.option("--year", type=int, default=None, help="Evaluation year (default: the latest cycle).")(func)
+
+
+def _inputs(root: DataRoot, year: int | None) -> YearInputs:
+    try:
+        return require_valid(read_year(root, year or _latest_year(root)))
+    except InputError as err:
+        fail(err.problems)
+        raise  # unreachable; fail exits
+
+
+def _table(results: Results, tiers: tuple[str, ...]) -> str:
+    cs = results.criteria_set
+    lines = [f"Kết quả năm {results.year} ({cs.decision}){' — DỮ LIỆU MINH HỌA' if results.cycle.demo else ''}"]
+    for tier in tiers:
+        if tier not in cs.tiers:
+            continue
+        lines.append("")
+        lines.append(f"{cs.tiers[tier].name} (tối đa {vn_number(cs.tiers[tier].max_total)} điểm)")
+        header = f"{'Hạng':>4}  {'Đơn vị':<42}" + "".join(f"{'N' + str(g.id):>7}" for g in cs.tiers[tier].groups)
+        lines.append(header + f"{'Tổng':>8}  {'Mức':<15} Trạng thái")
+        for r in export.ordered_units(results):
+            if r.unit.tier != tier:
+                continue
+            groups = "".join(f"{vn_number(r.group_scores[g.id]) if r.submitted else '–':>7}" for g in cs.tiers[tier].groups)
+            level = cs.level_name(r.level) if r.submitted else "–"
+            lines.append(f"{r.rank or '–':>4}  {r.unit.name[:42]:<42}{groups}{vn_number(r.total) if r.submitted else '–':>8}  {level:<15} {STATUS_LABELS[r.status]}")
+    return "\n".join(lines) + "\n"
+
+
+@main.command()
+@year_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@click.option("--tier", type=click.Choice(TIERS), multiple=True, help="Only these tiers (repeatable).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file (atomically) instead of stdout.")
+@click.pass_context
+def score(ctx: click.Context, year: int | None, fmt: str, tier: tuple[str, ...], output: Path | None) -> None:
+    """Score every unit of a year: groups, total, level (Mức I–IV), rank, gap to next level."""
+    tiers = tier or TIERS
+    if fmt == "json":  # units whose inputs did not change come from the cache, already written
+        pieces = incremental.iter_json(_inputs(_root(ctx), year), tiers)
+    else:
+        pieces = [{"csv": export.to_csv, "table": _table}[fmt](incremental.score_cached(_inputs(_root(ctx), year)), tiers)]
+    if output:
+        write_atomic(output, pieces)
+        click.echo(str(output))
+    else:
+        stdout = sys.stdout.buffer
+        for piece in pieces:
+            stdout.write(piece if isinstance(piece, bytes) else piece.encode("utf-8"))
+        stdout.flush()
+
+
+@main.command()
+@click.option("--unit", "unit_id", required=True, help="Unit id from units/ (e.g. xa-bang-luan).")
+@year_option
+@click.pass_context
+def new(ctx: click.Context, unit_id: str, year: int | None) -> None:
+    """Write an empty, valid submission for a unit at its canonical path; never overwrites."""
+    root = _root(ctx)
+    try:
+        registry = load_registry(root)
+        year = year or _latest_year(root)
+        cycle = load_cycle(root, year)
+        criteria_set = load_criteria_set(root, cycle.criteria_set)
+    except InputError as err:
+        fail(err.problems)
+    unit = registry.by_id.get(unit_id)
+    if unit is None:
+        raise click.ClickException(f"Không có đơn vị '{unit_id}' trong danh sách đơn vị (units/).")
+    path = root.submission_path(year, unit.tier, unit.id)
+    if path.exists():
+        raise click.ClickException(f"Đã có tệp {root.relative(path)}; không ghi đè. Hãy sửa trực tiếp tệp đó.")
+    write_atomic(path, new_submission(criteria_set, unit, year))
+    click.echo(root.relative(path))
+
+
+@main.command()
+@click.option("--check", is_flag=True, help="Only report stale schemas (exit 1), write nothing.")
+@click.pass_context
+def schemas(ctx: click.Context, check: bool) -> None:
+    """Regenerate the per-tier submission and review schemas from the criteria sets."""
+    root = _root(ctx)
+    sets = []
+    for set_id in root.criteria_set_ids():
+        criteria_set, problems = check_criteria_set(root, set_id)
+        if problems:
+            fail(problems)
+        sets.append(criteria_set)
+    if check:
+        from ..reading.schemas import stale_generated
+
+        stale = stale_generated(root, sets)
+        for name in stale:
+            click.echo(f"schema/{name}: đã cũ", err=True)
+        raise SystemExit(1 if stale else 0)
+    for path in write_generated(root, sets):
+        click.echo(root.relative(path))
+
+
+@main.group()
+def units() -> None:
+    """The units registry (units/)."""
+
+
+@units.command("generate")
+@click.pass_context
+def units_generate(ctx: click.Context) -> None:
+    """Regenerate units/*.yaml from vietnam-provinces 0.x and the Điều 2 list."""
+    try:
+        from ..generators.registry import write_registry
+    except ImportError as err:  # the generator needs the optional 'units' extra
+        raise click.ClickException(f"Cần cài gói vietnam-provinces<1: pip install 'cqdt[units]' ({err})") from err
+    for path in write_registry(_root(ctx).units_dir):
+        click.echo(str(path))
+
+
+@main.command()
+@click.option("--seed", type=int, default=1609, show_default=True, help="Random seed; the same seed writes the same files.")
+@click.pass_context
+def demo(ctx: click.Context, seed: int) -> None:
+    """Regenerate the demo years (marked demo: true) for every unit of the registry."""
+    from ..generators.demo import DEMO_YEARS, write_demo
+
+    root = _root(ctx)
+    try:
+        registry = load_registry(root)
+        criteria_set = load_criteria_set(root, "qd-1609-2018")
+    except InputError as err:
+        fail(err.problems)
+    written = write_demo(root, registry, criteria_set, seed)
+    years = ", ".join(str(spec.year) for spec in DEMO_YEARS)
+    click.echo(f"Đã ghi {len(written)} tệp minh họa cho các năm {years}.")
+
+
+def run() -> None:
+    """Entry point of the `cqdt` command and of `python -m scorer`."""
+    try:
+        main(prog_name="cqdt")
+        code: object = 0
+    except SystemExit as done:
+        code = done.code
+    # Like mypy's hard exit: the operating system takes the memory back at once, where Python
+    # would free a build's million objects one by one (0.1 s for a nationwide site; see
+    # site.generator.keep). Only the standard streams and the logs hold output still to write.
+    if isinstance(code, str):
+        print(code, file=sys.stderr)
+        code = 1
+    code = code if isinstance(code, int) else 0 if code is None else 1
+    if "logging" in sys.modules:  # imported only by what logs (Pelican): its handlers hold output
+        sys.modules["logging"].shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            code = code or 120  # what Python exits with when it cannot flush at exit
+    os._exit(code)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(run())

@@ -1,0 +1,196 @@
+"""Commands of the flow area, registered on `cqdt`: pull requests, reviews, deadlines, publishing."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+import click
+
+from ..core.problems import InputError
+from ..reading.paths import write_atomic
+from .app import _root, fail, main
+
+
+@main.command("check-pr")
+@click.option("--base", envvar="GITHUB_BASE_REF", required=True,
+              help="Base branch or commit of the pull request (default: $GITHUB_BASE_REF; origin/<name> is tried too).")
+@click.option("--actor", envvar="GITHUB_ACTOR", required=True,
+              help="GitHub login of the pull request's author (default: $GITHUB_ACTOR).")
+@click.option("--head", default="HEAD", show_default=True, help="The pull request's commit.")
+@click.pass_context
+def check_pr(ctx: click.Context, base: str, actor: str, head: str) -> None:
+    """Check that the actor may change every path the pull request changes; exit 1 naming each one that fails."""
+    from ..flow.gitread import GitError
+    from ..flow.ownership import check_pull_request
+    from ..flow.pr_summary import annotation
+
+    try:
+        verdict = check_pull_request(_root(ctx).root, base, actor, head)
+    except GitError as err:
+        raise click.ClickException(f"lỗi git: {err}") from err
+    roles = ", ".join(verdict.roles) or "không có vai trò nào trong danh sách đơn vị của nhánh gốc"
+    click.echo(f"@{actor}: {roles}")
+    click.echo(f"Số tệp thay đổi: {len(verdict.changes)}; đơn vị: {', '.join(verdict.units) or 'không có'}")
+    for note in verdict.late:
+        click.echo(f"Lưu ý: {note}")
+    in_actions = os.environ.get("GITHUB_ACTIONS") == "true"
+    for violation in verdict.violations:
+        click.echo(str(violation), err=True)
+        if in_actions:
+            click.echo(annotation("error", violation.path, f"{violation.detail} (quy tắc: {violation.rule})"))
+    if verdict.ok:
+        click.echo("Hợp lệ: mọi thay đổi đều thuộc quyền của người gửi.")
+    else:
+        click.echo(f"Không hợp lệ: {len(verdict.violations)} thay đổi vượt quyền.", err=True)
+        raise SystemExit(1)
+
+
+@main.command("codeowners")
+@click.option("--check", is_flag=True, help="Only compare with the committed file; exit 1 when it is stale.")
+@click.pass_context
+def codeowners_command(ctx: click.Context, check: bool) -> None:
+    """Write .github/CODEOWNERS from the registry (units/)."""
+    from ..flow.codeowners import codeowners
+    from ..reading.registry import load_registry
+
+    root = _root(ctx)
+    try:
+        text = codeowners(load_registry(root))
+    except InputError as err:
+        fail(err.problems)
+    path = root.root / ".github" / "CODEOWNERS"
+    if check:
+        current = path.read_text(encoding="utf-8") if path.is_file() else None
+        if current != text:
+            click.echo(".github/CODEOWNERS đã cũ so với units/; hãy chạy: cqdt codeowners", err=True)
+            raise SystemExit(1)
+        click.echo(".github/CODEOWNERS khớp với units/.")
+        return
+    write_atomic(path, text)
+    click.echo(root.relative(path))
+
+
+def _year_context(root, year: int):
+    """Registry, cycle and criteria of a year, or exit with every problem."""
+    from ..reading.catalogue import load_criteria_set
+    from ..reading.cycle import load_cycle
+    from ..reading.registry import load_registry
+    from ..reading.submissions import YearContext
+
+    try:
+        registry = load_registry(root)
+        cycle = load_cycle(root, year)
+        return YearContext(root, registry, cycle, load_criteria_set(root, cycle.criteria_set))
+    except InputError as err:
+        fail(err.problems)
+        raise  # unreachable; fail exits
+
+
+@main.command("review")
+@click.option("--unit", "unit_id", required=True, help="Unit id whose submission is verified.")
+@click.option("--year", type=int, required=True, help="Evaluation year.")
+@click.option("--reviewer", envvar="GITHUB_ACTOR", required=True, help="Reviewer's GitHub login (default: $GITHUB_ACTOR).")
+@click.option("--stage", type=click.Choice(["district", "province"]), default=None,
+              help="district (UBND huyện, communes only) or province (Sở TT&TT); default from the registry.")
+@click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Date of the verification, YYYY-MM-DD (default: today).")
+@click.pass_context
+def review(ctx: click.Context, unit_id: str, year: int, reviewer: str, stage: str | None, day) -> None:
+    """Add a verification entry for a reviewer to fill in: submissions/<year>/<tier>/<unit>.review.yaml."""
+    from ..flow.review_scaffold import ScaffoldError, check_reviewer, default_stage, scaffold_review
+    from ..reading.submissions import read_submission
+
+    root = _root(ctx)
+    context = _year_context(root, year)
+    unit = context.registry.by_id.get(unit_id)
+    if unit is None:
+        raise click.ClickException(f"Không có đơn vị '{unit_id}' trong danh sách đơn vị (units/).")
+    submission_path = root.submission_path(year, unit.tier, unit.id)
+    if not submission_path.is_file():
+        raise click.ClickException(f"Đơn vị {unit.id} chưa nộp bài năm {year} (không có {root.relative(submission_path)}).")
+    submission, problems = read_submission(context, submission_path)
+    if submission is None:
+        fail(problems)
+    stage = stage or default_stage(context.registry, unit, reviewer)
+    path = root.review_path(year, unit.tier, unit.id)
+    try:
+        check_reviewer(context.registry, unit, reviewer, stage)
+        text = scaffold_review(path, context.criteria_set.tiers[unit.tier], submission, stage, reviewer,
+                               day.date() if day else date.today())
+    except ScaffoldError as err:
+        raise click.ClickException(str(err)) from err
+    write_atomic(path, text)
+    click.echo(root.relative(path))
+
+
+@main.command("publish")
+@click.option("--year", type=int, required=True, help="Evaluation year to publish.")
+@click.option("--decision", required=True, help='Number of the publishing (or amending) decision, e.g. "519/QĐ-UBND".')
+@click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), required=True, help="Date of the decision, YYYY-MM-DD.")
+@click.pass_context
+def publish_command(ctx: click.Context, year: int, decision: str, day) -> None:
+    """Write the official results (submissions/<year>/results.json) and freeze the year; a new decision amends it."""
+    from ..flow.publish import PublishError, publish
+
+    root = _root(ctx)
+    try:
+        paths = publish(root, year, decision, day.date())
+    except InputError as err:
+        fail(err.problems)
+    except PublishError as err:
+        raise click.ClickException(str(err)) from err
+    for path in paths:
+        click.echo(root.relative(path))
+
+
+@main.command("status")
+@click.option("--year", type=int, required=True, help="Evaluation year.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_context
+def status_command(ctx: click.Context, year: int, fmt: str) -> None:
+    """Per tier: who has submitted (and when, from git), who is late, verified, outstanding."""
+    import json
+
+    from ..flow.status import status_text, status_to_dict, year_status
+
+    try:
+        status = year_status(_root(ctx), year)
+    except InputError as err:
+        fail(err.problems)
+    if fmt == "json":
+        click.echo(json.dumps(status_to_dict(status), ensure_ascii=False, indent=1))
+    else:
+        click.echo(status_text(status), nl=False)
+
+
+@main.command("pr-summary")
+@click.option("--base", envvar="GITHUB_BASE_REF", required=True,
+              help="Base branch or commit of the pull request (default: $GITHUB_BASE_REF; origin/<name> is tried too).")
+@click.option("--actor", envvar="GITHUB_ACTOR", required=True, help="GitHub login of the pull request's author (default: $GITHUB_ACTOR).")
+@click.option("--head", default="HEAD", show_default=True, help="The pull request's commit.")
+@click.option("--summary", "summary_path", envvar="GITHUB_STEP_SUMMARY", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Append the Markdown summary to this file (default: $GITHUB_STEP_SUMMARY; else print it).")
+@click.pass_context
+def pr_summary_command(ctx: click.Context, base: str, actor: str, head: str, summary_path: Path | None) -> None:
+    """Validate the changed files, check ownership and deadlines, score the changed units, write the job summary."""
+    from ..flow.gitread import GitError
+    from ..flow.pr_summary import annotations, run_checks, summary_markdown, write_summary
+
+    try:
+        check = run_checks(_root(ctx), base, actor, head)
+    except GitError as err:
+        raise click.ClickException(f"lỗi git: {err}") from err
+    text = summary_markdown(check)
+    if summary_path is not None:
+        write_summary(summary_path, text)
+    else:
+        click.echo(text, nl=False)
+    for line in annotations(check):
+        click.echo(line)
+    for violation in check.verdict.violations:
+        click.echo(str(violation), err=True)
+    for problem in check.problems:
+        click.echo(str(problem), err=True)
+    raise SystemExit(0 if check.ok else 1)

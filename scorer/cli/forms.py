@@ -1,0 +1,103 @@
+"""Commands of the form area, registered on `cqdt`: template, import, fmt."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..core.problems import InputError
+from ..reading.paths import write_atomic
+from .app import _latest_year, _root, fail, main, year_option
+
+
+@main.command()
+@click.option("--unit", "unit_id", required=True, help="Unit id from units/ (e.g. xa-bang-luan).")
+@year_option
+@click.option("--xlsx", "xlsx", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the Excel survey workbook (phiếu khảo sát) to this file.")
+@click.pass_context
+def template(ctx: click.Context, unit_id: str, year: int | None, xlsx: Path) -> None:
+    """Write the Excel survey workbook a clerk fills in Excel or LibreOffice."""
+    from ..forms.workbook import build_template
+    from ..reading.catalogue import load_criteria_set
+    from ..reading.cycle import load_cycle
+    from ..reading.registry import load_registry
+
+    root = _root(ctx)
+    try:
+        registry = load_registry(root)
+        year = year or _latest_year(root)
+        criteria_set = load_criteria_set(root, load_cycle(root, year).criteria_set)
+    except InputError as err:
+        fail(err.problems)
+    unit = registry.by_id.get(unit_id)
+    if unit is None:
+        raise click.ClickException(f"Không có đơn vị '{unit_id}' trong danh sách đơn vị (units/).")
+    write_atomic(xlsx, build_template(criteria_set, unit, year))
+    click.echo(str(xlsx))
+
+
+@main.command("import")
+@click.argument("workbook", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the YAML (default: the canonical submissions/<year>/<tier>/<unit>.yaml).")
+@click.option("--force", is_flag=True, help="Replace an existing submission file.")
+@click.option("--allow-blank", is_flag=True, help="Keep unanswered criteria as blank (0 points) instead of refusing them.")
+@click.pass_context
+def import_workbook(ctx: click.Context, workbook: Path, output: Path | None, force: bool, allow_blank: bool) -> None:
+    """Turn a filled survey workbook into the canonical YAML submission."""
+    from ..forms.workbook import read_workbook, submission_yaml
+    from ..reading.registry import load_registry
+
+    root = _root(ctx)
+    try:
+        registry = load_registry(root)
+    except InputError as err:
+        fail(err.problems)
+    imported = read_workbook(root, registry, workbook, allow_blank=allow_blank)
+    if imported.problems or imported.data is None:
+        for problem in imported.problems:
+            click.echo(str(problem), err=True)
+        click.echo(f"Không nhập được {workbook.name}: {len(imported.problems)} lỗi; chưa ghi tệp nào.", err=True)
+        raise SystemExit(1)
+    unit, year = imported.unit, imported.year
+    assert unit is not None and year is not None and imported.criteria_set is not None
+    target = output or root.submission_path(year, unit.tier, unit.id)
+    if target.exists() and not force:
+        raise click.ClickException(f"Đã có tệp {root.relative(target)}; thêm --force để thay bằng nội dung phiếu.")
+    write_atomic(target, submission_yaml(imported.criteria_set, unit, year, imported.data))
+    click.echo(root.relative(target))
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--check", is_flag=True, help="Write nothing; list files that need formatting and exit 1 if any.")
+@click.pass_context
+def fmt(ctx: click.Context, paths: tuple[Path, ...], check: bool) -> None:
+    """Put submission files in canonical layout (order, quoting), keeping comments.
+
+    Without PATHS: every submission of every year in the data root.
+    """
+    from ..forms import fmt as formatting
+    from ..reading.submissions import year_files
+
+    root = _root(ctx)
+    files = list(paths) or [p for year in root.years() for p in year_files(root, year)
+                            if not p.name.endswith(".review.yaml")]
+    problems, changed = [], []
+    for path in files:
+        try:
+            current, canonical = formatting.formatted(root, path)
+        except InputError as err:
+            problems.extend(err.problems)
+            continue
+        if current != canonical:
+            changed.append(path)
+            if not check:
+                write_atomic(path, canonical)
+    for path in changed:
+        click.echo(f"{root.relative(path)}: {'cần định dạng lại' if check else 'đã định dạng lại'}")
+    if problems:
+        fail(problems)
+    raise SystemExit(1 if check and changed else 0)

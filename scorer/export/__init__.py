@@ -1,0 +1,1 @@
+"""Results as open data: JSON, CSV and XLSX."""

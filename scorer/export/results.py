@@ -1,0 +1,232 @@
+"""Results as open data: JSON (conforming to schema/results.schema.json) and CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterator, Mapping
+from decimal import Decimal
+from typing import Any
+
+from ..core.model import TIERS, CriteriaSet, Results, UnitResult
+
+
+def json_number(value: Decimal) -> int | float:
+    """An exact decimal as a JSON number that parse_float=Decimal reads back equal."""
+    if value == value.to_integral_value():
+        return int(value)
+    if len(value.normalize().as_tuple().digits) > 15:
+        raise ValueError(f"{value} has more digits than a JSON number keeps exactly")
+    return float(value)
+
+
+def points_number(value: Decimal) -> int | float:
+    """json_number for points: at most 4 decimals and far below 10**11, so always exact."""
+    whole = int(value)
+    return whole if whole == value else float(value)
+
+
+def plain(value: Any) -> Any:
+    """Answer values with Decimals turned into JSON numbers."""
+    if isinstance(value, Decimal):
+        return json_number(value)
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    return value
+
+
+def _groups(scores: dict[int, Decimal]) -> dict[str, int | float]:
+    return {str(g): points_number(v) for g, v in sorted(scores.items())}
+
+
+def unit_to_dict(r: UnitResult, cs: CriteriaSet) -> dict[str, Any]:
+    """One unit's entry of the results document."""
+    return {
+        "id": r.unit.id,
+        "name": r.unit.name,
+        "tier": r.unit.tier,
+        "district": r.unit.district,
+        "code": r.unit.code,
+        "status": r.status,
+        "rank": r.rank,
+        "level": r.level,
+        "level_name": cs.level_name(r.level) if r.submitted else None,
+        "total": points_number(r.total),
+        "groups": _groups(r.group_scores),
+        "self_total": points_number(r.self_total),
+        "self_groups": _groups(r.self_group_scores),
+        "gap": None if r.gap is None or not r.submitted else {
+            "level": r.gap.level,
+            "shortfalls": [
+                {"group": s.group_id, "score": points_number(s.score), "minimum": points_number(s.minimum),
+                 "missing": points_number(s.missing)}
+                for s in r.gap.shortfalls
+            ],
+        },
+        "review_stages": list(r.review_stages),
+        "needs_reverification": r.needs_reverification,
+        "submission": None if r.submission_path is None else {"path": r.submission_path, "sha256": r.submission_sha256},
+        "criteria": [
+            {
+                "id": c.criterion_id,
+                "group": c.group_id,
+                "self_value": plain(c.self_value),
+                "self_points": points_number(c.self_points),
+                "verified_value": plain(c.verified_value) if c.verified_points is not None else None,
+                "verified_points": None if c.verified_points is None else points_number(c.verified_points),
+                "points": points_number(c.counted_points),
+                "reason": c.reason,
+                "reviewer": c.reviewer,
+                "stage": c.stage,
+                "evidence": list(c.evidence),
+                "note": c.note,
+            }
+            for c in r.criteria
+        ],
+    }
+
+
+def unit_line(r: UnitResult, cs: CriteriaSet) -> str:
+    """A unit's entry as one compact JSON line."""
+    return json.dumps(unit_to_dict(r, cs), ensure_ascii=False, separators=(",", ":"))
+
+
+RANK_NULL = b'"rank":null'
+
+
+def ranked_line(line: bytes, rank: int | None) -> bytes:
+    """A unit's line written with rank None (as the results cache keeps it), with this rank."""
+    return line if rank is None else line.replace(RANK_NULL, b'"rank":%d' % rank, 1)
+
+
+_TIER_ORDER = {tier: index for index, tier in enumerate(TIERS)}
+
+
+def listing_key(tier: str, rank: int | None, unit_id: str) -> tuple:
+    """Tier order, then rank (unranked last), then id: the order of every listing."""
+    return _TIER_ORDER[tier], rank is None, rank or 0, unit_id
+
+
+# Results → its units in listing order, for the last few Results: the site's views and each of
+# its data files (in another process, forked after the views) ask for the same order.
+_ORDERED: dict[int, tuple[Results, tuple[UnitResult, ...]]] = {}
+
+
+def ordered_units(results: Results) -> tuple[UnitResult, ...]:
+    """The units in listing order (see listing_key)."""
+    held = _ORDERED.get(id(results))
+    if held is not None and held[0] is results:
+        return held[1]
+    order = tuple(sorted(results.units, key=lambda r: listing_key(r.unit.tier, r.rank, r.unit.id)))
+    if len(_ORDERED) >= 4:
+        _ORDERED.clear()
+    _ORDERED[id(results)] = results, order
+    return order
+
+
+def json_head(results: Results, tiers: tuple[str, ...] = TIERS) -> str:
+    """The results document up to its list of units."""
+    document = results_to_dict(results, tiers, with_units=False)
+    return json.dumps(document, ensure_ascii=False, indent=1)[: -len("\n}")] + ',\n "units": ['
+
+
+JSON_TAIL = "\n ]\n}\n"
+
+
+def results_to_dict(results: Results, tiers: tuple[str, ...] = TIERS, with_units: bool = True) -> dict[str, Any]:
+    """The results document as plain data (schema/results.schema.json)."""
+    cs, cycle = results.criteria_set, results.cycle
+    document = {
+        "year": results.year,
+        "demo": cycle.demo,
+        "state": cycle.state,
+        "publication": None if cycle.publication is None else {
+            "decision": cycle.publication.decision, "date": cycle.publication.date.isoformat()},
+        "criteria_set": {"id": cs.id, "decision": cs.decision, "status": cs.status, "decimals": cs.decimals},
+        "levels": [{"id": lv.id, "name": lv.name} for lv in cs.levels],
+        "tiers": [
+            {"id": t, "name": cs.tiers[t].name, "max_total": json_number(cs.tiers[t].max_total),
+             "groups": [{"id": g.id, "name": g.name, "max": json_number(g.max),
+                         "minimums": {str(k): json_number(v) for k, v in sorted(g.minimums.items())}}
+                        for g in cs.tiers[t].groups]}
+            for t in tiers if t in cs.tiers
+        ],
+    }
+    if with_units:
+        document["units"] = [unit_to_dict(r, cs) for r in ordered_units(results) if r.unit.tier in tiers]
+    return document
+
+
+def iter_json(results: Results, tiers: tuple[str, ...] = TIERS) -> Iterator[str]:
+    """The results document in pieces, one unit per line: readable diffs, the C encoder's
+    speed, and only one unit's dictionary in memory at a time."""
+    yield json_head(results, tiers)
+    separator = "\n"
+    for unit in ordered_units(results):
+        if unit.unit.tier in tiers:
+            yield separator + unit_line(unit, results.criteria_set)
+            separator = ",\n"
+    yield JSON_TAIL
+
+
+def to_json(results: Results, tiers: tuple[str, ...] = TIERS) -> str:
+    """The whole results document as text (see iter_json)."""
+    return "".join(iter_json(results, tiers))
+
+
+CSV_COLUMNS = ["year", "tier", "rank", "unit_id", "unit_name", "district", "status", "level",
+               *(f"group_{i}" for i in range(1, 8)), "total", "self_total", "needs_reverification"]
+CSV_HEAD = ",".join(CSV_COLUMNS) + "\n"
+
+
+# How a file's rows are made: `rows(result, position, make)` returns the row of `result` at
+# `position` (None where the row does not say where it stands), calling `make()` only when it
+# has no row of the same inputs (the site keeps the rows of its last build). A part of the
+# file that no unit's result shapes comes with result None and a position naming all it is
+# made from.
+RowMaker = Callable[[UnitResult | None, Any, Callable[[], Any]], Any]
+
+
+def made_fresh(result: UnitResult | None, position: Any, make: Callable[[], Any]) -> Any:
+    """The RowMaker that makes every row."""
+    return make()
+
+
+# Rows kept between builds: slot (unit id, or a part's position) → (key of the row's inputs, row).
+KeptRowsOf = dict[Any, tuple[Any, Any]]
+
+
+def kept_rows(known: Mapping[Any, tuple[Any, Any]], made: KeptRowsOf, states: Mapping[str, Any]) -> RowMaker:
+    """A RowMaker that reuses the row noted in `known` when its key is the same (a unit's row:
+    its result's state in `states` and its position; a part: its position), makes the others,
+    and notes every row it gives in `made`."""
+
+    def rows(result: UnitResult | None, position: Any, make: Callable[[], Any]) -> Any:
+        slot, key = (position, None) if result is None else (result.unit.id, (states[result.unit.id], position))
+        noted = known.get(slot)
+        if noted is None or noted[0] != key:
+            noted = (key, make())
+        made[slot] = noted
+        return noted[1]
+
+    return rows
+
+
+def csv_line(year: int, r: UnitResult) -> str:
+    """A unit's CSV line (see CSV_COLUMNS), with its line end."""
+    buffer = io.StringIO()
+    groups = [str(r.group_scores.get(i, "")) for i in range(1, 8)]
+    csv.writer(buffer, lineterminator="\n").writerow([
+        year, r.unit.tier, r.rank or "", r.unit.id, r.unit.name, r.unit.district or "", r.status, r.level or "",
+        *groups, str(r.total), str(r.self_total), "true" if r.needs_reverification else "false"])
+    return buffer.getvalue()
+
+
+def to_csv(results: Results, tiers: tuple[str, ...] = TIERS) -> str:
+    """One line per unit of `tiers` in ranking order (see CSV_COLUMNS)."""
+    lines = [CSV_HEAD]
+    lines.extend(csv_line(results.year, r) for r in ordered_units(results) if r.unit.tier in tiers)
+    return "".join(lines)

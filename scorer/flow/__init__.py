@@ -1,0 +1,1 @@
+"""The yearly process on GitHub: who may change what, deadlines, status, reviews, publication."""

@@ -1,0 +1,388 @@
+"""Who may change which path in a pull request (DESIGN.md, "Who may change what").
+
+Permissions come from the base branch: its registry (units/) and its cycle
+files, read with git. Nothing in the pull request itself can widen them, so a
+pull request that adds its author to the registry gains nothing.
+
+- a unit's owners: add or change their own unit's submission, and files under
+  evidence/<year>/<unit>/, while that year's cycle is open (late is allowed but
+  marked);
+- reviewers: the review records they are assigned, and only review entries
+  signed with their own login (district reviewers for the communes of their
+  district, at stage district; Sở TT&TT reviewers for every unit, at stage
+  province); a published year only while an amendment decision is pending;
+- admins (Sở TT&TT): criteria, units, cycles, schemas, site, code and every
+  other file;
+- nobody: deletes a submission or a review record, stores a symlink, submodule
+  or executable among the data, uses a path with `..`, or changes more than
+  one unit's data in one pull request.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from ..core.model import TIERS, Unit
+from ..core.problems import InputError
+from ..reading.yaml import parse
+from .gitread import (
+    GITLINK_MODE,
+    REGULAR_MODE,
+    SYMLINK_MODE,
+    Change,
+    GitError,
+    changes,
+    commit_date,
+    data_prefix,
+    git,
+    show_files,
+)
+
+RULE_PATH = "đường dẫn không được chứa '..', '.', '.git', '\\' hay thành phần rỗng"
+RULE_REGULAR = "dữ liệu phải là tệp thường: không liên kết tượng trưng (symlink), submodule hay tệp thực thi"
+RULE_OWN_SUBMISSION = "chủ đơn vị chỉ được thêm hoặc sửa bài nộp (và minh chứng) của chính đơn vị mình"
+RULE_OPEN_CYCLE = "bài nộp chỉ được thêm hoặc sửa khi năm đánh giá đang mở (state: open)"
+RULE_NO_DELETE = "không ai được xóa bài nộp hoặc hồ sơ thẩm định"
+RULE_REVIEW = "chỉ người được phân công thẩm định đơn vị mới được ghi hồ sơ thẩm định của đơn vị đó"
+RULE_REVIEW_ENTRY = "mỗi người thẩm định chỉ thêm hoặc sửa mục thẩm định ghi tên mình, ở bước mình được giao"
+RULE_FROZEN = "năm đã công bố chỉ được sửa khi có quyết định sửa đổi (amendments) chưa áp dụng"
+RULE_ADMIN = "chỉ quản trị viên Sở TT&TT được sửa tiêu chí, danh sách đơn vị, chu kỳ, trang web và mã nguồn"
+RULE_ONE_UNIT = "mỗi yêu cầu hợp nhất (pull request) chỉ thay đổi dữ liệu của một đơn vị"
+
+_SUBMISSION = re.compile(r"^submissions/(?P<year>\d{4})/(?P<tier>[^/]+)/(?P<unit>[^/]+?)(?P<review>\.review)?\.yaml$")
+_EVIDENCE = re.compile(r"^evidence/(?P<year>\d{4})/(?P<unit>[^/]+)/.+$")
+_DATA_FOLDERS = ("submissions/", "evidence/", "units/", "criteria/", "schema/")
+STAGES = {"district": "UBND huyện", "province": "Sở TT&TT"}
+
+
+@dataclass(frozen=True, order=True)
+class Violation:
+    """A path the actor may not change, the rule that says so, and why."""
+
+    path: str
+    rule: str
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.detail} (quy tắc: {self.rule})"
+
+
+@dataclass
+class Permissions:
+    """The base branch's registry and cycles: what decides who may do what."""
+
+    units: dict[str, Unit]
+    admins: frozenset[str]
+    province_reviewers: frozenset[str]
+    cycles: dict[int, dict[str, Any]] = field(default_factory=dict)
+    applied_amendments: dict[int, set[str]] = field(default_factory=dict)
+
+    def is_admin(self, login: str) -> bool:
+        return login.casefold() in self.admins
+
+    def is_province_reviewer(self, login: str) -> bool:
+        return login.casefold() in self.province_reviewers
+
+    def owns(self, login: str, unit: Unit) -> bool:
+        return login.casefold() in {o.casefold() for o in unit.owners}
+
+    def district_reviews(self, login: str, unit: Unit) -> bool:
+        """True when login reviews for the district this commune belongs to."""
+        district = self.units.get(unit.district or "")
+        return district is not None and login.casefold() in {r.casefold() for r in district.reviewers}
+
+    def stages_for(self, login: str, unit: Unit) -> set[str]:
+        """The review stages login may record for this unit."""
+        stages = set()
+        if unit.tier == "xa" and self.district_reviews(login, unit):
+            stages.add("district")
+        if self.is_province_reviewer(login):
+            stages.add("province")
+        return stages
+
+    def pending_amendment(self, year: int) -> bool:
+        """True when the cycle lists an amendment decision that results.json has not applied."""
+        listed = {a.get("decision") for a in self.cycles.get(year, {}).get("amendments") or []}
+        return bool(listed - self.applied_amendments.get(year, set()))
+
+    def roles(self, login: str) -> list[str]:
+        """The actor's roles, described for people."""
+        found = []
+        if self.is_admin(login):
+            found.append("quản trị viên Sở TT&TT")
+        if self.is_province_reviewer(login):
+            found.append("tổ thẩm định Sở TT&TT")
+        for unit in sorted(self.units.values(), key=lambda u: u.id):
+            if self.owns(login, unit):
+                found.append(f"chủ đơn vị {unit.id}")
+            if unit.tier == "huyen" and login.casefold() in {r.casefold() for r in unit.reviewers}:
+                found.append(f"thẩm định các xã của {unit.id}")
+        return found
+
+
+@dataclass
+class Verdict:
+    """The outcome of checking one pull request."""
+
+    actor: str
+    roles: list[str]
+    changes: list[Change]
+    violations: list[Violation]
+    late: list[str]
+    units: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.violations
+
+
+def _parse_bytes(raw: bytes | None, display: str) -> Any:
+    if raw is None:
+        return None
+    try:
+        return parse(raw.decode("utf-8-sig"), display)
+    except (InputError, UnicodeDecodeError):
+        return None
+
+
+def read_permissions(cwd: Path, ref: str, prefix: str, years: set[int]) -> Permissions:
+    """Registry and the named years' cycles as they are at ref (base branch)."""
+    unit_paths = [f"{prefix}units/{tier}.yaml" for tier in TIERS]
+    roles_path = f"{prefix}units/roles.yaml"
+    cycle_paths = {year: f"{prefix}submissions/{year}/cycle.yaml" for year in sorted(years)}
+    results_paths = {year: f"{prefix}submissions/{year}/results.json" for year in sorted(years)}
+    blobs = show_files(cwd, ref, [*unit_paths, roles_path, *cycle_paths.values(), *results_paths.values()])
+    units: dict[str, Unit] = {}
+    for tier, path in zip(TIERS, unit_paths, strict=True):
+        data = _parse_bytes(blobs[path], path) or {}
+        for entry in data.get("units") or []:
+            if isinstance(entry, dict) and isinstance(entry.get("id"), str):
+                units[entry["id"]] = Unit(
+                    id=entry["id"], name=str(entry.get("name", entry["id"])), tier=tier,
+                    kind=str(entry.get("kind", "")), district=entry.get("district"),
+                    owners=tuple(str(o) for o in entry.get("owners") or ()),
+                    reviewers=tuple(str(r) for r in entry.get("reviewers") or ()),
+                )
+    roles = _parse_bytes(blobs[roles_path], roles_path) or {}
+    permissions = Permissions(
+        units=units,
+        admins=frozenset(str(a).casefold() for a in roles.get("admins") or ()),
+        province_reviewers=frozenset(str(r).casefold() for r in roles.get("province_reviewers") or ()),
+    )
+    for year, path in cycle_paths.items():
+        cycle = _parse_bytes(blobs[path], path)
+        if isinstance(cycle, dict):
+            permissions.cycles[year] = cycle
+        results = blobs[results_paths[year]]
+        permissions.applied_amendments[year] = _applied_amendments(results)
+    return permissions
+
+
+def _applied_amendments(raw: bytes | None) -> set[str]:
+    if raw is None:
+        return set()
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return set()
+    return {a.get("decision") for a in data.get("amendments") or [] if isinstance(a, dict)}
+
+
+def _bad_path(path: str) -> bool:
+    parts = path.split("/")
+    return path.startswith("/") or "\\" in path or any(p in ("", ".", "..") or p.casefold() == ".git" for p in parts)
+
+
+class Judge:
+    """Applies the rules to each change of one pull request."""
+
+    def __init__(self, permissions: Permissions, actor: str, prefix: str, today: date):
+        self.permissions = permissions
+        self.actor = actor
+        self.prefix = prefix
+        self.today = today
+        self.violations: list[Violation] = []
+        self.late: list[str] = []
+        self.unit_paths: dict[str, list[str]] = {}
+        self.review_writes: list[tuple[str, int, Unit]] = []
+
+    def deny(self, path: str, rule: str, detail: str) -> None:
+        self.violations.append(Violation(path, rule, detail))
+
+    def data_path(self, path: str) -> str | None:
+        """The path inside the data root, or None for files outside it."""
+        return path[len(self.prefix):] if path.startswith(self.prefix) else None
+
+    def judge(self, change: Change) -> None:
+        paths = [p for p in (change.old_path, change.path) if p is not None]
+        bad = [p for p in paths if _bad_path(p)]
+        for path in bad:
+            self.deny(path, RULE_PATH, "đường dẫn không hợp lệ")
+        if bad:
+            return
+        if change.status == "D":
+            self.removed(change.path, "xóa tệp")
+        elif change.status == "R":
+            self.removed(change.old_path, f"đổi tên thành {change.path} (tức là xóa tệp cũ)")
+            self.written(change.path, change.new_mode, f"đổi tên từ {change.old_path}")
+        else:
+            self.written(change.path, change.new_mode, "thêm tệp" if change.status in "AC" else "sửa tệp")
+
+    def removed(self, path: str, what: str) -> None:
+        inner = self.data_path(path)
+        match = _SUBMISSION.match(inner or "")
+        if match:
+            self.touch(match["unit"], path)
+            self.deny(path, RULE_NO_DELETE, f"@{self.actor} {what}")
+            return
+        evidence = _EVIDENCE.match(inner or "")
+        if evidence and self.owner_may_write(path, int(evidence["year"]), evidence["unit"], None, what):
+            return
+        if not evidence:
+            self.admin_only(path, what)
+
+    def written(self, path: str, mode: str, what: str) -> None:
+        inner = self.data_path(path)
+        in_data = inner is not None and inner.startswith(_DATA_FOLDERS)
+        if mode in (SYMLINK_MODE, GITLINK_MODE) and (in_data or not self.permissions.is_admin(self.actor)):
+            kind = "liên kết tượng trưng (symlink)" if mode == SYMLINK_MODE else "submodule"
+            self.deny(path, RULE_REGULAR, f"@{self.actor} {what}: tệp là {kind}")
+            return
+        if in_data and mode != REGULAR_MODE and mode not in (SYMLINK_MODE, GITLINK_MODE):
+            self.deny(path, RULE_REGULAR, f"@{self.actor} {what}: tệp có quyền thực thi (chế độ {mode})")
+        match = _SUBMISSION.match(inner or "")
+        evidence = _EVIDENCE.match(inner or "")
+        if match and match["review"]:
+            self.review(path, int(match["year"]), match["unit"], what)
+        elif match:
+            self.owner_may_write(path, int(match["year"]), match["unit"], match["tier"], what)
+        elif evidence:
+            self.owner_may_write(path, int(evidence["year"]), evidence["unit"], None, what)
+        else:
+            self.admin_only(path, what)
+
+    def touch(self, unit_id: str, path: str) -> None:
+        self.unit_paths.setdefault(unit_id, []).append(path)
+
+    def admin_only(self, path: str, what: str) -> None:
+        if not self.permissions.is_admin(self.actor):
+            self.deny(path, RULE_ADMIN, f"@{self.actor} {what} nhưng không phải quản trị viên")
+
+    def owner_may_write(self, path: str, year: int, unit_id: str, tier: str | None, what: str) -> bool:
+        self.touch(unit_id, path)
+        unit = self.permissions.units.get(unit_id)
+        if unit is None:
+            self.deny(path, RULE_OWN_SUBMISSION, f"@{self.actor} {what}: không có đơn vị '{unit_id}' trong danh sách đơn vị của nhánh gốc")
+            return False
+        if not self.permissions.owns(self.actor, unit):
+            self.deny(path, RULE_OWN_SUBMISSION, f"@{self.actor} {what} của đơn vị {unit_id}, nhưng không phải chủ của đơn vị này")
+            return False
+        if tier is not None and tier != unit.tier:
+            self.deny(path, RULE_OWN_SUBMISSION, f"đơn vị {unit_id} thuộc cấp '{unit.tier}', không phải '{tier}'")
+            return False
+        cycle = self.permissions.cycles.get(year)
+        state = cycle.get("state") if cycle else None
+        if state != "open":
+            reason = f"năm {year} chưa có chu kỳ đánh giá" if cycle is None else f"năm {year} đang ở trạng thái '{state}'"
+            self.deny(path, RULE_OPEN_CYCLE, f"@{self.actor} {what}: {reason}")
+            return False
+        deadline = (cycle.get("deadlines") or {}).get(unit.tier)
+        if tier is not None and deadline and self.today > date.fromisoformat(str(deadline)):
+            self.late.append(f"{path}: nộp muộn (hạn {date.fromisoformat(str(deadline)):%d/%m/%Y}, ghi nhận {self.today:%d/%m/%Y})")
+        return True
+
+    def review(self, path: str, year: int, unit_id: str, what: str) -> None:
+        self.touch(unit_id, path)
+        unit = self.permissions.units.get(unit_id)
+        if unit is None:
+            self.deny(path, RULE_REVIEW, f"@{self.actor} {what}: không có đơn vị '{unit_id}' trong danh sách đơn vị của nhánh gốc")
+            return
+        if not self.permissions.stages_for(self.actor, unit):
+            self.deny(path, RULE_REVIEW, f"@{self.actor} {what} nhưng không được phân công thẩm định đơn vị {unit_id}")
+            return
+        cycle = self.permissions.cycles.get(year)
+        if cycle is None:
+            self.deny(path, RULE_REVIEW, f"năm {year} chưa có chu kỳ đánh giá")
+            return
+        if cycle.get("state") == "published" and not self.permissions.pending_amendment(year):
+            self.deny(path, RULE_FROZEN, f"@{self.actor} {what}: kết quả năm {year} đã công bố")
+            return
+        self.review_writes.append((path, year, unit))
+
+    def review_entries(self, before: Any, after: Any, path: str, unit: Unit) -> None:
+        """New, changed or removed entries must be the actor's own, at a stage the actor may record."""
+        old = _entries(before)
+        new = _entries(after)
+        allowed = self.permissions.stages_for(self.actor, unit)
+        added = [e for e in new if e not in old]
+        removed = [e for e in old if e not in new]
+        for entry, verb in [*((e, "thêm hoặc sửa") for e in added), *((e, "xóa hoặc sửa") for e in removed)]:
+            reviewer = str(entry.get("reviewer", ""))
+            stage = str(entry.get("stage", ""))
+            if reviewer.casefold() != self.actor.casefold():
+                self.deny(path, RULE_REVIEW_ENTRY, f"@{self.actor} {verb} mục thẩm định của '{reviewer}' (bước {STAGES.get(stage, stage)})")
+            elif verb.startswith("thêm") and stage not in allowed:
+                self.deny(path, RULE_REVIEW_ENTRY, f"@{self.actor} không được giao thẩm định ở bước '{stage}' cho đơn vị {unit.id}")
+
+    def one_unit(self) -> None:
+        if len(self.unit_paths) <= 1:
+            return
+        names = ", ".join(sorted(self.unit_paths))
+        for unit_id in sorted(self.unit_paths)[1:]:
+            for path in self.unit_paths[unit_id]:
+                self.deny(path, RULE_ONE_UNIT, f"yêu cầu này thay đổi dữ liệu của {len(self.unit_paths)} đơn vị ({names})")
+
+
+def _entries(data: Any) -> list[dict]:
+    reviews = data.get("reviews") if isinstance(data, dict) else None
+    return [e for e in reviews if isinstance(e, dict)] if isinstance(reviews, list) else []
+
+
+def resolve_base(cwd: Path, base: str) -> str:
+    """The commit a base name stands for: a ref, or origin/<branch> as Actions checks it out."""
+    for candidate in (base, f"origin/{base}"):
+        try:
+            return git(cwd, "rev-parse", "--verify", "--quiet", f"{candidate}^{{commit}}").decode().strip()
+        except GitError:
+            continue
+    raise GitError(f"không tìm thấy nhánh gốc '{base}' (đã thử '{base}' và 'origin/{base}'; cần git fetch?)")
+
+
+def check_pull_request(root: Path, base: str, actor: str, head: str = "HEAD") -> Verdict:
+    """Judge every change between the merge base of base and head, against base's permissions."""
+    prefix = data_prefix(root)
+    if prefix is None:
+        raise GitError(f"{root} không nằm trong một kho git")
+    base_commit = resolve_base(root, base)
+    merge_base = git(root, "merge-base", base_commit, head).decode().strip()
+    found = changes(root, base_commit, head)
+    years = set()
+    for change in found:
+        for path in (change.path, change.old_path):
+            match = _SUBMISSION.match(path[len(prefix):] if path and path.startswith(prefix) else "")
+            if match:
+                years.add(int(match["year"]))
+    permissions = read_permissions(root, base_commit, prefix, years)
+    judge = Judge(permissions, actor, prefix, commit_date(root, head))
+    for change in found:
+        judge.judge(change)
+    judge.one_unit()
+    if judge.review_writes:
+        paths = [p for p, _, _ in judge.review_writes]
+        before = show_files(root, merge_base, paths)
+        after = show_files(root, head, paths)
+        for path, _, unit in judge.review_writes:
+            judge.review_entries(_parse_bytes(before[path], path), _parse_bytes(after[path], path), path, unit)
+    return Verdict(
+        actor=actor,
+        roles=permissions.roles(actor),
+        changes=found,
+        violations=sorted(set(judge.violations)),
+        late=sorted(judge.late),
+        units=sorted(judge.unit_paths),
+    )

@@ -1,0 +1,1 @@
+"""Generated data: the units registry from official codes, and the demo years."""

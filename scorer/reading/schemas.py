@@ -1,0 +1,314 @@
+"""JSON Schemas: the committed static ones, and the per-tier ones generated
+from a criteria set so that each answer is checked against its own criterion."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import re
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from functools import cache, partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..core.model import CriteriaSet, Criterion
+from .paths import DataRoot, write_atomic
+
+if TYPE_CHECKING:  # imported when a validator is first made: warm runs check no file
+    from jsonschema import Draft202012Validator
+
+DRAFT = "https://json-schema.org/draft/2020-12/schema"
+STATIC = ("criteria-set", "criteria-tier", "units", "roles", "cycle", "results")
+LOGIN = {"type": "string", "pattern": "^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$"}
+UNIT_ID = {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,62}$"}
+
+
+def submission_schema_name(set_id: str, tier: str) -> str:
+    return f"submission.{set_id}.{tier}.schema.json"
+
+
+def review_schema_name(set_id: str, tier: str) -> str:
+    return f"review.{set_id}.{tier}.schema.json"
+
+
+def _value_schema(criterion: Criterion) -> dict[str, Any]:
+    unanswered = " Để trống (null) nếu chưa trả lời."
+    if criterion.kind == "yes_no":
+        return {"type": ["boolean", "null"], "description": "true (có) hoặc false (không)." + unanswered}
+    if criterion.kind == "ratio":
+        return {
+            "type": ["object", "null"],
+            "description": f"Tử số: {criterion.numerator}. Mẫu số: {criterion.denominator}." + unanswered,
+            "additionalProperties": False,
+            "required": ["numerator", "denominator"],
+            "properties": {
+                "numerator": {"type": "number", "minimum": 0, "description": criterion.numerator},
+                "denominator": {"type": "number", "minimum": 0, "description": criterion.denominator},
+            },
+        }
+    if criterion.kind == "count":
+        return {"type": ["integer", "null"], "minimum": 0, "description": f"Số {criterion.counted}." + unanswered}
+    if criterion.kind == "choice":
+        labels = "; ".join(f"{o.id}: {o.label}" for o in criterion.options)
+        return {"enum": [*(o.id for o in criterion.options), None], "description": labels + "." + unanswered}
+    if criterion.kind == "relative":
+        return {
+            "type": ["number", "null"],
+            "minimum": 0,
+            "description": f"{criterion.quantity} ({criterion.quantity_unit})." + unanswered,
+        }
+    raise ValueError(f"unknown criterion kind {criterion.kind}")
+
+
+def _criterion_title(criterion: Criterion) -> str:
+    return f"{criterion.id}. {criterion.title} (tối đa {_points(criterion.max)} điểm)"
+
+
+def _points(value: Decimal) -> str:
+    return format(value, "f").replace(".", ",")
+
+
+def submission_schema(criteria_set: CriteriaSet, tier: str) -> dict[str, Any]:
+    """Schema of a unit's submission for one tier of a criteria set."""
+    tier_criteria = criteria_set.tiers[tier]
+    answers = {
+        c.id: {
+            "type": "object",
+            "title": _criterion_title(c),
+            "description": c.how,
+            "additionalProperties": False,
+            "required": ["value"],
+            "properties": {
+                "value": _value_schema(c),
+                "evidence": {
+                    "type": "array",
+                    "description": "Minh chứng: đường dẫn http(s) hoặc đường dẫn tệp trong kho. " + c.evidence_hint,
+                    "items": {"type": "string", "minLength": 1},
+                },
+                "note": {"type": ["string", "null"], "description": "Ghi chú, giải trình (không bắt buộc)."},
+            },
+        }
+        for c in tier_criteria.criteria
+    }
+    return {
+        "$schema": DRAFT,
+        "$id": submission_schema_name(criteria_set.id, tier),
+        "title": f"Phiếu tự đánh giá {tier_criteria.name.lower()} theo {criteria_set.decision}",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["unit", "year", "answers"],
+        "properties": {
+            "unit": {**UNIT_ID, "description": "Mã đơn vị (xem units/)."},
+            "year": {"type": "integer", "minimum": 2000, "maximum": 2100, "description": "Năm đánh giá."},
+            "answers": {
+                "type": "object",
+                "description": "Câu trả lời cho từng tiêu chí.",
+                "additionalProperties": False,
+                "required": list(answers),
+                "properties": answers,
+            },
+        },
+    }
+
+
+def review_schema(criteria_set: CriteriaSet, tier: str) -> dict[str, Any]:
+    """Schema of the verification (thẩm định) record of one unit."""
+    tier_criteria = criteria_set.tiers[tier]
+    answers = {
+        c.id: {
+            "type": "object",
+            "title": _criterion_title(c),
+            "additionalProperties": False,
+            "required": ["value", "reason"],
+            "properties": {
+                "value": _value_schema(c),
+                "reason": {"type": "string", "minLength": 1, "description": "Lý do điều chỉnh (bắt buộc)."},
+            },
+        }
+        for c in tier_criteria.criteria
+    }
+    return {
+        "$schema": DRAFT,
+        "$id": review_schema_name(criteria_set.id, tier),
+        "title": f"Hồ sơ thẩm định {tier_criteria.name.lower()} theo {criteria_set.decision}",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["unit", "year", "reviews"],
+        "properties": {
+            "unit": UNIT_ID,
+            "year": {"type": "integer", "minimum": 2000, "maximum": 2100},
+            "reviews": {
+                "type": "array",
+                "minItems": 1,
+                "description": "Các lần thẩm định, theo thứ tự thời gian.",
+                "items": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["stage", "reviewer", "date", "submission_sha256", "answers"],
+                    "properties": {
+                        "stage": {"enum": ["district", "province"], "description": "district: UBND huyện thẩm định xã; province: Sở TT&TT thẩm định."},
+                        "reviewer": {**LOGIN, "description": "Tài khoản GitHub của người thẩm định."},
+                        "date": {"type": "string", "format": "date"},
+                        "submission_sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$", "description": "Mã băm SHA-256 của tệp bài nộp đã thẩm định."},
+                        "note": {"type": ["string", "null"]},
+                        "answers": {
+                            "type": "object",
+                            "description": "Chỉ ghi các tiêu chí được điều chỉnh; tiêu chí không ghi được xác nhận như đơn vị tự đánh giá.",
+                            "additionalProperties": False,
+                            "properties": answers,
+                        },
+                    },
+                },
+            },
+        },
+    }
+
+
+def generated_schemas(criteria_sets: list[CriteriaSet]) -> dict[str, dict[str, Any]]:
+    """Every schema generated from the catalogue, by file name."""
+    out: dict[str, dict[str, Any]] = {}
+    for cs in criteria_sets:
+        for tier in cs.tiers:
+            out[submission_schema_name(cs.id, tier)] = submission_schema(cs, tier)
+            out[review_schema_name(cs.id, tier)] = review_schema(cs, tier)
+    return dict(sorted(out.items()))
+
+
+def dumps(schema: dict[str, Any]) -> str:
+    """Stable text of a schema: sorted keys are avoided to keep reading order."""
+    return json.dumps(schema, ensure_ascii=False, indent=2, default=_json_number) + "\n"
+
+
+def _json_number(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    raise TypeError(type(value))
+
+
+def write_generated(root: DataRoot, criteria_sets: list[CriteriaSet]) -> list[Path]:
+    """Write the generated schemas; returns the files that changed."""
+    changed = []
+    for name, schema in generated_schemas(criteria_sets).items():
+        path = root.schema_dir / name
+        text = dumps(schema)
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            write_atomic(path, text)
+            changed.append(path)
+    return changed
+
+
+def stale_generated(root: DataRoot, criteria_sets: list[CriteriaSet]) -> list[str]:
+    """Names of generated schemas whose committed copy differs or is missing."""
+    stale = []
+    for name, schema in generated_schemas(criteria_sets).items():
+        path = root.schema_dir / name
+        if not path.is_file() or path.read_text(encoding="utf-8") != dumps(schema):
+            stale.append(name)
+    return stale
+
+
+def packaged_schema_dir() -> Path:
+    """Static schemas ship with the repository's schema/ folder."""
+    return Path(__file__).resolve().parents[2] / "schema"
+
+
+@cache
+def _static(path: str) -> Draft202012Validator:
+    from jsonschema import Draft202012Validator
+
+    schema = json.loads(Path(path).read_text(encoding="utf-8"), parse_float=Decimal)
+    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def static_validator(root: DataRoot, name: str) -> Draft202012Validator:
+    """Validator of a static schema, preferring the data root's own copy."""
+    path = root.schema_dir / f"{name}.schema.json"
+    if not path.is_file():
+        path = packaged_schema_dir() / f"{name}.schema.json"
+    return _static(str(path))
+
+
+# Keyed by object identity; the set is kept in the value so its id stays unique.
+_GENERATED: dict[tuple[int, str, str], tuple[CriteriaSet, Draft202012Validator]] = {}
+
+
+def _is_iso_date(value: str) -> bool:
+    """The same test as jsonschema's "date" format: a real calendar day."""
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return len(value) == 10
+
+
+FAST_FORMATS = {"date": _is_iso_date}
+_FAST: dict[tuple[int, str, str], tuple[CriteriaSet, Callable[[Any], bool] | None]] = {}
+# Bumped when the way the cached code is made changes.
+FAST_CODE_FORMAT = 1
+
+
+def fast_is_valid(criteria_set: CriteriaSet, tier: str, kind: str, *, make: bool = True) -> Callable[[Any], bool] | None:
+    """A compiled (fastjsonschema) yes/no check of the same generated schema.
+
+    It only answers "valid?" quickly; every message still comes from jsonschema, which
+    runs whenever this says no. Generating and compiling its code takes some 0.15 s, so the
+    compiled code is kept in cqdt's cache folder: a later process loads it in a millisecond.
+    With `make` false, None when no process compiled it yet (jsonschema is cheaper for one file).
+    """
+    key = (id(criteria_set), tier, kind)
+    if key not in _FAST or (_FAST[key][1] is None and make):
+        build = submission_schema if kind == "submission" else review_schema
+        _FAST[key] = (criteria_set, _compiled_check(dumps(build(criteria_set, tier)), make))
+    return _FAST[key][1]
+
+
+def _compiled_check(schema_text: str, make: bool) -> Callable[[Any], bool] | None:
+    import marshal
+    import sys
+
+    import fastjsonschema
+
+    from ..shell.cache import cache_dir
+
+    name = hashlib.sha256(f"{FAST_CODE_FORMAT}|{fastjsonschema.VERSION}|{sys.version}|{schema_text}".encode()).hexdigest()
+    stored = cache_dir() / "schemas" / f"{name}.marshal"
+    try:
+        function, code = marshal.loads(stored.read_bytes())
+    except (OSError, EOFError, ValueError, TypeError):
+        if not make:
+            return None
+        schema = json.loads(schema_text, parse_float=Decimal)
+        schema.pop("$schema")  # the keywords used are those of draft 7, which it compiles
+        text = fastjsonschema.compile_to_code(schema, formats=FAST_FORMATS)
+        function = re.search(r"^def (\w+)", text, re.MULTILINE)[1]  # the schema's own, first
+        code = compile(text, f"<{function}>", "exec")
+        with contextlib.suppress(OSError):  # a read-only cache: compiled again next time
+            write_atomic(stored, marshal.dumps((function, code)))
+    namespace: dict[str, Any] = {}
+    exec(code, namespace)  # our own schema's code, compiled above or by an earlier run
+    validate = partial(namespace[function], custom_formats=FAST_FORMATS)
+
+    def is_valid(data: Any) -> bool:
+        try:
+            validate(data)
+        except fastjsonschema.JsonSchemaException:
+            return False
+        return True
+
+    return is_valid
+
+
+def generated_validator(criteria_set: CriteriaSet, tier: str, kind: str) -> Draft202012Validator:
+    """Validator built once per loaded criteria set, tier and kind (submission/review)."""
+    key = (id(criteria_set), tier, kind)
+    if key not in _GENERATED:
+        from jsonschema import Draft202012Validator
+
+        build = submission_schema if kind == "submission" else review_schema
+        schema = json.loads(dumps(build(criteria_set, tier)), parse_float=Decimal)
+        validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+        _GENERATED[key] = (criteria_set, validator)
+    return _GENERATED[key][1]

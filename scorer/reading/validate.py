@@ -1,0 +1,115 @@
+"""Check a data root, or chosen files in it: every file reported, none skipped."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..core.problems import Problem
+from ..flow.publish import frozen_problems
+from ..shell.year import read_year
+from .catalogue import check_criteria_set
+from .cycle import check_cycle
+from .paths import CYCLE_RE, SUBMISSION_RE, DataRoot
+from .registry import check_registry
+from .schemas import stale_generated
+from .submissions import YearContext, read_review, read_submission
+
+_CRITERIA_RE = re.compile(r"^criteria/(?P<set>[^/]+)/[^/]+\.yaml$")
+_UNITS_RE = re.compile(r"^units/[^/]+\.yaml$")
+
+
+@dataclass
+class Report:
+    """What was checked and what was wrong."""
+
+    files: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def bad_files(self) -> list[str]:
+        return sorted({p.path for p in self.problems})
+
+    def add(self, files: list[str], problems: list[Problem]) -> None:
+        self.files.extend(f for f in files if f not in self.files)
+        self.problems.extend(p for p in problems if p not in self.problems)
+
+    def finish(self) -> Report:
+        self.files.sort()
+        self.problems.sort()
+        return self
+
+
+def _yaml_files(folder: Path, root: DataRoot) -> list[str]:
+    return sorted(root.relative(p) for p in folder.glob("*.yaml")) if folder.is_dir() else []
+
+
+def validate_all(root: DataRoot) -> Report:
+    """Every criteria set, the registry, and every year's files."""
+    report = Report()
+    sets = []
+    for set_id in root.criteria_set_ids():
+        criteria_set, problems = check_criteria_set(root, set_id)
+        report.add(_yaml_files(root.criteria_set_dir(set_id), root), problems)
+        if criteria_set is not None:
+            sets.append(criteria_set)
+    for name in stale_generated(root, sets):
+        report.add([], [Problem(f"schema/{name}", 1, 1, "lược đồ sinh từ bộ tiêu chí đã cũ hoặc bị thiếu; hãy chạy: cqdt schemas")])
+    registry, problems = check_registry(root)
+    report.add(_yaml_files(root.units_dir, root), problems)
+    for year in root.years():
+        inputs = read_year(root, year, registry) if registry is not None else None
+        files = [root.relative(root.cycle_path(year))]
+        files += sorted(root.relative(p) for p in root.year_dir(year).glob("*/*.yaml"))
+        report.add(files, inputs.problems if inputs else check_cycle(root, year)[1])
+        report.add([], frozen_problems(root, year))
+    return report.finish()
+
+
+def validate_paths(root: DataRoot, paths: list[Path]) -> Report:
+    """Only the named files, each checked with the context it needs."""
+    report = Report()
+    registry = None
+    registry_problems: list[Problem] | None = None
+    for path in paths:
+        display = root.relative(path)
+        if not path.is_file():
+            report.add([display], [Problem(display, 1, 1, "không có tệp này")])
+            continue
+        if (match := _CRITERIA_RE.match(display)) is not None:
+            report.add([display], check_criteria_set(root, match["set"])[1])
+            continue
+        if registry_problems is None:
+            registry, registry_problems = check_registry(root)
+        if _UNITS_RE.match(display):
+            report.add([display], registry_problems)
+            continue
+        if (match := CYCLE_RE.match(display)) is not None:
+            report.add([display], check_cycle(root, int(match["year"]))[1])
+            report.add([], frozen_problems(root, int(match["year"]), {display}))
+            continue
+        if (match := SUBMISSION_RE.match(display)) is None:
+            report.add([display], [Problem(display, 1, 1, "không phải tệp dữ liệu của cqdt (bài nộp phải ở submissions/<năm>/<cấp>/<mã đơn vị>.yaml)")])
+            continue
+        report.add([display], _check_year_file(root, path, int(match["year"]), registry, registry_problems))
+        report.add([], frozen_problems(root, int(match["year"]), {display}))
+    return report.finish()
+
+
+def _check_year_file(root: DataRoot, path: Path, year: int, registry, registry_problems) -> list[Problem]:
+    if registry is None:
+        return registry_problems
+    cycle, problems = check_cycle(root, year)
+    if cycle is None:
+        return problems
+    criteria_set, problems = check_criteria_set(root, cycle.criteria_set)
+    if criteria_set is None:
+        return problems
+    ctx = YearContext(root, registry, cycle, criteria_set)
+    reader = read_review if path.name.endswith(".review.yaml") else read_submission
+    return reader(ctx, path)[1]

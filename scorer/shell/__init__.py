@@ -1,0 +1,1 @@
+"""The incremental shell around the core: caches, reading a year, forked workers."""
