@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from scorer.core.model import Criterion
 from scorer.core.rules import points
-from scorer.forms.workbook import COLUMN, FIRST_ROW, META_SHEET, SHEET, build_template
+from scorer.forms.excel_form import COLUMN, FIRST_ROW, META_SHEET, SHEET, build_template
 from scorer.reading.catalogue import load_criteria_set
 from scorer.reading.paths import DataRoot
 from scorer.reading.registry import load_registry

@@ -19,7 +19,7 @@ from .app import _latest_year, _root, fail, main, year_option
 @click.pass_context
 def template(ctx: click.Context, unit_id: str, year: int | None, xlsx: Path) -> None:
     """Write the Excel survey workbook a clerk fills in Excel or LibreOffice."""
-    from ..forms.workbook import build_template
+    from ..forms.excel_form import build_template
     from ..reading.catalogue import load_criteria_set
     from ..reading.cycle import load_cycle
     from ..reading.registry import load_registry
@@ -47,7 +47,7 @@ def template(ctx: click.Context, unit_id: str, year: int | None, xlsx: Path) -> 
 @click.pass_context
 def import_workbook(ctx: click.Context, workbook: Path, output: Path | None, force: bool, allow_blank: bool) -> None:
     """Turn a filled survey workbook into the canonical YAML submission."""
-    from ..forms.workbook import read_workbook, submission_yaml
+    from ..forms.excel_import import read_workbook, submission_yaml
     from ..reading.registry import load_registry
 
     root = _root(ctx)
