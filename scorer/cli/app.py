@@ -9,10 +9,10 @@ from pathlib import Path
 
 import click
 
-from ..core.model import TIERS, Results
+from ..core.model import TIERS
 from ..core.problems import InputError, Problem
-from ..core.text import STATUS_LABELS, vn_number
 from ..export import results as export
+from ..export import terminal
 from ..forms.scaffold import new_submission
 from ..reading.catalogue import check_criteria_set, load_criteria_set
 from ..reading.cycle import load_cycle
@@ -114,25 +114,6 @@ def _inputs(root: DataRoot, year: int | None) -> YearInputs:
         raise  # unreachable; fail exits
 
 
-def _table(results: Results, tiers: tuple[str, ...]) -> str:
-    cs = results.criteria_set
-    lines = [f"Kết quả năm {results.year} ({cs.decision}){' — DỮ LIỆU MINH HỌA' if results.cycle.demo else ''}"]
-    for tier in tiers:
-        if tier not in cs.tiers:
-            continue
-        lines.append("")
-        lines.append(f"{cs.tiers[tier].name} (tối đa {vn_number(cs.tiers[tier].max_total)} điểm)")
-        header = f"{'Hạng':>4}  {'Đơn vị':<42}" + "".join(f"{'N' + str(g.id):>7}" for g in cs.tiers[tier].groups)
-        lines.append(header + f"{'Tổng':>8}  {'Mức':<15} Trạng thái")
-        for r in export.ordered_units(results):
-            if r.unit.tier != tier:
-                continue
-            groups = "".join(f"{vn_number(r.group_scores[g.id]) if r.submitted else '–':>7}" for g in cs.tiers[tier].groups)
-            level = cs.level_name(r.level) if r.submitted else "–"
-            lines.append(f"{r.rank or '–':>4}  {r.unit.name[:42]:<42}{groups}{vn_number(r.total) if r.submitted else '–':>8}  {level:<15} {STATUS_LABELS[r.status]}")
-    return "\n".join(lines) + "\n"
-
-
 @main.command()
 @year_option
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
@@ -145,7 +126,7 @@ def score(ctx: click.Context, year: int | None, fmt: str, tier: tuple[str, ...],
     if fmt == "json":  # units whose inputs did not change come from the cache, already written
         pieces = incremental.iter_json(_inputs(_root(ctx), year), tiers)
     else:
-        pieces = [{"csv": export.to_csv, "table": _table}[fmt](incremental.score_cached(_inputs(_root(ctx), year)), tiers)]
+        pieces = [{"csv": export.to_csv, "table": terminal.table}[fmt](incremental.score_cached(_inputs(_root(ctx), year)), tiers)]
     if output:
         write_atomic(output, pieces)
         click.echo(str(output))
