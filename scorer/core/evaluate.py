@@ -22,12 +22,13 @@ from .model import (
     UnitResult,
 )
 from .rules import points, relative_quantity
+from .stages import stage_order
 
 if TYPE_CHECKING:
     from ..shell.year import YearInputs
 
 ZERO = Decimal(0)
-STAGE_ORDER = {"district": 0, "province": 1}
+
 
 
 def current_reviews(submission: Submission, record: ReviewRecord | None) -> tuple[list[Review], list[Review]]:
@@ -37,7 +38,7 @@ def current_reviews(submission: Submission, record: ReviewRecord | None) -> tupl
     current = [r for r in record.reviews if r.submission_sha256 == submission.sha256]
     stale = [r for r in record.reviews if r.submission_sha256 != submission.sha256]
     order = {id(r): i for i, r in enumerate(record.reviews)}
-    current.sort(key=lambda r: (STAGE_ORDER[r.stage], r.date, order[id(r)]))
+    current.sort(key=lambda r: (stage_order(r.stage), r.date, order[id(r)]))
     return current, stale
 
 
