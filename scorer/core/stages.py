@@ -20,3 +20,15 @@ def required_stages(criteria_set: CriteriaSet, tier: str) -> tuple[str, ...]:
 def stage_order(stage: str) -> int:
     """A stage's place in the order of verification (earlier stages first)."""
     return STAGES.index(stage)
+
+
+def verification_state(required: tuple[str, ...], current: set[str], stale: set[str]) -> str:
+    """Where a submission stands in verification: "verified" when every required stage verified
+    its current version; "needs_reverification" when a stage verified an earlier version and has
+    not verified this one (never counted as verified, never published); "partly_verified" when
+    some required stages verified the current version; else "submitted"."""
+    if set(required) <= current:
+        return "verified"
+    if stale - current:
+        return "needs_reverification"
+    return "partly_verified" if current else "submitted"
