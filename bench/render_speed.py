@@ -1,11 +1,13 @@
-"""Measure the CPU time of rendering unit pages, history pages and ranking rows, as
+"""Measure the CPU time of rendering unit pages, history pages and ranking pages, as
 `cqdt build` renders them, on a data root's Results (no page is written to disk).
 
     python bench/render_speed.py ROOT [--limit N] [--repeat R] [--save FILE] [--against FILE]
 
-The Results come from `evaluate` (cqdt's cache: set CQDT_CACHE_DIR to a folder of your own).
-The pages go through the same PageWriter, Jinja environment and settings as a build, into
-memory; the script prints CPU milliseconds per page and a digest of every byte rendered.
+The Results come from `evaluate` (cqdt's memo: set CQDT_CACHE_DIR to a folder of your own).
+The pages are those a build lists (scorer.site.plugin.read_site), rendered with the theme's
+templates and the build's settings into memory; the script prints CPU milliseconds per page
+and a digest of every byte rendered (the criteria of each unit are read from the memo as a
+build reads them).
 --save stores the figures and digests; --against prints them next to a saved run and says
 whether the bytes are the same (the check that a speed-up changed no output).
 
@@ -22,7 +24,6 @@ import hashlib
 import json
 import os
 import sys
-import tempfile
 import time
 from functools import partial
 from pathlib import Path
@@ -31,19 +32,25 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent))
 
 
-def generator_for(root: Path, output: Path):
-    """The build's DataPages, with its settings and Jinja environment, the Results read."""
+def site_for(root: Path):
+    """The site's data pages as a build lists them (scorer.site.plugin.read_site), with a Jinja
+    environment made as Pelican makes it from the settings, and the Results read."""
+    from jinja2 import Environment, FileSystemLoader
     from pelican.settings import read_settings
 
-    from scorer.cli.site import site_config
     from scorer.reading.paths import DataRoot
-    from scorer.site.generator import DataPages
+    from scorer.shell.memo import Memo
+    from scorer.site.build import site_config
+    from scorer.site.filters import filters
+    from scorer.site.plugin import read_site
 
-    settings = read_settings(str(site_config(DataRoot(root))), override={
-        "CQDT_DATA_ROOT": str(root.resolve()), "OUTPUT_PATH": str(output), "CQDT_JOBS": 1})
-    generator = DataPages(settings)
-    generator.read()
-    return generator
+    settings = read_settings(str(site_config(DataRoot(root))), override={"CQDT_DATA_ROOT": str(root.resolve())})
+    settings["JINJA_FILTERS"] = filters()
+    settings["JINJA_ENVIRONMENT"] = {**settings["JINJA_ENVIRONMENT"], "autoescape": True, "auto_reload": False}
+    folders = [*settings["THEME_TEMPLATES_OVERRIDES"], str(Path(settings["THEME"]) / "templates")]
+    env = Environment(loader=FileSystemLoader(folders), **settings["JINJA_ENVIRONMENT"])
+    env.filters.update(settings["JINJA_FILTERS"])
+    return read_site(settings, Memo(), env), env
 
 
 class Rendered:
@@ -77,45 +84,30 @@ def timed(label: str, tasks: list, rendered: Rendered, repeat: int) -> dict:
 
 
 def measure(root: Path, limit: int | None, repeat: int) -> dict:
-    """Figures of unit pages, history pages and ranking rows of every year of the data root."""
-    from scorer.site import pages as pages_module
-    from scorer.site.fragments import ranking_rows
-    from scorer.site.manifest import Manifest
-    from scorer.site.pages import PageWriter, year_states
-    from scorer.site.splice import joined
-    from scorer.site.templates import relative_root
+    """Figures of unit pages, history pages and ranking pages of every year of the data root."""
+    from scorer.site.pages import relative_root
 
-    with tempfile.TemporaryDirectory() as folder:
-        output = Path(folder)
-        generator = generator_for(root, output)
-        years = generator.years
-        digests = {v.year: year_states(v.results) for v in years}
-        rendered = {"unit": Rendered(), "history": Rendered(), "ranking": Rendered()}
-        kind = ["unit"]
+    site, env = site_for(root)
+    kinds = {"unit": [], "history": [], "ranking": []}
+    for page in site.pages():
+        kind = {"unit": "unit", "unit_history": "history", "ranking": "ranking"}.get(page.template)
+        if kind is not None:
+            kinds[kind].append(page)
+    kinds["unit"] = kinds["unit"][:limit]
+    rendered = {kind: Rendered() for kind in kinds}
 
-        def hand_over(path: Path, payload: bytes) -> tuple[int, int]:
-            rendered[kind[0]].add(path.relative_to(output).as_posix().encode() + b"\0" + payload)
-            return len(payload), 0
+    def render(page, kind: str) -> None:
+        context = {**site.site, "SITEURL": relative_root(page.path), **page.values()}
+        payload = env.get_template(f"{page.template}.html").render(context).encode("utf-8")
+        rendered[kind].add(page.path.encode() + b"\0" + payload)
 
-        # Pages are handed over, not written; a manifest that never records: every round renders every page again.
-        pages_module.write_page = hand_over
-        pages = PageWriter(generator.env, generator.pages.context, years, output, Manifest(output, "bench"), digests)
-        units = [(view, r) for view in years for r in view.results.units][:limit]
-        unit_ids = list(dict.fromkeys(r.unit.id for _, r in units))
-
-        def ranking(view, tier) -> None:
-            name = f"{view.year}/xep-hang/{tier.tier}/index.html"
-            rendered["ranking"].add(joined(*ranking_rows(view.ranked(tier.tier), view, tier, relative_root(name))))
-
-        gc.freeze()  # as the build does: the Results are not walked again by the collector
-        figures = {"unit": timed("unit pages", [partial(pages.unit, v, r) for v, r in units], rendered["unit"],
-                                 repeat)}
-        kind[0] = "history"
-        figures["history"] = timed("history pages", [partial(pages.history, u) for u in unit_ids],
-                                   rendered["history"], repeat)
-        figures["ranking"] = timed("ranking rows", [partial(ranking, v, t) for v in years for t in v.tiers()],
-                                   rendered["ranking"], repeat)
-        gc.unfreeze()
+    for page in kinds["unit"][:1]:  # templates compiled and per-tier pieces made before timing
+        render(page, "unit")
+    rendered["unit"] = Rendered()
+    gc.freeze()  # as the build does: the Results are not walked again by the collector
+    figures = {kind: timed(f"{kind} pages", [partial(render, page, kind) for page in pages], rendered[kind], repeat)
+               for kind, pages in kinds.items()}
+    gc.unfreeze()
     return figures
 
 

@@ -38,8 +38,8 @@ def measured(label: str, args: list[str], root: Path, env: dict, units: int | No
 
 def profile(root: Path, output: Path, top: int) -> None:
     """One full build in this process under cProfile (CQDT_JOBS=1 makes it see all the work)."""
-    from scorer.cli.site import build_site
     from scorer.reading.paths import DataRoot
+    from scorer.site.build import build_site
 
     shutil.rmtree(output, ignore_errors=True)
     profiler = cProfile.Profile()

@@ -15,6 +15,7 @@ from scorer.core.evaluate import score as score_inputs
 from scorer.export.results import to_json
 from scorer.reading.paths import DataRoot
 from scorer.reading.registry import load_registry
+from scorer.shell.memo import Memo
 from scorer.shell.scoring import evaluate
 from scorer.shell.year import read_year, require_valid
 
@@ -128,7 +129,7 @@ def test_output_is_identical_cold_warm_and_serial(repo_root, tmp_path, monkeypat
     warm_inputs = read_year(root, 2024)
     assert warm_inputs.files_from_cache == warm_inputs.files_checked
     warm = to_json(score_inputs(require_valid(warm_inputs)))
-    serial = to_json(score_inputs(require_valid(read_year(root, 2024, jobs=1, use_cache=False))))
+    serial = to_json(score_inputs(require_valid(read_year(root, 2024, memo=Memo(keep=False), jobs=1))))
     assert cold == warm == serial
 
 

@@ -74,19 +74,18 @@ def test_a_page_pelican_cannot_read_fails_the_build(tmp_path):
     """Pelican logs a page it cannot process and carries on; cqdt build must fail instead."""
     import shutil
 
-    import click
     import pytest
     from conftest import REPO, copy_data
 
-    from scorer.cli.site import build_site
     from scorer.reading.paths import DataRoot
+    from scorer.site.build import BuildError, build_site
 
     data = copy_data(tmp_path / "data", years=(2024,))
     shutil.copytree(REPO / "site", data / "site", ignore=shutil.ignore_patterns("output"))
     shutil.copytree(REPO / "theme", data / "theme")
     (data / "site/content/pages/hong.md").write_text(
         "Title: Trang hỏng\nSlug: hong\nDate: 2024-13-45\n\nNội dung.\n", encoding="utf-8")
-    with pytest.raises(click.ClickException) as err:
+    with pytest.raises(BuildError) as err:
         build_site(DataRoot(data), tmp_path / "out")
-    assert "Dựng trang web không thành công" in err.value.message
-    assert "hong.md" in err.value.message
+    assert "Dựng trang web không thành công" in str(err.value)
+    assert "hong.md" in str(err.value)

@@ -1,4 +1,5 @@
-"""The site build's decision to fork sees this process's own memory, not its parent's."""
+"""Forked processes behind one helper: results in order, failures reported, and the decision
+to fork sees this process's own memory, not its parent's."""
 
 from __future__ import annotations
 
@@ -38,29 +39,25 @@ def test_forks_fit_counts_every_fork_and_this_process(monkeypatch):
 
 
 @pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="needs fork")
-def test_forked_tasks_hand_back_results_before_their_bookkeeping_and_finish_waits_for_it(tmp_path):
-    import time
+def test_fork_map_gives_every_result_in_order_from_several_processes(monkeypatch):
+    import os
 
-    done = tmp_path / "ghi-so-sach"
-
-    def bookkeeping() -> None:
-        time.sleep(0.3)
-        done.write_text("xong", encoding="utf-8")
-
-    forked = parallel.ForkedTasks([lambda: 1, lambda: 2], then=[bookkeeping])
-    assert forked.results() == [1, 2]
-    assert not done.exists()  # handed back before the bookkeeping ran
-    forked.finish()
-    assert done.read_text(encoding="utf-8") == "xong"
-    forked.close()
+    monkeypatch.setattr(parallel, "MEMORY_BUDGET_MB", 10**9)
+    done: list[int] = []
+    found = parallel.fork_map(lambda item: (item * item, os.getpid()), list(range(10)), jobs=3, least=1,
+                              done=done.append)
+    assert [square for square, _ in found] == [item * item for item in range(10)]
+    assert len({pid for _, pid in found}) == 3 and sum(done) == 10
 
 
 @pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="needs fork")
-def test_a_failure_after_the_results_is_reported_by_finish():
-    def broken() -> None:
-        raise OSError("đĩa đầy")
+def test_a_failure_in_a_forked_process_is_reported(monkeypatch):
+    monkeypatch.setattr(parallel, "MEMORY_BUDGET_MB", 10**9)
 
-    forked = parallel.ForkedTasks([lambda: "trang"], then=[broken])
-    assert forked.results() == ["trang"]
+    def broken(item: int) -> int:
+        if item == 1:
+            raise OSError("đĩa đầy")
+        return item
+
     with pytest.raises(RuntimeError, match="đĩa đầy"):
-        forked.finish()
+        parallel.fork_map(broken, [0, 1], jobs=2, least=1)

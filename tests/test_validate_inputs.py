@@ -209,7 +209,7 @@ def test_the_compiled_check_agrees_with_jsonschema_on_every_example(repo_root):
     """The fast yes/no check may skip jsonschema only where jsonschema finds nothing."""
     from scorer.core.problems import InputError
     from scorer.reading.catalogue import load_criteria_set
-    from scorer.reading.schemas import fast_is_valid, generated_validator
+    from scorer.reading.schemas import compiled_check, generated_validator
     from scorer.reading.yaml import parse
 
     criteria_set = load_criteria_set(DataRoot(repo_root), "qd-1609-2018")
@@ -227,59 +227,6 @@ def test_the_compiled_check_agrees_with_jsonschema_on_every_example(repo_root):
     verdicts = set()
     for kind, data in documents:
         expected = not list(generated_validator(criteria_set, "xa", kind).iter_errors(data))
-        assert fast_is_valid(criteria_set, "xa", kind)(data) == expected, (kind, data.get("unit"))
+        assert compiled_check(criteria_set, "xa", kind)(data) == expected, (kind, data.get("unit"))
         verdicts.add(expected)
     assert verdicts == {True, False}
-
-
-def _a_valid_and_an_invalid_review(repo_root):
-    from scorer.reading.yaml import parse
-
-    review = parse((repo_root / "submissions/2024/xa/xa-bang-luan.review.yaml").read_text(encoding="utf-8"), "r")
-    bad_day = json.loads(json.dumps(review))
-    bad_day["reviews"][0]["date"] = "2024-13-45"
-    return review, bad_day
-
-
-def test_the_compiled_check_is_kept_for_later_processes(repo_root, tmp_path, monkeypatch):
-    """Compiled once, the check is loaded from the cache folder: a later process (here, an empty
-    memo) gets it without generating code, and it still tells valid from invalid."""
-    import fastjsonschema
-
-    from scorer.reading import schemas
-    from scorer.reading.catalogue import load_criteria_set
-
-    monkeypatch.setenv("CQDT_CACHE_DIR", str(tmp_path))
-    monkeypatch.setattr(schemas, "_FAST", {})
-    criteria_set = load_criteria_set(DataRoot(repo_root), "qd-1609-2018")
-    assert schemas.fast_is_valid(criteria_set, "xa", "review", make=False) is None  # nothing compiled yet
-    assert schemas.fast_is_valid(criteria_set, "xa", "review") is not None
-    assert len(list((tmp_path / "schemas").glob("*.marshal"))) == 1
-
-    monkeypatch.setattr(schemas, "_FAST", {})
-
-    def no_compiling(*args, **kwargs):
-        raise AssertionError("compiled again")
-
-    monkeypatch.setattr(fastjsonschema, "compile_to_code", no_compiling)
-    loaded = schemas.fast_is_valid(criteria_set, "xa", "review", make=False)
-    valid, invalid = _a_valid_and_an_invalid_review(repo_root)
-    assert loaded is not None and loaded(valid) and not loaded(invalid)
-
-
-def test_a_damaged_compiled_check_is_compiled_again(repo_root, tmp_path, monkeypatch):
-    from scorer.reading import schemas
-    from scorer.reading.catalogue import load_criteria_set
-
-    monkeypatch.setenv("CQDT_CACHE_DIR", str(tmp_path))
-    monkeypatch.setattr(schemas, "_FAST", {})
-    criteria_set = load_criteria_set(DataRoot(repo_root), "qd-1609-2018")
-    schemas.fast_is_valid(criteria_set, "xa", "review")
-    [stored] = (tmp_path / "schemas").glob("*.marshal")
-    stored.write_bytes(b"\x00not marshal")
-    monkeypatch.setattr(schemas, "_FAST", {})
-    assert schemas.fast_is_valid(criteria_set, "xa", "review", make=False) is None
-    check = schemas.fast_is_valid(criteria_set, "xa", "review")
-    valid, invalid = _a_valid_and_an_invalid_review(repo_root)
-    assert check(valid) and not check(invalid)
-    assert stored.read_bytes() != b"\x00not marshal"

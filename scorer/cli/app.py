@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from ..core.model import TIERS
+from ..core.model import TIERS, Results
 from ..core.problems import InputError, Problem
 from ..export import results as export
 from ..export import terminal
@@ -20,8 +20,7 @@ from ..reading.paths import DataRoot, write_atomic
 from ..reading.registry import load_registry
 from ..reading.schemas import write_generated
 from ..reading.validate import Report, validate_all, validate_paths
-from ..shell import scoring as incremental
-from ..shell.year import YearInputs, read_year, require_valid
+from ..shell.scoring import evaluate, json_pieces
 
 
 def _root(ctx: click.Context) -> DataRoot:
@@ -106,9 +105,9 @@ def year_option(func):
     return click.option("--year", type=int, default=None, help="Evaluation year (default: the latest cycle).")(func)
 
 
-def _inputs(root: DataRoot, year: int | None) -> YearInputs:
+def _results(root: DataRoot, year: int | None) -> Results:
     try:
-        return require_valid(read_year(root, year or _latest_year(root)))
+        return evaluate(root, year or _latest_year(root))
     except InputError as err:
         fail(err.problems)
         raise  # unreachable; fail exits
@@ -123,10 +122,11 @@ def _inputs(root: DataRoot, year: int | None) -> YearInputs:
 def score(ctx: click.Context, year: int | None, fmt: str, tier: tuple[str, ...], output: Path | None) -> None:
     """Score every unit of a year: groups, total, level (Mức I–IV), rank, gap to next level."""
     tiers = tier or TIERS
-    if fmt == "json":  # units whose inputs did not change come from the cache, already written
-        pieces = incremental.iter_json(_inputs(_root(ctx), year), tiers)
+    results = _results(_root(ctx), year)
+    if fmt == "json":
+        pieces = json_pieces(results, tiers)
     else:
-        pieces = [{"csv": export.to_csv, "table": terminal.table}[fmt](incremental.score_cached(_inputs(_root(ctx), year)), tiers)]
+        pieces = [{"csv": export.to_csv, "table": terminal.table}[fmt](results, tiers)]
     if output:
         write_atomic(output, pieces)
         click.echo(str(output))
@@ -227,8 +227,8 @@ def run() -> None:
     except SystemExit as done:
         code = done.code
     # Like mypy's hard exit: the operating system takes the memory back at once, where Python
-    # would free a build's million objects one by one (0.1 s for a nationwide site; see
-    # site.generator.keep). Only the standard streams and the logs hold output still to write.
+    # would free a nationwide year's objects one by one. Only the standard streams and the logs
+    # hold output still to write (the memo commits what it holds as each step ends).
     if isinstance(code, str):
         print(code, file=sys.stderr)
         code = 1

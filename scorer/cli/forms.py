@@ -85,10 +85,10 @@ def fmt(ctx: click.Context, paths: tuple[Path, ...], check: bool) -> None:
     root = _root(ctx)
     files = list(paths) or [p for year in root.years() for p in year_files(root, year)
                             if not p.name.endswith(".review.yaml")]
-    problems, changed = [], []
+    problems, changed, known = [], [], {}
     for path in files:
         try:
-            current, canonical = formatting.formatted(root, path)
+            current, canonical = formatting.formatted(root, path, known)
         except InputError as err:
             problems.extend(err.problems)
             continue

@@ -6,7 +6,10 @@ Everything here is plain data. Loading lives in `catalogue`, `registry` and
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+import hashlib
+import io
+import pickle
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -283,45 +286,13 @@ class Gap:
         return (Gap, (self.level, self.shortfalls))
 
 
-class LazyCriteria(Sequence):
-    """A unit's criterion results, read again from the results cache each time they are walked.
-
-    A nationwide site keeps 12,000 units' results at hand but needs one unit's criteria at a
-    time; keeping none of them keeps a build's memory small and lets a forked renderer share
-    it. Equal to the tuple of the same results; pickles as that tuple."""
-
-    __slots__ = ("_length", "_load")
-
-    def __init__(self, load: Callable[[], tuple[CriterionResult, ...]], length: int):
-        self._load = load
-        self._length = length
-
-    def __len__(self) -> int:
-        return self._length
-
-    def __iter__(self) -> Iterator[CriterionResult]:
-        return iter(self._load())
-
-    def __getitem__(self, index):
-        return self._load()[index]
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, (tuple, LazyCriteria)):
-            return tuple(self) == tuple(other)
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]  # like the results holding it
-
-    def __repr__(self) -> str:
-        return repr(tuple(self))
-
-    def __reduce__(self) -> tuple:
-        return (tuple, (tuple(self),))
-
-
 @dataclass(frozen=True, slots=True)
 class UnitResult:
-    """A unit's scores, level, rank and status for a year."""
+    """A unit's scores, level, rank and status for a year.
+
+    `criteria` is a tuple, or (from the memo, see shell.scoring) an equal sequence read each
+    time it is walked. `digest` tells results apart by every field but the rank: equal digests,
+    equal results. It is worked out from the fields when not given."""
 
     unit: Unit
     status: str
@@ -334,12 +305,19 @@ class UnitResult:
     level: int | None
     rank: int | None
     gap: Gap | None
-    criteria: tuple[CriterionResult, ...] | LazyCriteria
+    criteria: Sequence[CriterionResult]
     review_stages: tuple[str, ...]
     stale_reviews: tuple[str, ...]
+    digest: str = field(default="", compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.digest:
+            object.__setattr__(self, "digest", result_digest(self))
 
     def __reduce__(self) -> tuple:
-        return (UnitResult, (self.unit, self.status, self.submission_path, self.submission_sha256, self.group_scores, self.total, self.self_group_scores, self.self_total, self.level, self.rank, self.gap, self.criteria, self.review_stages, self.stale_reviews))
+        return (UnitResult, (self.unit, self.status, self.submission_path, self.submission_sha256, self.group_scores,
+                             self.total, self.self_group_scores, self.self_total, self.level, self.rank, self.gap,
+                             tuple(self.criteria), self.review_stages, self.stale_reviews, self.digest))
 
     @property
     def submitted(self) -> bool:
@@ -350,66 +328,26 @@ class UnitResult:
         return bool(self.stale_reviews)
 
 
-# What the results cache's index holds of every unit: a LazyUnitResult has these from the start.
-EAGER_RESULT_FIELDS = ("unit", "rank", "status", "total", "level", "stale_reviews")
+def result_digest(result: UnitResult) -> str:
+    """A digest of every field of a result but its rank (see UnitResult)."""
+    unit = result.unit
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=5)
+    pickler.fast = True  # no memo: equal values give equal bytes however objects are shared
+    pickler.dump((
+        (unit.id, unit.name, unit.tier, unit.kind, unit.code, unit.short_name, unit.district, unit.owners,
+         unit.reviewers),
+        result.status, result.submission_path, result.submission_sha256, result.group_scores, result.total,
+        result.self_group_scores, result.self_total, result.level,
+        None if result.gap is None else (result.gap.level, [(s.group_id, s.score, s.minimum) for s in result.gap.shortfalls]),
+        [(c[0], c[1], _canonical(c[2]), c[3], _canonical(c[4]), *c[5:]) for c in result.criteria],
+        result.review_stages, result.stale_reviews))
+    return hashlib.blake2b(buffer.getbuffer(), digest_size=16).hexdigest()
 
 
-class LazyUnitResult(UnitResult):
-    """A UnitResult from the results cache whose other fields are read the first time one is asked for.
-
-    A rebuild of the site after one change needs the ranks, levels and totals of 12,000
-    units but every field of only the few whose pages change; reading the rest of each
-    unit's record up front took a third of a second. Equal to the UnitResult of the same
-    values; pickles as one."""
-
-    __slots__ = ("_load",)
-
-    def __new__(cls, load: Callable[[], dict[str, Any]] | None = None, /, **fields: Any) -> UnitResult:
-        if load is None:  # dataclasses.replace() passes every field: a plain UnitResult of them
-            return UnitResult(**fields)
-        return super().__new__(cls)
-
-    def __init__(self, load: Callable[[], dict[str, Any]], /, **eager: Any) -> None:
-        """`eager`: EAGER_RESULT_FIELDS; `load()`: every field, read when another is asked for."""
-        object.__setattr__(self, "_load", load)
-        for name in EAGER_RESULT_FIELDS:
-            object.__setattr__(self, name, eager[name])
-
-    @classmethod
-    def of(cls, load: Callable[[], dict[str, Any]], unit: Unit, rank: int | None, status: str, total: Decimal,
-           level: int | None, stale_reviews: tuple[str, ...]) -> LazyUnitResult:
-        """cls(load, unit=unit, ...) without its keyword dictionaries: a rebuild makes 12,000."""
-        self = object.__new__(cls)
-        set_load, set_unit, set_rank, set_status, set_total, set_level, set_stale = _LAZY_SLOTS
-        set_load(self, load)
-        set_unit(self, unit)
-        set_rank(self, rank)
-        set_status(self, status)
-        set_total(self, total)
-        set_level(self, level)
-        set_stale(self, stale_reviews)
-        return self
-
-    def __getattr__(self, name: str) -> Any:
-        # Reached only when a field's slot is still empty (or for a name that is no field).
-        if name not in UnitResult.__dataclass_fields__:
-            raise AttributeError(name)
-        for field_name, value in object.__getattribute__(self, "_load")().items():
-            if field_name not in EAGER_RESULT_FIELDS:
-                object.__setattr__(self, field_name, value)
-        return object.__getattribute__(self, name)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, UnitResult):
-            return NotImplemented
-        return all(getattr(self, name) == getattr(other, name) for name in UnitResult.__dataclass_fields__)
-
-    __hash__ = None  # type: ignore[assignment]  # like UnitResult, whose dicts do not hash
-
-
-# The slots LazyUnitResult.of fills, set through their descriptors (frozen dataclass: no setattr).
-_LAZY_SLOTS = tuple(getattr(LazyUnitResult if name == "_load" else UnitResult, name).__set__
-                    for name in ("_load", *EAGER_RESULT_FIELDS))
+def _canonical(answer: Any) -> Any:
+    # A ratio's two numbers may be listed in either order; equal answers, equal digests.
+    return tuple(sorted(answer.items())) if type(answer) is dict else answer
 
 
 @dataclass(frozen=True, slots=True)
@@ -423,19 +361,9 @@ class Results:
     # Tier → the highest self-assessed and the highest counted quantity of each relative
     # criterion some unit answered (evaluate.answered_bests): what relative points are measured against.
     bests: dict[str, tuple[dict[str, Decimal], dict[str, Decimal]]] = field(default_factory=dict)
-    # Unit id → digest of everything its result depends on but its rank (from the results
-    # cache): equal fingerprints and ranks mean equal results, without walking them.
-    fingerprints: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
-    # Unit id → the unit's entry of the results document as one compact JSON line with
-    # "rank":null (export.unit_line), when the results cache holds it.
-    lines: Mapping[str, bytes] = field(default_factory=dict, compare=False, repr=False)
-    _tiers: dict[str, tuple[UnitResult, ...]] = field(default_factory=dict, compare=False, repr=False, init=False)
 
     def tier(self, tier: str) -> tuple[UnitResult, ...]:
-        found = self._tiers.get(tier)
-        if found is None:  # asked for again and again by the pages of a year
-            found = self._tiers[tier] = tuple(r for r in self.units if r.unit.tier == tier)
-        return found
+        return tuple(r for r in self.units if r.unit.tier == tier)
 
     def unit(self, unit_id: str) -> UnitResult | None:
         return next((r for r in self.units if r.unit.id == unit_id), None)

@@ -97,8 +97,17 @@ def unit_line(r: UnitResult, cs: CriteriaSet) -> str:
 RANK_NULL = b'"rank":null'
 
 
+def unranked_line(r: UnitResult, cs: CriteriaSet) -> bytes:
+    """A unit's line, UTF-8, with "rank":null whatever its rank (see ranked_line): the rest of
+    the line does not depend on the ranks of the other units, so it can be kept."""
+    entry = unit_to_dict(r, cs)
+    entry["rank"] = None
+    return json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
 def ranked_line(line: bytes, rank: int | None) -> bytes:
-    """A unit's line written with rank None (as the results cache keeps it), with this rank."""
+    """A unit's line written with rank null (unranked_line), with this rank. The first
+    "rank":null is the unit's: text that a submitter wrote has its quotes escaped."""
     return line if rank is None else line.replace(RANK_NULL, b'"rank":%d' % rank, 1)
 
 
@@ -110,21 +119,9 @@ def listing_key(tier: str, rank: int | None, unit_id: str) -> tuple:
     return _TIER_ORDER[tier], rank is None, rank or 0, unit_id
 
 
-# Results → its units in listing order, for the last few Results: the site's views and each of
-# its data files (in another process, forked after the views) ask for the same order.
-_ORDERED: dict[int, tuple[Results, tuple[UnitResult, ...]]] = {}
-
-
 def ordered_units(results: Results) -> tuple[UnitResult, ...]:
     """The units in listing order (see listing_key)."""
-    held = _ORDERED.get(id(results))
-    if held is not None and held[0] is results:
-        return held[1]
-    order = tuple(sorted(results.units, key=lambda r: listing_key(r.unit.tier, r.rank, r.unit.id)))
-    if len(_ORDERED) >= 4:
-        _ORDERED.clear()
-    _ORDERED[id(results)] = results, order
-    return order
+    return tuple(sorted(results.units, key=lambda r: listing_key(r.unit.tier, r.rank, r.unit.id)))
 
 
 def json_head(results: Results, tiers: tuple[str, ...] = TIERS) -> str:
@@ -160,21 +157,24 @@ def results_to_dict(results: Results, tiers: tuple[str, ...] = TIERS, with_units
     return document
 
 
-def iter_json(results: Results, tiers: tuple[str, ...] = TIERS) -> Iterator[str]:
-    """The results document in pieces, one unit per line: readable diffs, the C encoder's
-    speed, and only one unit's dictionary in memory at a time."""
-    yield json_head(results, tiers)
-    separator = "\n"
+def json_pieces(results: Results, tiers: tuple[str, ...] = TIERS,
+                line: Callable[[UnitResult, CriteriaSet], bytes] = unranked_line) -> Iterator[bytes]:
+    """The results document in UTF-8 pieces, one unit per line: readable diffs, the C encoder's
+    speed, and only one unit's dictionary in memory at a time. `line`: unranked_line, or a
+    function giving the same bytes (see shell.scoring.json_pieces)."""
+    cs = results.criteria_set
+    yield json_head(results, tiers).encode("utf-8")
+    separator = b"\n"
     for unit in ordered_units(results):
         if unit.unit.tier in tiers:
-            yield separator + unit_line(unit, results.criteria_set)
-            separator = ",\n"
-    yield JSON_TAIL
+            yield separator + ranked_line(line(unit, cs), unit.rank)
+            separator = b",\n"
+    yield JSON_TAIL.encode("utf-8")
 
 
 def to_json(results: Results, tiers: tuple[str, ...] = TIERS) -> str:
-    """The whole results document as text (see iter_json)."""
-    return "".join(iter_json(results, tiers))
+    """The whole results document as text (see json_pieces)."""
+    return b"".join(json_pieces(results, tiers)).decode("utf-8")
 
 
 CSV_COLUMNS = ["year", "tier", "rank", "unit_id", "unit_name", "district", "status", "level",

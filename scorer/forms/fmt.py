@@ -18,7 +18,6 @@ import io
 import re
 from collections.abc import Callable
 from decimal import Decimal
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -277,35 +276,31 @@ def canonical_text(text: str, criteria_set: CriteriaSet, tier: str, display: str
     return _with_schema_line(dump_text(doc), schema_comment(criteria_set.id, tier)).rstrip("\n") + "\n"
 
 
-def _stamp(root: DataRoot, year: int) -> tuple:
-    """What a year's criteria depend on: the cycle file and the criteria files, by size and time."""
-    files = [root.cycle_path(year), *sorted(root.criteria_dir.glob("*/*.yaml"))]
-    return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files if p.is_file())
-
-
-@lru_cache(maxsize=16)
-def _year_criteria(root: DataRoot, year: int, stamp: tuple) -> CriteriaSet:
+def _year_criteria(root: DataRoot, year: int) -> CriteriaSet:
     from ..reading.catalogue import load_criteria_set
     from ..reading.cycle import load_cycle
 
     return load_criteria_set(root, load_cycle(root, year).criteria_set)
 
 
-def _criteria_of(root: DataRoot, path: Path) -> tuple[CriteriaSet, str, str]:
+def _criteria_of(root: DataRoot, path: Path, known: dict[int, CriteriaSet]) -> tuple[CriteriaSet, str, str]:
     display = root.relative(path)
     match = SUBMISSION_RE.match(display)
     if match is None or match["review"]:
         raise InputError([Problem(display, 1, 1, "chỉ định dạng tệp bài nộp submissions/<năm>/<cấp>/<mã đơn vị>.yaml")])
     year = int(match["year"])
-    criteria_set = _year_criteria(root, year, _stamp(root, year))
+    if year not in known:
+        known[year] = _year_criteria(root, year)
+    criteria_set = known[year]
     if match["tier"] not in criteria_set.tiers:
         raise InputError([Problem(display, 1, 1, f"thư mục cấp '{match['tier']}' không hợp lệ")])
     return criteria_set, match["tier"], display
 
 
-def formatted(root: DataRoot, path: Path) -> tuple[str, str]:
-    """(current text, canonical text) of a submission file; InputError if unreadable."""
-    criteria_set, tier, display = _criteria_of(root, path)
+def formatted(root: DataRoot, path: Path, known: dict[int, CriteriaSet] | None = None) -> tuple[str, str]:
+    """(current text, canonical text) of a submission file; InputError if unreadable. `known`:
+    the criteria sets of the years read so far (a run over many files reads each once)."""
+    criteria_set, tier, display = _criteria_of(root, path, {} if known is None else known)
     raw = path.read_bytes()
     if len(raw) > MAX_BYTES:
         raise InputError([Problem(display, 1, 1, "tệp quá lớn; giới hạn là 1 MB")])

@@ -1,13 +1,11 @@
-"""The submission form page ("Nộp phiếu tự đánh giá") and its data, written with the data
-pages (see site.generator).
+"""The data of the submission form page ("Nộp phiếu tự đánh giá"), published with the data
+pages (see site.plugin).
 
 The page is built from the same criteria sets and generated JSON Schemas the
 scorer uses, with message templates produced by running the scorer's own
 message code on sample answers, so the browser repeats `cqdt validate` rather
 than a second hand-written copy. The data ships as a script file next to the
 page so that the form also works opened from disk, offline.
-
-Settings: CQDT_DATA_ROOT, CQDT_YEARS (optional), REPOSITORY_URL, REPOSITORY_BRANCH.
 """
 
 from __future__ import annotations
@@ -17,27 +15,18 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ..core.model import CriteriaSet, Criterion, Results
+from ..core.model import CriteriaSet, Criterion, Registry, Results
 from ..core.text import STATE_LABELS
-from ..reading.catalogue import check_criteria_set, load_criteria_set
+from ..reading.catalogue import load_criteria_set
 from ..reading.documents import Document
 from ..reading.messages import field_name, schema_problems
 from ..reading.paths import DataRoot
-from ..reading.registry import check_registry, load_registry
+from ..reading.registry import load_registry
 from ..reading.schemas import generated_validator, submission_schema, submission_schema_name
 from ..reading.submissions import check_evidence, check_value
 from ..reading.yaml import Positions
-from ..shell.cache import cached_check, check_key, code_version, schema_files
 from ..shell.scoring import evaluate
-from ..site.manifest import Manifest
-from ..site.output import write_if_changed
-from ..site.pages import digest_of
-from ..site.templates import PageRenderer
 
-# Bumped when the form's data changes shape in a way its inputs' digest would not show.
-FORM_FORMAT = 1
-PAGE = "nop-phieu/index.html"
-DATA_FILE = "nop-phieu/form-data.js"
 EVIDENCE_DIR = "evidence"
 SENTINEL = "§"
 
@@ -157,15 +146,6 @@ def message_templates(root: DataRoot, criteria_set: CriteriaSet) -> dict[str, st
     return templates
 
 
-def cached_messages(root: DataRoot, criteria_set: CriteriaSet) -> dict[str, str]:
-    """message_templates, kept in the cache while the criteria set's files, the schemas and the
-    code that words the messages stay the same (working them out runs the validator: 0.05 s)."""
-    inputs = [*sorted(root.criteria_set_dir(criteria_set.id).glob("*.yaml")), *schema_files(root)]
-    templates, _ = cached_check(root, f"form-messages-{criteria_set.id}", inputs,
-                                lambda: (message_templates(root, criteria_set), []))
-    return templates
-
-
 def evidence_files(root: DataRoot) -> list[str]:
     """Repository files under evidence/, which an answer may cite by path."""
     folder = root.root / EVIDENCE_DIR
@@ -175,12 +155,13 @@ def evidence_files(root: DataRoot) -> list[str]:
 
 
 def form_data(root: DataRoot, years: list[int], repository_url: str, branch: str,
-              scored: dict[int, Results] | None = None) -> dict[str, Any]:
+              scored: dict[int, Results] | None = None, registry: Registry | None = None) -> dict[str, Any]:
     """Everything the form page needs, as plain JSON-ready data.
 
-    `scored` holds Results already computed (by the site's generator); other years are scored here.
+    `scored` holds Results already computed (by the site's generator), `registry` the registry
+    already read; other years are scored and the registry read here.
     """
-    registry = load_registry(root)
+    registry = registry or load_registry(root)
     year_data, sets = [], {}
     for year in sorted(years):
         results = (scored or {}).get(year) or evaluate(root, year)
@@ -197,7 +178,7 @@ def form_data(root: DataRoot, years: list[int], repository_url: str, branch: str
         "repository": {"url": repository_url.rstrip("/"), "branch": branch},
         "years": year_data,
         "criteria_sets": {set_id: criteria_set_data(cs) for set_id, cs in sorted(sets.items())},
-        "messages": {set_id: cached_messages(root, cs) for set_id, cs in sorted(sets.items())},
+        "messages": {set_id: message_templates(root, cs) for set_id, cs in sorted(sets.items())},
         "units": [{"id": u.id, "name": u.name, "tier": u.tier, "district": u.district}
                   for u in sorted(registry.units, key=lambda u: (u.tier, u.name, u.id))],
         "evidence": evidence_files(root),
@@ -210,36 +191,3 @@ def data_script(data: dict[str, Any]) -> str:
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     # "</" would end the script element early if the file were ever inlined.
     return "window.CQDT_FORM_DATA = " + text.replace("</", "<\\/") + ";\n"
-
-
-def form_key(root: DataRoot, scored: dict[int, Results], repository_url: str, branch: str) -> str:
-    """A digest of everything form_data reads: the checks of the registry and of every criteria
-    set (their files, the schemas, the checking code), the code that shapes the data, and what
-    it takes from each year's results."""
-    set_ids = sorted({*root.criteria_set_ids(), *(results.criteria_set.id for results in scored.values())})
-    # Each check again (from this process's memo: these ran while the data was read), then its key.
-    check_registry(root)
-    checks = [check_key(root, "registry")]
-    for set_id in set_ids:
-        check_criteria_set(root, set_id)
-        checks.append(check_key(root, f"criteria-{set_id}"))
-    years = [(year, results.cycle.state, results.cycle.demo, results.criteria_set.id, relative_bests(results),
-              [r.unit.id for r in results.units if r.submitted]) for year, results in sorted(scored.items())]
-    return digest_of((FORM_FORMAT, code_version(), checks, years, evidence_files(root),
-                      repository_url, branch))
-
-
-def write_form(root: DataRoot, settings: dict[str, Any], results: dict[int, Results], pages: PageRenderer,
-               manifest: Manifest | None = None) -> None:
-    """Write the form page and its data script. `results`: the Results of the years built. With
-    the site's manifest, the data script (1.5 MB nationwide) is made only when its inputs changed."""
-    years = list(settings.get("CQDT_YEARS") or root.years())
-    url, branch = settings.get("REPOSITORY_URL", "") or "", settings.get("REPOSITORY_BRANCH", "main")
-    scored = {year: results.get(year) or evaluate(root, year) for year in sorted(years)}
-    pages.write(PAGE, "submit")
-    pages.written.add(DATA_FILE)
-    key = form_key(root, scored, url, branch) if manifest is not None else None
-    if manifest is None or manifest.file_digest(DATA_FILE) != key:
-        write_if_changed(pages.output / DATA_FILE, data_script(form_data(root, years, url, branch, scored)))
-    if manifest is not None:
-        manifest.record_file(DATA_FILE, key)

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from itertools import pairwise
+from pathlib import Path
 from typing import Any
 
 from ..core.model import CriteriaSet, Criterion, Group, Level, Option, TierCriteria
 from ..core.problems import InputError, Problem
 from .documents import Document, try_read
 from .paths import DataRoot
-from .schemas import static_validator
+from .schemas import static_schema_path, static_validator
 from .yaml import MAX_ADMIN_BYTES
 
 
@@ -24,13 +25,10 @@ def _places(value: Decimal) -> int:
     return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
-def check_criteria_set(root: DataRoot, set_id: str) -> tuple[CriteriaSet | None, list[Problem]]:
-    """Read and check a criteria set (reused from the cache when unchanged). Returns the set
-    (None if unusable) and problems."""
-    from ..shell.cache import cached_check, schema_files
-
-    inputs = [*sorted(root.criteria_set_dir(set_id).glob("*.yaml")), *schema_files(root)]
-    return cached_check(root, f"criteria-{set_id}", inputs, lambda: _check(root, set_id))
+def criteria_set_files(root: DataRoot, set_id: str) -> list[Path]:
+    """Every file the check of a criteria set reads."""
+    return [*sorted(root.criteria_set_dir(set_id).glob("*.yaml")),
+            *(static_schema_path(root, name) for name in ("criteria-set", "criteria-tier"))]
 
 
 def load_criteria_set(root: DataRoot, set_id: str) -> CriteriaSet:
@@ -41,7 +39,8 @@ def load_criteria_set(root: DataRoot, set_id: str) -> CriteriaSet:
     return criteria_set
 
 
-def _check(root: DataRoot, set_id: str) -> tuple[CriteriaSet | None, list[Problem]]:
+def check_criteria_set(root: DataRoot, set_id: str) -> tuple[CriteriaSet | None, list[Problem]]:
+    """Read and check a criteria set. Returns the set (None if unusable) and problems."""
     folder = root.criteria_set_dir(set_id)
     set_path = folder / "set.yaml"
     display = root.relative(set_path)

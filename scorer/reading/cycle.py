@@ -3,29 +3,26 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 from ..core.model import Cycle, Publication
 from ..core.problems import InputError, Problem
 from .documents import try_read
 from .paths import DataRoot
-from .schemas import static_validator
+from .schemas import static_schema_path, static_validator
 
 
 def _publication(entry: dict) -> Publication:
     return Publication(entry["decision"], date.fromisoformat(entry["date"]))
 
 
+def cycle_files(root: DataRoot, year: int) -> list[Path]:
+    """Every file the check of a year's cycle reads (the criteria sets it may name must exist)."""
+    return [root.cycle_path(year), *sorted(root.criteria_dir.glob("*/set.yaml")), static_schema_path(root, "cycle")]
+
+
 def check_cycle(root: DataRoot, year: int) -> tuple[Cycle | None, list[Problem]]:
-    """Read and check submissions/<year>/cycle.yaml (reused from the cache while it, the
-    criteria sets it may name and the schemas stay the same: a warm run then needs neither the
-    YAML parser's round trip nor jsonschema)."""
-    from ..shell.cache import cached_check, schema_files
-
-    inputs = [root.cycle_path(year), *sorted(root.criteria_dir.glob("*/set.yaml")), *schema_files(root)]
-    return cached_check(root, f"cycle-{year}", inputs, lambda: _check_cycle(root, year))
-
-
-def _check_cycle(root: DataRoot, year: int) -> tuple[Cycle | None, list[Problem]]:
+    """Read and check submissions/<year>/cycle.yaml."""
     path = root.cycle_path(year)
     display = root.relative(path)
     if not path.is_file():

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -90,40 +89,6 @@ class DataRoot:
             return str(path)
 
 
-_RENAME_EXCHANGE = 2  # renameat2's flag (Linux 3.15): swap two names atomically
-_AT_FDCWD = -100
-
-
-@functools.cache
-def _renameat2() -> Callable[..., int] | None:
-    """Linux's renameat2 from the C library, or None where there is none."""
-    try:
-        import ctypes
-
-        function = ctypes.CDLL(None, use_errno=True).renameat2
-    except (OSError, AttributeError):
-        return None
-    function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
-    return function
-
-
-def replace_file(source: Path | str, target: Path | str, old: list[str] | None = None) -> None:
-    """os.replace(source, target); where the system allows, a file that replaces another instead
-    changes places with it (atomically: the name always holds the old or the new bytes), then
-    the old one is deleted, or its name (`source`'s) added to `old` for the caller to delete when
-    it has time (freeing 100 MB takes 0.02 s). A rename over an existing file makes ext4 allocate
-    all the new file's blocks there and then (auto_da_alloc): 0.05 s for a 100 MB file."""
-    exchange = _renameat2()
-    if (exchange is not None and not os.path.isdir(target)
-            and exchange(_AT_FDCWD, os.fsencode(source), _AT_FDCWD, os.fsencode(target), _RENAME_EXCHANGE) == 0):
-        if old is None:
-            os.unlink(source)
-        else:
-            old.append(os.fspath(source))
-        return
-    os.replace(source, target)  # no file there yet, or no exchange on this system
-
-
 def write_atomic(path: Path, data: bytes | str | Iterable[str]) -> None:
     """Write a file through a temporary name and a rename: never half-written.
 
@@ -137,7 +102,7 @@ def write_atomic(path: Path, data: bytes | str | Iterable[str]) -> None:
             for piece in pieces:
                 handle.write(piece.encode("utf-8") if isinstance(piece, str) else piece)
         os.chmod(tmp, 0o644)
-        replace_file(tmp, path)
+        os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

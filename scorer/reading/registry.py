@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from ..core.model import TIERS, Registry, Unit
 from ..core.problems import InputError, Problem
 from .documents import try_read
 from .paths import DataRoot
-from .schemas import static_validator
+from .schemas import static_schema_path, static_validator
 from .yaml import MAX_ADMIN_BYTES
+
+# The static schemas the check reads (see schemas.static_schema_path).
+SCHEMAS = ("units", "roles")
+
+
+def registry_files(root: DataRoot) -> list[Path]:
+    """Every file the check of the registry reads."""
+    return [*sorted(root.units_dir.glob("*.yaml")), *(static_schema_path(root, name) for name in SCHEMAS)]
 
 
 def check_registry(root: DataRoot) -> tuple[Registry | None, list[Problem]]:
-    """Read and check every unit file and the roles file (reused from the cache when unchanged)."""
-    from ..shell.cache import cached_check, schema_files
-
-    inputs = [*sorted(root.units_dir.glob("*.yaml")), *schema_files(root)]
-    return cached_check(root, "registry", inputs, lambda: _check_registry(root))
-
-
-def _check_registry(root: DataRoot) -> tuple[Registry | None, list[Problem]]:
+    """Read and check every unit file and the roles file."""
     problems: list[Problem] = []
     units: list[Unit] = []
     first_seen: dict[str, str] = {}

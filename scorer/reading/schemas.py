@@ -3,14 +3,10 @@ from a criteria set so that each answer is checked against its own criterion."""
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import json
-import re
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from functools import cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -215,24 +211,18 @@ def packaged_schema_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "schema"
 
 
-@cache
-def _static(path: str) -> Draft202012Validator:
-    from jsonschema import Draft202012Validator
-
-    schema = json.loads(Path(path).read_text(encoding="utf-8"), parse_float=Decimal)
-    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+def static_schema_path(root: DataRoot, name: str) -> Path:
+    """A static schema's file: the data root's own copy, else cqdt's."""
+    path = root.schema_dir / f"{name}.schema.json"
+    return path if path.is_file() else packaged_schema_dir() / f"{name}.schema.json"
 
 
 def static_validator(root: DataRoot, name: str) -> Draft202012Validator:
     """Validator of a static schema, preferring the data root's own copy."""
-    path = root.schema_dir / f"{name}.schema.json"
-    if not path.is_file():
-        path = packaged_schema_dir() / f"{name}.schema.json"
-    return _static(str(path))
+    from jsonschema import Draft202012Validator
 
-
-# Keyed by object identity; the set is kept in the value so its id stays unique.
-_GENERATED: dict[tuple[int, str, str], tuple[CriteriaSet, Draft202012Validator]] = {}
+    schema = json.loads(static_schema_path(root, name).read_text(encoding="utf-8"), parse_float=Decimal)
+    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
 def _is_iso_date(value: str) -> bool:
@@ -245,51 +235,23 @@ def _is_iso_date(value: str) -> bool:
 
 
 FAST_FORMATS = {"date": _is_iso_date}
-_FAST: dict[tuple[int, str, str], tuple[CriteriaSet, Callable[[Any], bool] | None]] = {}
-# Bumped when the way the cached code is made changes.
-FAST_CODE_FORMAT = 1
 
 
-def fast_is_valid(criteria_set: CriteriaSet, tier: str, kind: str, *, make: bool = True) -> Callable[[Any], bool] | None:
-    """A compiled (fastjsonschema) yes/no check of the same generated schema.
-
-    It only answers "valid?" quickly; every message still comes from jsonschema, which
-    runs whenever this says no. Generating and compiling its code takes some 0.15 s, so the
-    compiled code is kept in cqdt's cache folder: a later process loads it in a millisecond.
-    With `make` false, None when no process compiled it yet (jsonschema is cheaper for one file).
-    """
-    key = (id(criteria_set), tier, kind)
-    if key not in _FAST or (_FAST[key][1] is None and make):
-        build = submission_schema if kind == "submission" else review_schema
-        _FAST[key] = (criteria_set, _compiled_check(dumps(build(criteria_set, tier)), make))
-    return _FAST[key][1]
+def _generated(criteria_set: CriteriaSet, tier: str, kind: str) -> dict[str, Any]:
+    build = submission_schema if kind == "submission" else review_schema
+    return json.loads(dumps(build(criteria_set, tier)), parse_float=Decimal)
 
 
-def _compiled_check(schema_text: str, make: bool) -> Callable[[Any], bool] | None:
-    import marshal
-    import sys
-
+def compiled_check(criteria_set: CriteriaSet, tier: str, kind: str) -> Callable[[Any], bool]:
+    """A compiled (fastjsonschema) yes/no check of the generated schema of a tier (kind
+    "submission" or "review"). It only answers "valid?" quickly; every message still comes
+    from jsonschema, which runs whenever this says no. Compiling takes a tenth of a second:
+    worth it for many files only."""
     import fastjsonschema
 
-    from ..shell.cache import cache_dir
-
-    name = hashlib.sha256(f"{FAST_CODE_FORMAT}|{fastjsonschema.VERSION}|{sys.version}|{schema_text}".encode()).hexdigest()
-    stored = cache_dir() / "schemas" / f"{name}.marshal"
-    try:
-        function, code = marshal.loads(stored.read_bytes())
-    except (OSError, EOFError, ValueError, TypeError):
-        if not make:
-            return None
-        schema = json.loads(schema_text, parse_float=Decimal)
-        schema.pop("$schema")  # the keywords used are those of draft 7, which it compiles
-        text = fastjsonschema.compile_to_code(schema, formats=FAST_FORMATS)
-        function = re.search(r"^def (\w+)", text, re.MULTILINE)[1]  # the schema's own, first
-        code = compile(text, f"<{function}>", "exec")
-        with contextlib.suppress(OSError):  # a read-only cache: compiled again next time
-            write_atomic(stored, marshal.dumps((function, code)))
-    namespace: dict[str, Any] = {}
-    exec(code, namespace)  # our own schema's code, compiled above or by an earlier run
-    validate = partial(namespace[function], custom_formats=FAST_FORMATS)
+    schema = _generated(criteria_set, tier, kind)
+    schema.pop("$schema")  # the keywords used are those of draft 7, which it compiles
+    validate = fastjsonschema.compile(schema, formats=FAST_FORMATS)
 
     def is_valid(data: Any) -> bool:
         try:
@@ -302,13 +264,7 @@ def _compiled_check(schema_text: str, make: bool) -> Callable[[Any], bool] | Non
 
 
 def generated_validator(criteria_set: CriteriaSet, tier: str, kind: str) -> Draft202012Validator:
-    """Validator built once per loaded criteria set, tier and kind (submission/review)."""
-    key = (id(criteria_set), tier, kind)
-    if key not in _GENERATED:
-        from jsonschema import Draft202012Validator
+    """Validator of the generated schema of a tier (kind "submission" or "review")."""
+    from jsonschema import Draft202012Validator
 
-        build = submission_schema if kind == "submission" else review_schema
-        schema = json.loads(dumps(build(criteria_set, tier)), parse_float=Decimal)
-        validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
-        _GENERATED[key] = (criteria_set, validator)
-    return _GENERATED[key][1]
+    return Draft202012Validator(_generated(criteria_set, tier, kind), format_checker=Draft202012Validator.FORMAT_CHECKER)

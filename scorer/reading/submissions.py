@@ -26,7 +26,7 @@ from ..core.rules import is_nonzero
 from .documents import Document, try_read
 from .messages import schema_problems
 from .paths import SUBMISSION_RE, DataRoot
-from .schemas import fast_is_valid, generated_validator
+from .schemas import compiled_check, generated_validator
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _SPACE = re.compile(r"\s")
@@ -67,7 +67,8 @@ def year_file_names(root: DataRoot, year: int) -> list[tuple[str, str]]:
 
 
 class YearContext:
-    """What checking a year's files needs: registry, cycle and criteria."""
+    """What checking a year's files needs: registry, cycle and criteria, and the schema checks
+    of each tier, made when first needed."""
 
     def __init__(self, root: DataRoot, registry: Registry, cycle: Cycle, criteria_set: CriteriaSet,
                  bulk: bool = False):
@@ -77,6 +78,25 @@ class YearContext:
         self.criteria_set = criteria_set
         # Many files to check: compiling a fast yes/no schema check first pays for itself.
         self.bulk = bulk
+        # The repository files a check looked for as evidence, and whether each was there (see
+        # evidence_problem); a list while someone wants to know.
+        self.probed: list[tuple[str, bool]] | None = None
+        self._checks: dict[tuple[str, str, bool], Any] = {}
+
+    def schema_check(self, tier: str, kind: str, compiled: bool) -> Any:
+        """The tier's schema check of `kind` ("submission", "review"): compiled (a yes/no
+        function) or jsonschema's validator."""
+        key = (tier, kind, compiled)
+        if key not in self._checks:
+            make = compiled_check if compiled else generated_validator
+            self._checks[key] = make(self.criteria_set, tier, kind)
+        return self._checks[key]
+
+    def compile_checks(self, tiers_and_kinds: set[tuple[str, str]]) -> None:
+        """Compile these checks now (before worker processes start: they share them)."""
+        for tier, kind in sorted(tiers_and_kinds):
+            if tier in self.criteria_set.tiers:
+                self.schema_check(tier, kind, True)
 
 
 def _place(ctx: YearContext, path: Path) -> tuple[re.Match | None, str]:
@@ -105,19 +125,22 @@ def check_value(doc: Document, where: tuple, criterion: Any, value: Any) -> None
             doc.add((*where, "value", "numerator"), f"tiêu chí {criterion.id}: tử số ({numerator}) lớn hơn mẫu số ({denominator})")
 
 
-def check_evidence(root: DataRoot, doc: Document, where: tuple, criterion: Any, answer: dict) -> None:
-    """Evidence for every non-zero answer; only http(s) links or repository files."""
+def check_evidence(root: DataRoot, doc: Document, where: tuple, criterion: Any, answer: dict,
+                   probed: list[tuple[str, bool]] | None = None) -> None:
+    """Evidence for every non-zero answer; only http(s) links or repository files (each file
+    looked for is noted in `probed` with whether it was there)."""
     evidence = answer.get("evidence") or []
     if is_nonzero(criterion, answer.get("value")) and not evidence:
         doc.add((*where, "value"), f"tiêu chí {criterion.id}: câu trả lời có điểm phải kèm minh chứng (evidence): đường dẫn http(s) hoặc tệp trong kho")
     for index, item in enumerate(evidence):
-        problem = evidence_problem(root, item)
+        problem = evidence_problem(root, item, probed)
         if problem:
             doc.add((*where, "evidence", index), f"tiêu chí {criterion.id}: {problem}")
 
 
-def evidence_problem(root: DataRoot, item: str) -> str | None:
-    """Why an evidence entry is not acceptable, or None."""
+def evidence_problem(root: DataRoot, item: str, probed: list[tuple[str, bool]] | None = None) -> str | None:
+    """Why an evidence entry is not acceptable, or None. A repository file looked for is noted
+    in `probed` with whether it was there: the answer depends on it as well as on the text."""
     text = item.strip()
     if _PLAIN_WEB_LINK.match(text):  # the common case, decided without urlsplit
         return None
@@ -134,7 +157,10 @@ def evidence_problem(root: DataRoot, item: str) -> str | None:
     path = Path(text)
     if path.is_absolute() or ".." in path.parts or text.startswith(("/", "\\")):
         return f"đường dẫn tệp minh chứng '{text[:80]}' phải là đường dẫn tương đối trong kho, không có '..'"
-    if not (root.root / path).is_file():
+    found = (root.root / path).is_file()
+    if probed is not None:
+        probed.append((text, found))
+    if not found:
         return f"không tìm thấy tệp minh chứng '{text[:80]}' trong kho (hoặc hãy dùng đường dẫn http(s))"
     return None
 
@@ -152,11 +178,10 @@ def _read_checked(ctx: YearContext, path: Path, display: str, tier: str, kind: s
         year = SUBMISSION_RE.match(display)["year"]
         doc.add(("unit",), f"đơn vị '{unit.id}' thuộc cấp '{unit.tier}', nhưng tệp nằm trong thư mục cấp '{tier}'; hãy chuyển tệp sang submissions/{year}/{unit.tier}/")
         return None, doc.problems
-    # Many files: compile the quick check. A few: use it if an earlier run compiled it.
-    is_valid = fast_is_valid(ctx.criteria_set, tier, kind, make=ctx.bulk)
-    if is_valid is not None and is_valid(doc.data):
+    # Many files: the compiled check first (most files are valid). A few: jsonschema alone.
+    if ctx.bulk and ctx.schema_check(tier, kind, True)(doc.data):
         return doc, []
-    errors = list(generated_validator(ctx.criteria_set, tier, kind).iter_errors(doc.data))
+    errors = list(ctx.schema_check(tier, kind, False).iter_errors(doc.data))
     return doc, schema_problems(errors, doc.positions, display)
 
 
@@ -179,7 +204,7 @@ def read_submission(ctx: YearContext, path: Path) -> tuple[Submission | None, li
         answer = doc.data["answers"][criterion.id]
         where = ("answers", criterion.id)
         check_value(doc, where, criterion, answer.get("value"))
-        check_evidence(ctx.root, doc, where, criterion, answer)
+        check_evidence(ctx.root, doc, where, criterion, answer, ctx.probed)
         answers[criterion.id] = Answer(
             value=canonical_value(answer.get("value")),
             evidence=tuple(answer.get("evidence") or ()),

@@ -8,11 +8,9 @@ from pathlib import Path
 
 from ..core.problems import Problem
 from ..flow.publish import frozen_problems
-from ..shell.year import read_year
-from .catalogue import check_criteria_set
-from .cycle import check_cycle
+from ..shell.memo import Memo
+from ..shell.year import checked_criteria_set, checked_cycle, checked_registry, read_year
 from .paths import CYCLE_RE, SUBMISSION_RE, DataRoot
-from .registry import check_registry
 from .schemas import stale_generated
 from .submissions import YearContext, read_review, read_submission
 
@@ -50,30 +48,34 @@ def _yaml_files(folder: Path, root: DataRoot) -> list[str]:
 
 
 def validate_all(root: DataRoot) -> Report:
-    """Every criteria set, the registry, and every year's files."""
+    """Every criteria set, the registry, and every year's files (each check taken from the memo
+    when it holds the check of the same files)."""
     report = Report()
+    memo = Memo()
     sets = []
     for set_id in root.criteria_set_ids():
-        criteria_set, problems = check_criteria_set(root, set_id)
+        criteria_set, problems, _ = checked_criteria_set(memo, root, set_id)
         report.add(_yaml_files(root.criteria_set_dir(set_id), root), problems)
         if criteria_set is not None:
             sets.append(criteria_set)
     for name in stale_generated(root, sets):
         report.add([], [Problem(f"schema/{name}", 1, 1, "lược đồ sinh từ bộ tiêu chí đã cũ hoặc bị thiếu; hãy chạy: cqdt schemas")])
-    registry, problems = check_registry(root)
+    registry, problems, _ = checked_registry(memo, root)
     report.add(_yaml_files(root.units_dir, root), problems)
     for year in root.years():
-        inputs = read_year(root, year, registry) if registry is not None else None
+        inputs = read_year(root, year, memo=memo) if registry is not None else None
         files = [root.relative(root.cycle_path(year))]
         files += sorted(root.relative(p) for p in root.year_dir(year).glob("*/*.yaml"))
-        report.add(files, inputs.problems if inputs else check_cycle(root, year)[1])
+        report.add(files, inputs.problems if inputs else checked_cycle(memo, root, year)[1])
         report.add([], frozen_problems(root, year))
+    memo.commit()
     return report.finish()
 
 
 def validate_paths(root: DataRoot, paths: list[Path]) -> Report:
     """Only the named files, each checked with the context it needs."""
     report = Report()
+    memo = Memo()
     registry = None
     registry_problems: list[Problem] | None = None
     for path in paths:
@@ -82,32 +84,33 @@ def validate_paths(root: DataRoot, paths: list[Path]) -> Report:
             report.add([display], [Problem(display, 1, 1, "không có tệp này")])
             continue
         if (match := _CRITERIA_RE.match(display)) is not None:
-            report.add([display], check_criteria_set(root, match["set"])[1])
+            report.add([display], checked_criteria_set(memo, root, match["set"])[1])
             continue
         if registry_problems is None:
-            registry, registry_problems = check_registry(root)
+            registry, registry_problems, _ = checked_registry(memo, root)
         if _UNITS_RE.match(display):
             report.add([display], registry_problems)
             continue
         if (match := CYCLE_RE.match(display)) is not None:
-            report.add([display], check_cycle(root, int(match["year"]))[1])
+            report.add([display], checked_cycle(memo, root, int(match["year"]))[1])
             report.add([], frozen_problems(root, int(match["year"]), {display}))
             continue
         if (match := SUBMISSION_RE.match(display)) is None:
             report.add([display], [Problem(display, 1, 1, "không phải tệp dữ liệu của cqdt (bài nộp phải ở submissions/<năm>/<cấp>/<mã đơn vị>.yaml)")])
             continue
-        report.add([display], _check_year_file(root, path, int(match["year"]), registry, registry_problems))
+        report.add([display], _check_year_file(memo, root, path, int(match["year"]), registry, registry_problems))
         report.add([], frozen_problems(root, int(match["year"]), {display}))
+    memo.commit()
     return report.finish()
 
 
-def _check_year_file(root: DataRoot, path: Path, year: int, registry, registry_problems) -> list[Problem]:
+def _check_year_file(memo: Memo, root: DataRoot, path: Path, year: int, registry, registry_problems) -> list[Problem]:
     if registry is None:
         return registry_problems
-    cycle, problems = check_cycle(root, year)
+    cycle, problems, _ = checked_cycle(memo, root, year)
     if cycle is None:
         return problems
-    criteria_set, problems = check_criteria_set(root, cycle.criteria_set)
+    criteria_set, problems, _ = checked_criteria_set(memo, root, cycle.criteria_set)
     if criteria_set is None:
         return problems
     ctx = YearContext(root, registry, cycle, criteria_set)

@@ -1,14 +1,8 @@
-"""Using the machine's second core for a build: forked processes share the Results.
+"""The machine's other cores, behind one helper: fork_map.
 
-Once the Results are read, one process makes the stale data files (JSON, CSV, XLSX; splitting
-them over two processes measured slower on two cores). Once the pages to write are known, and
-when they are many, a second renderer renders and writes every other one while the build's
-process makes the rest and the other pages. Each sends back only what it wrote. They share the
-Results with the build's process only until one touches them: reference counting writes to
-every object read, so in the end each may hold a copy of what the build's process held at
-the fork. They are used only when that stays within
-MEMORY_BUDGET_MB; results read from the cache keep their criteria on disk (see
-model.LazyCriteria), so even a nationwide year fits.
+Forked processes see the parent's memory as it was (the year read, the Results), so nothing
+is sent to them; each sends back only its results. Every process, the parent included, takes
+every n-th item: the items' costs are alike, so each gets about as much work.
 """
 
 from __future__ import annotations
@@ -18,32 +12,25 @@ import os
 import resource
 import sys
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
+T = TypeVar("T")
+R = TypeVar("R")
+
+# Forks are made only while each, if it ended up copying this process's memory, would stay
+# within this budget alongside it.
 MEMORY_BUDGET_MB = 900
-# Below this many pages a build is quick enough to need no progress bar.
+# Below this many items, work is quick enough to need no progress bar.
 MANY = 200
 
 
-def forks_wanted(setting: int | None) -> bool:
-    """Forked processes unless CQDT_JOBS is 1, the machine has one core, or fork is unavailable."""
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return False
-    return (setting or os.cpu_count() or 1) > 1
-
-
-@contextmanager
-def progress(total: int, label: str, enabled: bool) -> Iterator:
-    """A progress bar on stderr for long runs, else None."""
-    if not enabled or total < MANY:
-        yield None
-        return
-    import click
-
-    with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
-        yield bar
+def default_jobs() -> int:
+    """CQDT_JOBS, else the CPUs this process may use."""
+    if os.environ.get("CQDT_JOBS"):
+        return max(1, int(os.environ["CQDT_JOBS"]))
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 def resident_mb() -> float:
@@ -60,63 +47,76 @@ def resident_mb() -> float:
 
 
 def forks_fit(count: int) -> bool:
-    """Whether `count` forked processes, each of which may end up copying this process's memory,
-    stay within budget alongside it."""
+    """Whether `count` forked processes fit in the budget with this one."""
     return (count + 1) * resident_mb() < MEMORY_BUDGET_MB
 
 
-def _render(tasks: list[Callable[[], Any]], then: list[Callable[[], Any]], report) -> None:
+def _share(function: Callable[[T], R], items: Sequence[T], report) -> None:
     try:
-        report.send((True, [task() for task in tasks]))
-        for task in then:
-            task()
-        report.send((True, None))
-    except BaseException:  # the build's process reports it
+        report.send((True, [function(item) for item in items]))
+    except BaseException:  # the parent reports it
         report.send((False, traceback.format_exc()))
     finally:
         report.close()
 
 
-class ForkedTasks:
-    """A forked process running some of the build's tasks while the build's process does the
-    rest; then, after handing back their results, the tasks in `then` (bookkeeping the build's
-    process need not wait for until it ends: see finish)."""
+def _told(function: Callable[[T], R], item: T, done: Callable[[int], None] | None) -> R:
+    result = function(item)
+    if done is not None:
+        done(1)
+    return result
 
-    def __init__(self, tasks: list[Callable[[], Any]], then: list[Callable[[], Any]] = ()) -> None:
-        context = multiprocessing.get_context("fork")
-        self.count = len(tasks)
-        self._report, theirs = context.Pipe(duplex=False)
-        self._process = context.Process(target=_render, args=(tasks, list(then), theirs), daemon=True)
-        self._process.start()
+
+def fork_map(function: Callable[[T], R], items: Sequence[T], jobs: int | None = None, least: int = 64,
+             done: Callable[[int], None] | None = None) -> list[R]:
+    """[function(item) for item in items], over `jobs` processes (default_jobs()) when there are
+    at least `least` items, fork is available and the forks fit in memory; in order.
+    `done(n)`: told as items are done (a progress bar)."""
+    jobs = min(jobs or default_jobs(), max(1, len(items) // max(1, least)))
+    if (jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods() or not forks_fit(jobs - 1)):
+        return [_told(function, item, done) for item in items]
+    context = multiprocessing.get_context("fork")
+    forks = []
+    for share in range(1, jobs):
+        mine, theirs = context.Pipe(duplex=False)
+        process = context.Process(target=_share, args=(function, items[share::jobs], theirs), daemon=True)
+        process.start()
         theirs.close()
-        self._done = False
+        forks.append((process, mine))
+    finished = False
+    try:
+        shares: list[list[R]] = [[_told(function, item, done) for item in items[0::jobs]]]
+        for _, mine in forks:
+            try:
+                ok, payload = mine.recv()
+            except EOFError:
+                ok, payload = False, "tiến trình con dừng giữa chừng"
+            if not ok:
+                raise RuntimeError("Tiến trình con gặp lỗi:\n" + payload)
+            shares.append(payload)
+            if done is not None:
+                done(len(payload))
+        finished = True
+    finally:
+        for process, mine in forks:
+            mine.close()
+            if not finished:
+                process.terminate()
+            process.join()
+    found: list[Any] = [None] * len(items)
+    for share, results in enumerate(shares):
+        found[share::jobs] = results
+    return found
 
-    def _receive(self) -> Any:
-        try:
-            ok, payload = self._report.recv()
-        except EOFError:
-            ok, payload = False, "tiến trình dựng trang dừng giữa chừng"
-        if not ok:
-            self.close()
-            raise RuntimeError("Tiến trình dựng trang gặp lỗi:\n" + payload)
-        return payload
 
-    def results(self) -> list:
-        """Every task's result, in order, once the renderer finished them."""
-        return self._receive()
+@contextmanager
+def progress(total: int, label: str, enabled: bool) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar on stderr for long runs: yields done(n), to call as n more items are
+    done; None when not enabled or short."""
+    if not enabled or total < MANY:
+        yield None
+        return
+    import click
 
-    def finish(self) -> None:
-        """Wait for the tasks in `then` too."""
-        if not self._done:
-            self._receive()
-            self._done = True
-            self._report.close()
-
-    def close(self) -> None:
-        """End the process: stopped if its work is not done (see finish), else waited for. Once
-        its work is done it ends on its own, tearing down its copy of the build's memory (0.1 s):
-        close it at the end of the build, not as soon as its work is done."""
-        self._report.close()
-        if not self._done and self._process.is_alive():
-            self._process.terminate()
-        self._process.join()
+    with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
+        yield bar.update

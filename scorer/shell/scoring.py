@@ -1,21 +1,20 @@
-"""The results document again after a few files changed: only their units are scored.
+"""evaluate(root, year): a year read, checked and scored, each step taken from the memo when
+it holds the same step of the same inputs.
 
-Each unit's JSON line is cached (without its rank) under the key of everything
-it depends on: the unit's registry entry, its submission and review files, the
-tier's best values of relative criteria and whether the year is published.
-Ranks and order are set afresh on every run from the cached levels and totals,
-so the output is byte for byte what export.iter_json writes for score(inputs).
+A unit's result is kept under the key of all it is made from: the year's registry, cycle and
+criteria set (the year's context), the unit, its submission and review files, its tier's best
+values of relative criteria and whether the year is published. What ranking needs (its
+status, level and total) and the other small fields sit in one entry; its criteria, the
+bulky part, in another, read only when they are walked; its line of the results document
+in a third, made the first time it is asked for (see json_pieces). Ranks are set afresh on
+every run, so the Results are equal to core.evaluate.score's.
 """
 
 from __future__ import annotations
 
-import hashlib
-import pickle
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import fields
+from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from functools import partial
-from typing import Any, NamedTuple
 
 from ..core.evaluate import (
     answered_bests,
@@ -23,7 +22,6 @@ from ..core.evaluate import (
     counted_values,
     ranks,
     relative_values,
-    score,
     self_values,
     unit_result,
 )
@@ -31,293 +29,168 @@ from ..core.model import (
     TIERS,
     CriteriaSet,
     CriterionResult,
-    LazyCriteria,
-    LazyUnitResult,
     Results,
     TierCriteria,
     Unit,
     UnitResult,
 )
 from ..export import results as export
-from ..export.results import JSON_TAIL, json_head, listing_key, ranked_line, unit_line
 from ..reading.paths import DataRoot
-from .cache import IndexJournal, cache_path, code_version, loads, read_pickle, write_pickle
-from .pack import Address, Pack
-from .year import LazyItems, YearInputs, read_year, require_valid
+from .memo import Memo, digest
+from .year import YearInputs, read_year, require_valid
 
-FORMAT = 9
-FLUSH_EVERY = 500
-
-
-class ScoredUnit(NamedTuple):
-    """What the cache keeps of one unit's result."""
-
-    own_key: str  # its files (their SHA-256s; the registry is in the context)
-    tier_key: str  # the tier's best values and the publication state, when it was scored
-    key: str  # a digest of both
-    status: str
-    level: int | None
-    total: Decimal
-    stale_reviews: tuple[str, ...]
-    relative_self: dict[str, Decimal | None]
-    relative_counted: dict[str, Decimal | None]
-    # Of its records in the packs (see RECORDS), once they are written.
-    addresses: tuple[Address, ...] | None
+# A result's fields kept in its summary, in this order, then the number of its criteria.
+SUMMARY = ("status", "submission_path", "submission_sha256", "group_scores", "total", "self_group_scores",
+           "self_total", "level", "gap", "review_stages", "stale_reviews", "digest")
 
 
-# A unit's records, one pack each: its JSON line (rank null), the fields of its UnitResult as
-# a plain tuple (SUMMARY_FIELDS; the registry has the unit, the rank is set on reading) and
-# its criteria.
-RECORDS = ("units-pack", "results-pack", "criteria-pack")
-LINE, SUMMARY, CRITERIA = range(len(RECORDS))
+class StoredCriteria(Sequence):
+    """A unit's criterion results, read from the memo each time they are walked: a nationwide
+    site needs 12,000 units' results at hand but one unit's criteria at a time. Equal to the
+    tuple of the same results; pickles as that tuple."""
 
+    __slots__ = ("_key", "_length", "_memo", "_rescore")
 
-def _digest(*parts: Any) -> str:
-    return hashlib.sha256(repr(parts).encode()).hexdigest()
+    def __init__(self, memo: Memo, key: str, length: int, rescore: Callable[[], UnitResult]) -> None:
+        """`rescore()`: the result scored again, should the memo have lost the criteria."""
+        self._memo = memo
+        self._key = key
+        self._length = length
+        self._rescore = rescore
 
-
-# The summary: UnitResult's fields but unit, rank and criteria, then the unit's id and its
-# number of criteria. A tuple, so that reading one makes a UnitResult once, not twice.
-SUMMARY_FIELDS = tuple(f.name for f in fields(UnitResult) if f.name not in ("unit", "rank", "criteria"))
-
-
-def _records(result: UnitResult, line: str) -> tuple[bytes, bytes, bytes]:
-    summary = (*(getattr(result, name) for name in SUMMARY_FIELDS), result.unit.id, len(result.criteria))
-    return (line.encode("utf-8"), pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL),
-            pickle.dumps(tuple(result.criteria), protocol=pickle.HIGHEST_PROTOCOL))
-
-
-class UnitCache:
-    """Scored units of one year, by unit id; their records sit in packs beside the index."""
-
-    def __init__(self, inputs: YearInputs):
-        assert inputs.criteria_set is not None
-        self.path = cache_path(inputs.root, inputs.year).with_suffix(".units")
-        self.packs = [Pack(self.path.with_suffix("." + name)) for name in RECORDS]
-        self.context = _digest(FORMAT, inputs.context, code_version())
-        # The index is a pickle plus a journal of the entries changed since it was written, so
-        # that a run which scored one unit appends one entry instead of writing 12,000.
-        stored = read_pickle(self.path)
-        fits = isinstance(stored, dict) and stored.get("context") == self.context
-        self.units = {unit_id: ScoredUnit._make(entry) for unit_id, entry in stored["units"].items()} if fits else {}
-        self.journal = IndexJournal(self.path.with_suffix(".units-journal"), stored.get("generation") if fits else None)
-        if self.units:
-            self.journal.replay(self.units, ScoredUnit._make, len(ScoredUnit._fields))
-        else:  # nothing indexes their records any more
-            for pack in self.packs:
-                pack.clear()
-        self.pending: dict[str, tuple[bytes, ...]] = {}  # records not yet appended to the packs
-        self.unwritable: dict[str, tuple[bytes, ...]] = {}  # what the packs could not take (read-only cache)
-        self.changed: set[str] = set()  # units whose entry changed (or went) since the index was read
-
-    def record(self, unit_id: str, which: int) -> bytes | None:
-        """One of the unit's records (LINE, SUMMARY or CRITERIA), or None if the pack lost it."""
-        held = self.pending.get(unit_id) or self.unwritable.get(unit_id)
-        if held is not None:
-            return held[which]
-        addresses = self.units[unit_id].addresses
-        return None if addresses is None else self.packs[which].read(addresses[which])
-
-    def line(self, unit_id: str) -> bytes | None:
-        """The unit's cached line (rank null), or None if the pack lost it."""
-        return self.record(unit_id, LINE)
-
-    def result(self, unit: Unit, rank: int | None, rescore: Callable[[], UnitResult]) -> UnitResult:
-        """The unit's result with this rank, from the cache: what the index holds at once, the
-        rest of its summary when first asked for and its criteria each time they are walked
-        (`rescore()` makes them again if the pack lost them meanwhile)."""
-        entry = self.units[unit.id]
-        return LazyUnitResult.of(partial(self._summary, unit, rescore), unit, rank, entry.status, entry.total,
-                                 entry.level, entry.stale_reviews)
-
-    def _summary(self, unit: Unit, rescore: Callable[[], UnitResult]) -> dict[str, Any]:
-        """Every field of the unit's result but unit and rank, from its records (see result)."""
-
-        def criteria() -> tuple[CriterionResult, ...]:
-            found = self.record(unit.id, CRITERIA)
-            return loads(found) if found is not None else rescore().criteria
-
-        record = self.record(unit.id, SUMMARY)
-        summary = None if record is None else loads(record)
-        if not isinstance(summary, tuple) or len(summary) != len(SUMMARY_FIELDS) + 2 or summary[-2] != unit.id:
-            fresh = rescore()
-            return {name: getattr(fresh, name) for name in (*SUMMARY_FIELDS, "criteria")}
-        count = summary[-1]
-        return {**dict(zip(SUMMARY_FIELDS, summary, strict=False)),
-                "criteria": LazyCriteria(criteria, count) if count else ()}
-
-    def put(self, unit_id: str, entry: ScoredUnit, result: UnitResult, line: str) -> None:
-        self.units[unit_id] = entry
-        self.pending[unit_id] = _records(result, line)
-        self.changed.add(unit_id)
-        if len(self.pending) >= FLUSH_EVERY:  # records go to disk as they come: a cold run holds few
-            self.flush()
-
-    def flush(self) -> None:
-        stored = [pack.store({name: held[which] for name, held in self.pending.items()})
-                  for which, pack in enumerate(self.packs)]
-        if all(addresses is not None for addresses in stored):
-            for name in self.pending:
-                self.units[name] = self.units[name]._replace(addresses=tuple(a[name] for a in stored))
-        else:
-            self.unwritable.update(self.pending)
-        self.pending.clear()
-
-    def save(self, unit_ids: set[str]) -> None:
-        """Keep the given units (drop the rest) and write what changed."""
-        for gone in set(self.units) - unit_ids:
-            del self.units[gone]
-            self.changed.add(gone)
-        self.flush()
-        if not self.changed:
-            return
-        moved = False
-        for which, pack in enumerate(self.packs):
-            live = {name: e.addresses[which] for name, e in self.units.items() if e.addresses is not None}
-            for name, address in pack.compact(live).items():
-                addresses = list(self.units[name].addresses)
-                addresses[which] = address
-                self.units[name] = self.units[name]._replace(addresses=tuple(addresses))
-                moved = True
-        # A few entries go to the journal; many, moved records or a long journal: a new index.
-        if moved or not self.journal.append(self.units, self.changed):
-            # Plain tuples: pickle writes them natively, named tuples cost a Python call each.
-            units = {u: tuple(e) for u, e in self.units.items()}
-            self.journal.restart(lambda generation: write_pickle(self.path, {
-                "context": self.context, "generation": generation, "units": units}))
-        self.changed.clear()
-
-
-class CachedLines(Mapping):
-    """Unit id → the unit's cached JSON line (rank null), read from the pack when asked for."""
-
-    def __init__(self, cache: UnitCache):
-        self._cache = cache
-
-    def __getitem__(self, unit_id: str) -> bytes:
-        line = self._cache.line(unit_id) if unit_id in self._cache.units else None
-        if line is None:
-            raise KeyError(unit_id)
-        return line
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._cache.units)
+    def _load(self) -> tuple[CriterionResult, ...]:
+        rows = self._memo.load(self._key)
+        if not isinstance(rows, tuple) or len(rows) != self._length:
+            return tuple(self._rescore().criteria)
+        return tuple(map(CriterionResult._make, rows))
 
     def __len__(self) -> int:
-        return len(self._cache.units)
+        return self._length
+
+    def __iter__(self) -> Iterator[CriterionResult]:
+        return iter(self._load())
+
+    def __getitem__(self, index):
+        return self._load()[index]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, tuple | StoredCriteria):
+            return tuple(self) == tuple(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # like the results holding it
+
+    def __repr__(self) -> str:
+        return repr(tuple(self))
+
+    def __reduce__(self) -> tuple:
+        return (tuple, (tuple(self),))
 
 
-Bests = tuple[dict[str, Decimal], dict[str, Decimal]]
-
-
-def _score_tier(inputs: YearInputs, cache: UnitCache, tier: TierCriteria, units: tuple[Unit, ...],
-                published: bool) -> tuple[Bests, Callable[[Unit], UnitResult]]:
-    """Score the tier's units whose cached line is missing or out of date; returns the tier's
-    answered bests (evaluate.answered_bests, self-assessed and counted) and how to score one again."""
-    submissions, reviews = inputs.submissions, inputs.reviews
-    assert isinstance(submissions, LazyItems) and isinstance(reviews, LazyItems)
-    # The unit's registry entry is not in its own key: the context already holds the whole
-    # registry (cache.context_key reads units/*.yaml), and writing out 12,000 units took 0.05 s.
-    shas, submitted, reviewed = inputs.shas, submissions.displays, reviews.displays
-    own = {u.id: f"{shas[submitted[u.id]] if u.id in submitted else ''}/{shas[reviewed[u.id]] if u.id in reviewed else ''}"
-           for u in units}
-    relative: dict[str, tuple[dict, dict]] = {}
-    for unit in units:
-        if unit.id not in submissions:
-            continue
-        cached = cache.units.get(unit.id)
-        if cached is not None and cached.own_key == own[unit.id]:
-            relative[unit.id] = cached.relative_self, cached.relative_counted
-        else:
+def _tier_results(memo: Memo, inputs: YearInputs, tier: TierCriteria, units: tuple[Unit, ...],
+                  published: bool) -> tuple[list[UnitResult], tuple[dict[str, Decimal], dict[str, Decimal]]]:
+    """The tier's results (rank None) and its answered bests (evaluate.answered_bests, self-assessed
+    and counted), each unit's from the memo when it holds it."""
+    criteria_set = inputs.criteria_set
+    assert criteria_set is not None
+    submissions, reviews, shas = inputs.submissions, inputs.reviews, inputs.shas
+    submitted_files, review_files = inputs.submissions.displays, inputs.reviews.displays
+    # The digests of each unit's files.
+    owns = {u.id: f"{shas[submitted_files[u.id]] if u.id in submitted_files else ''}/"
+                  f"{shas[review_files[u.id]] if u.id in review_files else ''}" for u in units}
+    submitted = [u for u in units if u.id in submissions]
+    relative_keys = {u.id: memo.key("relative", inputs.context, owns[u.id]) for u in submitted}
+    relative = memo.load_many(relative_keys.values())
+    quantities = {}
+    for unit in submitted:
+        found = relative.get(relative_keys[unit.id])
+        if not (isinstance(found, tuple) and len(found) == 2):
             submission = submissions[unit.id]
-            relative[unit.id] = (relative_values(tier, self_values(submission)),
-                                 relative_values(tier, counted_values(submission, reviews.get(unit.id))))
-    answered = (answered_bests(tier, [r[0] for r in relative.values()]),
-                answered_bests(tier, [r[1] for r in relative.values()]))
+            found = (relative_values(tier, self_values(submission)),
+                     relative_values(tier, counted_values(submission, reviews.get(unit.id))))
+            memo.save(relative_keys[unit.id], found)
+        quantities[unit.id] = found
+    answered = (answered_bests(tier, [q[0] for q in quantities.values()]),
+                answered_bests(tier, [q[1] for q in quantities.values()]))
     best_self, best_counted = (best_values(found, tier) for found in answered)
-    tier_key = _digest(sorted(best_self.items()), sorted(best_counted.items()), published)
-
-    def rescore(unit: Unit) -> UnitResult:
-        return unit_result(unit, tier, inputs.criteria_set, submissions.get(unit.id), reviews.get(unit.id),
-                           best_self, best_counted, published)
-
+    tier_key = digest(repr(sorted(best_self.items())), repr(sorted(best_counted.items())), str(published))
+    keys = {u.id: memo.key("result", inputs.context, u.id, owns[u.id], tier_key) for u in units}
+    summaries = memo.load_many(keys.values())
+    results = []
     for unit in units:
-        cached = cache.units.get(unit.id)
-        # Its files and its tier's values as when it was scored: the same key, not worked out again.
-        if (cached is not None and cached.own_key == own[unit.id] and cached.tier_key == tier_key
-                and cached.addresses is not None):
+        key = keys[unit.id]
+        summary = summaries.get(key)
+        rescore = partial(_score_unit, inputs, tier, unit, best_self, best_counted, published)
+        if isinstance(summary, tuple) and len(summary) == len(SUMMARY) + 1:
+            count = summary[-1]
+            criteria = StoredCriteria(memo, key + " criteria", count, rescore) if count else ()
+            results.append(UnitResult(unit, *summary[:8], None, summary[8], criteria, *summary[9:12]))
             continue
-        key = hashlib.sha256(f"{own[unit.id]}/{tier_key}".encode()).hexdigest()
-        result = rescore(unit)
-        self_rel, counted_rel = relative.get(unit.id, ({}, {}))
-        cache.put(unit.id, ScoredUnit(own[unit.id], tier_key, key, result.status, result.level, result.total,
-                                      result.stale_reviews, self_rel, counted_rel, None),
-                  result, unit_line(result, inputs.criteria_set))
-    return answered, rescore
+        result = rescore()
+        memo.save(key, (*(getattr(result, name) for name in SUMMARY), len(result.criteria)))
+        if result.criteria:
+            memo.save(key + " criteria", tuple(tuple(c) for c in result.criteria))
+        results.append(result)
+    return results, answered
 
 
-def _tier_ranks(cache: UnitCache, units: tuple[Unit, ...], criteria_set: CriteriaSet) -> dict[str, int]:
-    """The ranks of the tier's submitted units, from their cached levels and totals."""
-    entries = [cache.units[u.id] for u in units]
-    return ranks([(u.id, e.level, e.total) for u, e in zip(units, entries, strict=True) if e.status != "not_submitted"], criteria_set)
+def _score_unit(inputs: YearInputs, tier: TierCriteria, unit: Unit, best_self: dict[str, Decimal],
+                best_counted: dict[str, Decimal], published: bool) -> UnitResult:
+    """One unit's result (its files read from the memo only now)."""
+    assert inputs.criteria_set is not None
+    return unit_result(unit, tier, inputs.criteria_set, inputs.submissions.get(unit.id), inputs.reviews.get(unit.id),
+                       best_self, best_counted, published)
 
 
-def iter_json(inputs: YearInputs, tiers: tuple[str, ...] = TIERS) -> Iterator[bytes]:
-    """export.iter_json(score(inputs)) as UTF-8, scoring and serialising only units whose inputs changed."""
+def score_on(memo: Memo, inputs: YearInputs) -> Results:
+    """core.evaluate.score(inputs), each unit's result taken from the memo when it holds it."""
     registry, cycle, criteria_set = inputs.registry, inputs.cycle, inputs.criteria_set
     assert registry is not None and cycle is not None and criteria_set is not None
-    if not isinstance(inputs.submissions, LazyItems):  # inputs not read by read_year: nothing to reuse
-        yield from (piece.encode("utf-8") for piece in export.iter_json(score(inputs), tiers))
-        return
-    cache = UnitCache(inputs)
     published = cycle.state == "published"
-    listing: list[tuple[tuple, Unit, int | None]] = []
-    rescore: dict[str, Callable[[Unit], UnitResult]] = {}
+    results: list[UnitResult] = []
+    bests = {}
     for tier_id in TIERS:
         if tier_id not in criteria_set.tiers:
             continue
-        units = registry.in_tier(tier_id)
-        _, rescore[tier_id] = _score_tier(inputs, cache, criteria_set.tiers[tier_id], units, published)
-        if tier_id not in tiers:
-            continue
-        rank_of = _tier_ranks(cache, units, criteria_set)
-        listing.extend((listing_key(tier_id, rank_of.get(u.id), u.id), u, rank_of.get(u.id)) for u in units)
-    cache.save({u.id for tier_id in criteria_set.tiers for u in registry.in_tier(tier_id)})
-    listing.sort(key=lambda item: item[0])
-    yield json_head(Results(inputs.year, cycle, criteria_set, ()), tiers).encode("utf-8")
-    separator = b"\n"
-    for _, unit, rank in listing:
-        line = cache.line(unit.id)
-        if line is None:  # another run compacted the pack meanwhile
-            line = unit_line(rescore[unit.tier](unit), criteria_set).encode("utf-8")
-        yield separator + ranked_line(line, rank)
-        separator = b",\n"
-    yield JSON_TAIL.encode("utf-8")
+        tier_results, bests[tier_id] = _tier_results(memo, inputs, criteria_set.tiers[tier_id],
+                                                     registry.in_tier(tier_id), published)
+        rank_of = ranks([(r.unit.id, r.level, r.total) for r in tier_results if r.submitted], criteria_set)
+        results.extend(_ranked(r, rank_of.get(r.unit.id)) for r in tier_results)
+    return Results(inputs.year, cycle, criteria_set, tuple(results), bests=bests)
 
 
-def score_cached(inputs: YearInputs) -> Results:
-    """evaluate.score(inputs), with the UnitResults of units whose inputs did not change read from the cache."""
-    registry, cycle, criteria_set = inputs.registry, inputs.cycle, inputs.criteria_set
-    assert registry is not None and cycle is not None and criteria_set is not None
-    if not isinstance(inputs.submissions, LazyItems):
-        return score(inputs)
-    cache = UnitCache(inputs)
-    published = cycle.state == "published"
-    tiers = [(tier_id, registry.in_tier(tier_id)) for tier_id in TIERS if tier_id in criteria_set.tiers]
-    scored = {tier_id: _score_tier(inputs, cache, criteria_set.tiers[tier_id], units, published)
-              for tier_id, units in tiers}
-    cache.save({u.id for _, units in tiers for u in units})
-    results: list[UnitResult] = []
-    for tier_id, units in tiers:
-        rank_of = _tier_ranks(cache, units, criteria_set)
-        results.extend(cache.result(u, rank_of.get(u.id), partial(scored[tier_id][1], u)) for u in units)
-    # The key is already a digest of the unit's inputs; the context covers cqdt and the year.
-    fingerprints = {r.unit.id: f"{cache.context}:{cache.units[r.unit.id].key}" for r in results}
-    return Results(inputs.year, cycle, criteria_set, tuple(results), {t: bests for t, (bests, _) in scored.items()},
-                   fingerprints, CachedLines(cache))
+def _ranked(result: UnitResult, rank: int | None) -> UnitResult:
+    return UnitResult(result.unit, result.status, result.submission_path, result.submission_sha256,
+                      result.group_scores, result.total, result.self_group_scores, result.self_total, result.level,
+                      rank, result.gap, result.criteria, result.review_stages, result.stale_reviews, result.digest)
 
 
-def evaluate(root: DataRoot, year: int) -> Results:
-    """Read, check and score a year (units whose inputs did not change come from the cache);
-    raises InputError on any problem."""
-    return score_cached(require_valid(read_year(root, year)))
+def evaluate(root: DataRoot, year: int, memo: Memo | None = None) -> Results:
+    """Read, check and score a year; raises InputError on any problem."""
+    memo = memo or Memo()
+    results = score_on(memo, require_valid(read_year(root, year, memo=memo)))
+    memo.commit()
+    return results
+
+
+def line_key(memo: Memo, result: UnitResult, criteria_set: CriteriaSet) -> str:
+    """The key of a unit's line of the results document: all it shows but its rank."""
+    level_name = criteria_set.level_name(result.level) if result.submitted else ""
+    return memo.key("json line", result.digest, level_name)
+
+
+def json_pieces(results: Results, tiers: tuple[str, ...] = TIERS, memo: Memo | None = None) -> Iterator[bytes]:
+    """export.json_pieces(results, tiers), each unit's line from the memo when it holds it."""
+    memo = memo or Memo()
+
+    def line(result: UnitResult, criteria_set: CriteriaSet) -> bytes:
+        level_name = criteria_set.level_name(result.level) if result.submitted else ""
+        key = memo.key("json line", result.digest, level_name)  # all a line shows but its rank
+        found = memo.load(key)
+        if type(found) is not bytes:
+            found = export.unranked_line(result, criteria_set)
+            memo.save(key, found)
+        return found
+
+    yield from export.json_pieces(results, tiers, line)
+    memo.commit()

@@ -1,35 +1,29 @@
 """A year's inputs, read and checked together: the one place that reads a year.
 
-Unchanged files come from the content cache; the rest are checked in
-parallel over the machine's cores when there are many of them.
+Each check (the registry, the cycle, the criteria set, every submission and review file) is
+taken from the memo when it holds the check of the same files; the others are done, over
+the machine's cores when they are many, and put into it.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..core.model import CriteriaSet, Cycle, Registry, ReviewRecord, Submission
 from ..core.problems import InputError, Problem
-from ..reading.catalogue import check_criteria_set
-from ..reading.cycle import check_cycle
+from ..reading.catalogue import check_criteria_set, criteria_set_files
+from ..reading.cycle import check_cycle, cycle_files
 from ..reading.paths import DataRoot
-from ..reading.registry import check_registry
-from ..reading.submissions import (
-    YearContext,
-    evidence_problem,
-    read_review,
-    read_submission,
-    sha256_hex,
-    year_file_names,
-)
-from .cache import CheckedFile, FileCache, Indexed, checked_file, context_key, stamp
+from ..reading.registry import check_registry, registry_files
+from ..reading.submissions import YearContext, read_review, read_submission, year_file_names
+from .memo import Memo, dumps
+from .parallel import fork_map
 
-PARALLEL_FROM = 64  # fewer misses than this are checked in-process: a pool costs more
+# Fewer files to check than this: checked in this process, without compiling schema checks.
+BULK = 64
 
 
 @dataclass
@@ -44,61 +38,73 @@ class YearInputs:
     submissions: Mapping[str, Submission] = field(default_factory=dict)
     reviews: Mapping[str, ReviewRecord] = field(default_factory=dict)
     shas: dict[str, str] = field(default_factory=dict)  # content hash of each valid file, by path
-    context: str = ""  # cache.context_key of the year: what every file's check depends on
+    context: str = ""  # digest of what every file's check depends on besides the file
     problems: list[Problem] = field(default_factory=list)
     files_checked: int = 0
     files_from_cache: int = 0
 
 
-Checked = tuple[Submission | ReviewRecord | None, list[Problem]]
-_WORKER_CTX: YearContext | None = None
+class Checked(NamedTuple):
+    """What the memo keeps of one file's check (its model is kept apart, under model_key)."""
+
+    problems: tuple[Problem, ...]
+    unit_id: str | None  # of a valid submission or review record
+    probed: tuple[tuple[str, bool], ...]  # repository files looked for as evidence, and whether found
 
 
-def check_file(ctx: YearContext, path: Path) -> Checked:
+def memoized_check(memo: Memo, root: DataRoot, kind: str, files: list[Path],
+                   check: Callable[[], tuple[Any, list[Problem]]]) -> tuple[Any, list[Problem], str]:
+    """check(), or what the memo holds for the same `files` (all the check reads); and the key."""
+    present = {root.relative(path): str(path) for path in files if path.is_file()}
+    shas = memo.shas(present)
+    key = memo.key(kind, *(f"{root.relative(path)}={shas.get(root.relative(path), '-')}" for path in files))
+    found = memo.load(key)
+    if isinstance(found, tuple) and len(found) == 2:
+        return found[0], list(found[1]), key
+    value, problems = check()
+    memo.save(key, (value, tuple(problems)))
+    return value, problems, key
+
+
+def checked_registry(memo: Memo, root: DataRoot) -> tuple[Registry | None, list[Problem], str]:
+    return memoized_check(memo, root, "registry", registry_files(root), lambda: check_registry(root))
+
+
+def checked_criteria_set(memo: Memo, root: DataRoot, set_id: str) -> tuple[CriteriaSet | None, list[Problem], str]:
+    return memoized_check(memo, root, f"criteria-set {set_id}", criteria_set_files(root, set_id),
+                          lambda: check_criteria_set(root, set_id))
+
+
+def checked_cycle(memo: Memo, root: DataRoot, year: int) -> tuple[Cycle | None, list[Problem], str]:
+    return memoized_check(memo, root, f"cycle {year}", cycle_files(root, year), lambda: check_cycle(root, year))
+
+
+def check_file(ctx: YearContext, path: Path) -> tuple[Submission | ReviewRecord | None, list[Problem]]:
     """Check one submission or review file of the year."""
     reader = read_review if path.name.endswith(".review.yaml") else read_submission
     return reader(ctx, path)
 
 
-def _check_pickled(ctx: YearContext, path: Path) -> CheckedFile:
-    # Workers send the item pickled once: the parent stores those bytes and unpickles only what it uses.
-    return checked_file(*check_file(ctx, path))
-
-
-def _worker_check(path: Path) -> tuple[Path, CheckedFile]:
-    assert _WORKER_CTX is not None
-    return path, _check_pickled(_WORKER_CTX, path)
-
-
-def _check_many(ctx: YearContext, paths: list[Path], jobs: int) -> dict[Path, CheckedFile]:
-    if jobs <= 1 or len(paths) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
-        return {path: _check_pickled(ctx, path) for path in paths}
-    from concurrent.futures import ProcessPoolExecutor  # 4 ms to import: only for many files
-
-    global _WORKER_CTX
-    _WORKER_CTX = ctx  # inherited by the forked workers: nothing to pickle on the way in
+def _checked(ctx: YearContext, path: Path) -> tuple[Checked, bytes | None]:
+    """A file's check as the memo keeps it, its model pickled."""
+    ctx.probed = []
     try:
-        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-            return dict(pool.map(_worker_check, paths, chunksize=max(1, len(paths) // (jobs * 8))))
+        item, problems = check_file(ctx, path)
+        probed = tuple(ctx.probed)
     finally:
-        _WORKER_CTX = None
+        ctx.probed = None
+    unit_id = item.unit_id if item is not None else None
+    return Checked(tuple(problems), unit_id, probed), None if item is None else dumps(item)
 
 
-def _evidence_still_there(root: DataRoot, entry: Indexed) -> bool:
-    """Repository paths used as evidence may have been deleted since the file was cached."""
-    return not any(evidence_problem(root, e) for e in entry.local_evidence)
-
-
-def default_jobs() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+def _still_so(root: DataRoot, checked: Checked) -> bool:
+    """Whether the evidence files the check looked for are still there, or still missing."""
+    return all((root.root / name).is_file() == found for name, found in checked.probed)
 
 
 class LazyItems(Mapping):
-    """Unit id → Submission (or ReviewRecord), read from the cache's pack only when asked for.
-
-    Scoring again after a small change needs only the changed files' content; the
-    rest are looked up here when (and if) something asks for them.
-    """
+    """Unit id → Submission (or ReviewRecord), read from the memo only when asked for: scoring
+    again after a small change needs only the changed files' content."""
 
     def __init__(self, displays: dict[str, str], load: Callable[[str], Any]):
         self.displays = displays  # unit id → file, in file order
@@ -120,66 +126,58 @@ class LazyItems(Mapping):
         return unit_id in self.displays
 
 
-def read_year(root: DataRoot, year: int, registry: Registry | None = None, *,
-              jobs: int | None = None, use_cache: bool = True) -> YearInputs:
-    """Read a year's cycle, criteria set and every submission and review file."""
-    problems: list[Problem] = []
-    if registry is None:
-        registry, found = check_registry(root)
-        problems.extend(found)
-    cycle, found = check_cycle(root, year)
+def read_year(root: DataRoot, year: int, *, memo: Memo | None = None, jobs: int | None = None) -> YearInputs:
+    """Read a year's cycle, criteria set and every submission and review file (`memo`: the
+    store to use, by default the cache folder's)."""
+    memo = memo or Memo()
+    registry, problems, registry_key = checked_registry(memo, root)
+    cycle, found, cycle_key = checked_cycle(memo, root, year)
     problems.extend(found)
     criteria_set = None
     if cycle is not None:
-        criteria_set, found = check_criteria_set(root, cycle.criteria_set)
+        criteria_set, found, criteria_key = checked_criteria_set(memo, root, cycle.criteria_set)
         problems.extend(found)
     inputs = YearInputs(root, year, registry, cycle, criteria_set, problems=problems)
     if registry is None or cycle is None or criteria_set is None:
+        memo.commit()
         return inputs
-    inputs.context = context_key(root, year, criteria_set.id)
-    cache = FileCache(root, year, inputs.context, enabled=use_cache)
+    inputs.context = memo.key("year", str(year), registry_key, cycle_key, criteria_key)
     folder, shown = str(root.year_dir(year)), root.relative(root.year_dir(year))
     # Plain strings: a year holds thousands of files, and Path objects cost more than the stat calls.
     files = {f"{shown}/{tier}/{name}": f"{folder}/{tier}/{name}" for tier, name in year_file_names(root, year)}
-    misses = []
-    known = cache.entries
-    for display, path in files.items():
-        file_stamp = stamp(path)
-        entry = known.get(display)
-        if entry is not None and entry.stamp == file_stamp:  # untouched since it was checked: most files
-            if not entry.local_evidence or _evidence_still_there(root, entry):
-                continue
-            misses.append((display, entry.sha, file_stamp))
-            continue
-        sha = sha256_hex(Path(path).read_bytes())
-        entry = cache.lookup(display, sha)
-        if entry is not None and _evidence_still_there(root, entry):
-            cache.touch(display, file_stamp)
-        else:
-            misses.append((display, sha, file_stamp))
+    shas = memo.shas(files)
+    keys = {display: memo.key("check", inputs.context, display, sha) for display, sha in shas.items()}
+    known = {key: Checked._make(value) for key, value in memo.load_many(keys.values()).items()
+             if isinstance(value, tuple) and len(value) == len(Checked._fields)}
+    entries = {display: known.get(key) for display, key in keys.items()}
+    misses = [display for display, entry in entries.items() if entry is None or not _still_so(root, entry)]
     inputs.files_from_cache = len(files) - len(misses)
-    ctx = YearContext(root, registry, cycle, criteria_set, bulk=len(misses) >= PARALLEL_FROM)
-    checked = _check_many(ctx, [Path(files[display]) for display, _, _ in misses], jobs or default_jobs())
-    for display, sha, file_stamp in misses:
-        cache.put(display, sha, checked[Path(files[display])], file_stamp)
-    cache.keep_only(set(files))
+    ctx = YearContext(root, registry, cycle, criteria_set, bulk=len(misses) >= BULK)
+    if ctx.bulk:
+        ctx.compile_checks({(name.split("/")[-2], "review" if name.endswith(".review.yaml") else "submission")
+                            for name in misses})
+    for display, (entry, model) in zip(misses, fork_map(lambda display: _checked(ctx, Path(files[display])),
+                                                         misses, jobs, least=BULK), strict=True):
+        entries[display] = entry
+        memo.save(keys[display], tuple(entry))
+        if model is not None:
+            memo.put(keys[display] + " model", model)
+    memo.commit()
 
     def load(display: str) -> Any:
-        item = cache.item(display)
-        if item is None:  # the pack lost it: check the file again
+        item = memo.load(keys[display] + " model")
+        if item is None:  # the memo lost it: check the file again
             item = check_file(ctx, Path(files[display]))[0]
         return item
 
     submissions: dict[str, str] = {}
     reviews: dict[str, str] = {}
-    for display in files:
+    for display, entry in entries.items():
         inputs.files_checked += 1
-        entry = cache.entries[display]
         inputs.problems.extend(entry.problems)
         if entry.unit_id is not None:
             (reviews if display.endswith(".review.yaml") else submissions)[entry.unit_id] = display
-            inputs.shas[display] = entry.sha
-    cache.save()
+            inputs.shas[display] = shas[display]
     inputs.submissions = LazyItems(submissions, load)
     inputs.reviews = LazyItems(reviews, load)
     for unit_id, display in sorted(reviews.items()):

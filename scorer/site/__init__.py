@@ -1,10 +1,6 @@
-"""The public results site: data pages from the scorer's Results, as a Pelican plugin.
-
-Settings it reads: CQDT_DATA_ROOT (the data root), CQDT_YEARS (optional subset),
-CQDT_PROGRESS (progress bars), CQDT_JOBS (worker processes), CQDT_PUBLIC_URL (absolute
-URLs in sitemap.xml), REPOSITORY_URL and REPOSITORY_BRANCH (source links).
-
-Importing this package does not import Pelican: a quick rebuild (see quick) runs without it.
+"""The public results site: data pages from the scorer's Results (pages: what they are and
+their keys; tables: their repeated rows; views: what they show), built by Pelican with the
+plugin (plugin) through build.build_site.
 """
 
 from __future__ import annotations

@@ -1,45 +1,85 @@
-"""Unit pages (one per unit and year), history pages (one per unit) and district pages,
-rendered straight with the theme's Jinja templates instead of through Pelican's writer, and
-each only when the digest of its inputs differs from the one the output folder's manifest holds.
+"""The data pages and data files of the site, as lists of (path, key, how to make it).
 
-A page's template sees only what is passed here: the site settings named in SITE_NAMES and
-the page's own values, so the digest of those values (plus the salt: templates, code,
-settings, criteria sets and cycles) covers everything the page shows.
-
-A unit or history page also has a coarse key: the states (result_state) of the results it
-is made from, which the page's values are a function of. A rebuild first compares the
-coarse keys, a few tuples per page, and works out the values and their digest only for the
-pages whose coarse key changed: after one change, a few hundred of 24,000.
+Pure: made from the years' Results and the site's settings, nothing is rendered or written
+here (see shell.publisher). A page's key is a digest of everything it shows: the site's salt
+(site_salt: cqdt's code, the installed packages, every template, the settings a page sees),
+its year's cycle and criteria set, and the digests and ranks of the results it shows
+(UnitResult.digest tells results apart without walking their criteria). Equal keys, equal
+bytes: a page whose key is unchanged need not be made again.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
-import pickle
-from collections.abc import Callable, Hashable, Sequence
-from dataclasses import fields
-from functools import partial
-from operator import attrgetter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, NamedTuple
 
-import jinja2
-import markupsafe
+from ..core.model import CriteriaSet, Results, UnitResult
+from ..core.text import TIER_LABELS
+from ..export import results as export
+from ..export.xlsx import to_xlsx
+from ..reading.paths import DataRoot
+from . import sitemap, views
+from .tables import TierTables
 
-from ..core.model import CriterionResult, Results, UnitResult
-from ..shell.cache import code_version
-from . import views
-from .fragments import CriteriaTables, chart_bars, group_rows
-from .manifest import Entry, Manifest
-from .output import write_page
-from .templates import relative_root
-
-# Site values the unit and history templates read (base.html included).
+# The settings a data page's template sees (base.html included): a page sees only these, the
+# page's address (SITEURL) and its own values, so its key covers all it shows.
 SITE_NAMES = ("SITENAME", "SITESUBTITLE", "NAV_YEAR", "NAV_CRITERIA", "REPOSITORY_URL", "REPOSITORY_BRANCH")
+FORMATS = {"csv": "CSV", "json": "JSON", "xlsx": "Excel (XLSX)"}
 
-_RESULT = attrgetter(*(f.name for f in fields(UnitResult) if f.name != "criteria"))
-_ANSWERS = ("self_value", "verified_value")
-_CRITERION = attrgetter(*(name for name in CriterionResult._fields if name not in _ANSWERS))
+
+class Page(NamedTuple):
+    """A page: rendered from `template`.html with the site's values and values()."""
+
+    path: str  # relative to the output folder, forward slashes
+    key: str
+    template: str
+    values: Callable[[], dict[str, Any]]
+
+
+class File(NamedTuple):
+    """Any other file: its bytes, in pieces (a nationwide JSON file is 114 MB)."""
+
+    path: str
+    key: str
+    make: Callable[[], Iterable[bytes]]
+
+
+@dataclass(frozen=True)
+class DataFile:
+    """A downloadable file as the pages list it."""
+
+    path: str
+    label: str
+    fmt: str
+    tier: str | None = None  # the one tier it holds
+
+
+def digest(*parts: object) -> str:
+    """A digest of plain values (strings, numbers, tuples of them), each kept apart."""
+    text = "\0".join(part if type(part) is str else repr(part) for part in parts)
+    return hashlib.blake2b(text.encode(), digest_size=20).hexdigest()
+
+
+def site_salt(memo_salt: str, template_folders: Sequence[str], values: Mapping[str, Any]) -> str:
+    """What every page depends on: cqdt's code and the installed packages (`memo_salt`), every
+    file of the template folders, and the settings and options the pages see (`values`)."""
+    found = hashlib.sha256(memo_salt.encode())
+    for folder in template_folders:
+        for path in sorted(Path(folder).rglob("*")):
+            if path.is_file():
+                found.update(path.name.encode() + b"\0" + path.read_bytes())
+    found.update(repr(sorted((name, repr(value)) for name, value in values.items())).encode())
+    return found.hexdigest()
+
+
+def relative_root(name: str) -> str:
+    """SITEURL of the page written at `name` with relative URLs: "." at the top, else "../" per
+    folder (what Pelican's writer gives)."""
+    depth = name.count("/")
+    return "/".join([".."] * depth) if depth else "."
 
 
 def unit_page(year: int, unit_id: str) -> str:
@@ -54,170 +94,199 @@ def history_page(unit_id: str) -> str:
     return f"don-vi/{unit_id}/index.html"
 
 
-def site_salt(context: dict, templates: Sequence[str], years: Sequence[views.YearView]) -> str:
-    """Digest of everything all unit and history pages depend on: a change re-renders them all.
-    `templates`: the folders templates are looked up in (templates.template_folders)."""
-    digest = hashlib.sha256()
-    digest.update(code_version().encode())
-    sources = [*(p for folder in templates for p in sorted(Path(folder).rglob("*")) if p.is_file())]
-    for path in sources:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    # Jinja's version, and MarkupSafe's code (its version is only in its package metadata, slow to read).
-    digest.update(f"jinja2 {jinja2.__version__}".encode() + Path(markupsafe.__file__).read_bytes())
-    jinja = context.get("JINJA_ENVIRONMENT") or {}
-    digest.update(repr([*((name, context.get(name)) for name in SITE_NAMES), sorted(jinja.items())]).encode())
-    for view in years:
-        digest.update(repr((view.year, view.results.cycle, view.results.criteria_set)).encode())
-    return digest.hexdigest()
+def json_path(year: int, tier: str) -> str:
+    """A year's JSON file of one tier."""
+    return f"du-lieu/{year}/ket-qua-{tier}.json"
 
 
-def digest_of(key: tuple) -> str:
-    """A short digest of plain values (equal values, equal digests)."""
-    buffer = io.BytesIO()
-    pickler = pickle.Pickler(buffer, protocol=5)
-    pickler.fast = True  # no memo: equal values give equal bytes however objects are shared
-    pickler.dump(key)
-    return hashlib.blake2b(buffer.getbuffer(), digest_size=16).hexdigest()
+def year_files(results: Results) -> list[DataFile]:
+    """The files of a year: each tier as CSV, JSON and XLSX.
+
+    No file of all tiers: it would only repeat the tiers' files, and at nationwide size it
+    is 145 MB more to publish (GitHub Pages takes at most 1 GB) and to write again after
+    every change; `cqdt score --format json` gives it to anyone who wants it."""
+    return [DataFile(json_path(results.year, tier) if ext == "json" else f"du-lieu/{results.year}/ket-qua-{tier}.{ext}",
+                     TIER_LABELS[tier], FORMATS[ext], tier)
+            for tier in results.criteria_set.tiers for ext in ("csv", "json", "xlsx")]
 
 
-def _answer(value):
-    # Answers read from the submission cache and from YAML may list a mapping's keys in another order.
-    return tuple(sorted(value.items())) if isinstance(value, dict) else value
+def schema_files(root: DataRoot) -> list[DataFile]:
+    """Every JSON Schema of the repository, published as is."""
+    if not root.schema_dir.is_dir():
+        return []
+    return [DataFile(f"schema/{p.name}", p.name, "JSON Schema") for p in sorted(root.schema_dir.glob("*.json"))]
 
 
-def result_state(result: UnitResult, fingerprint: str | None = None) -> Hashable:
-    """What tells a unit's result apart from any other: equal states, equal results. With the
-    results cache's fingerprint (everything the result depends on but its rank), that and the
-    rank; else the digest of every field, criteria included."""
-    if fingerprint is not None:
-        return fingerprint, result.rank
-    return digest_of((_RESULT(result), [(_CRITERION(c), _answer(c.self_value), _answer(c.verified_value))
-                                      for c in result.criteria]))
+def state(result: UnitResult) -> str:
+    """What tells a unit's result in a page apart from any other: its digest and its rank."""
+    return f"{result.digest}:{result.rank}"
 
 
-def year_states(results: Results) -> dict[str, Hashable]:
-    """Unit id → the state of its result in the year."""
-    fingerprints = results.fingerprints
-    return {r.unit.id: result_state(r, fingerprints.get(r.unit.id)) for r in results.units}
+class Site:
+    """The data pages and data files of the years built."""
 
+    def __init__(self, root: DataRoot, views_built: Sequence[views.YearView], criteria_sets: Mapping[str, CriteriaSet],
+                 site: Mapping[str, Any], salt: str, relative_urls: bool, macros: Any, number: Callable[[Any], str],
+                 json_pieces: Callable[[Results, tuple[str, ...]], Iterable[bytes]] = export.json_pieces) -> None:
+        """`site`: the SITE_NAMES values; `salt`: site_salt; `macros`: the module of _rows.html;
+        `number`: the build's vn_number filter; `json_pieces`: export.json_pieces or a function
+        giving the same bytes (shell.scoring.json_pieces)."""
+        self.root = root
+        self.views = list(views_built)
+        self.criteria_sets = dict(criteria_sets)
+        self.site = dict(site)
+        self.salt = salt
+        self.relative_urls = relative_urls
+        self.macros = macros
+        self.number = number
+        self.json_pieces = json_pieces
+        self.data_files = {v.year: year_files(v.results) for v in self.views}
+        self.schemas = schema_files(root)
+        self.histories = views.histories(self.views)
+        self._year_salt = {v.year: digest(salt, repr(v.results.cycle), repr(v.results.criteria_set)) for v in self.views}
+        # Unit id → the states of its results in every year built (and the one before, for the change).
+        years = [v.results for v in self.views]
+        if self.views and self.views[0].previous is not None:
+            years.insert(0, self.views[0].previous)
+        self.unit_states: dict[str, str] = {}
+        for results in years:
+            for r in results.units:
+                self.unit_states[r.unit.id] = self.unit_states.get(r.unit.id, "") + f"{results.year}={state(r)};"
+        self._tables: dict[tuple[int, str], TierTables] = {}
 
-def _history_key(history: list[tuple[int, UnitResult]]) -> tuple:
-    return tuple((year, h.status, h.total, h.level, h.rank, h.stale_reviews) for year, h in history)
+    def _key(self, path: str, *parts: object) -> str:
+        return digest(self.salt, path, *parts)
 
+    def _siteurl(self, path: str) -> str:
+        return relative_root(path) if self.relative_urls else self.site.get("SITEURL", "")
 
-class PageWriter:
-    """Writes unit, history and district pages into the output folder, skipping those whose inputs did not change."""
+    def tables(self, view: views.YearView, tier: str) -> TierTables:
+        """The rows of a tier's pages in a year, made once per build."""
+        if (view.year, tier) not in self._tables:
+            self._tables[view.year, tier] = TierTables(
+                view.results.criteria_set.tiers[tier], view.results.criteria_set, self.macros, self.number,
+                self.site.get("REPOSITORY_URL") or "", self.site.get("REPOSITORY_BRANCH") or "main")
+        return self._tables[view.year, tier]
 
-    def __init__(self, env, context: dict, years: Sequence[views.YearView], output: Path, manifest: Manifest,
-                 digests: dict[int, dict[str, Hashable]]) -> None:
-        """`digests`: year → unit id → result_state (year_states)."""
-        self.unit_template = env.get_template("unit.html")
-        self.history_template = env.get_template("unit_history.html")
-        self.district_template = env.get_template("district.html")
-        self.site = {name: context.get(name) for name in SITE_NAMES}
-        self.years = list(years)
-        self.output = output
-        self.manifest = manifest
-        self.digests = digests
-        self.level_names = {v.year: v.results.criteria_set.level_name for v in self.years}
-        self.histories = views.histories(self.years)
-        self._history_keys: dict[str, tuple] = {}
-        # Unit id → the states of its results in every year built and the one before (for the change).
-        built = [digests[v.year] for v in self.years]
-        if self.years and self.years[0].previous is not None:
-            built.insert(0, year_states(self.years[0].previous))
-        self.unit_states = {unit_id: tuple(states.get(unit_id) for states in built) for unit_id in self.histories}
-        self._tables: dict[tuple[int, str], CriteriaTables] = {}
-
-    def _write(self, name: str, key: tuple, template, make_context: Callable[[], dict],
-               coarse: Hashable = None) -> tuple[str, Entry]:
-        digest = digest_of(key)
-        entry = self.manifest.unchanged(name, digest)
-        if entry is not None:
-            return name, (*entry[:3], coarse)
-        context = {**self.site, "SITEURL": relative_root(name), **make_context()}
-        payload = template.render(context).encode("utf-8")
-        return name, (digest, *write_page(self.output / name, payload), coarse)
-
-    def unit_pages(self) -> tuple[list[tuple[str, Entry]], list[Callable[[], tuple[str, Entry]]]]:
-        """Every unit page (in the order results were made) and every unit's history page: the
-        manifest's entries of those whose coarse key and file are as the last build left them,
-        and how to write each of the others."""
-        settled, todo = [], []
-
-        def settle(name: str, coarse: Hashable, write: Callable[..., tuple[str, Entry]], *args) -> None:
-            entry = self.manifest.settled(name, coarse)
-            if entry is None:
-                todo.append(partial(write, *args, coarse))
-            else:
-                settled.append((name, entry))
-
-        for view in self.years:
-            counts, states, units = view.submitted_count, self.digests[view.year], self.unit_states
-            for result in view.results.units:
-                unit = result.unit
-                # What the page is made from: the unit's results, its district's and its tier's count.
-                coarse = (units[unit.id], unit.district and states.get(unit.district), counts.get(unit.tier, 0))
-                settle(unit_page(view.year, unit.id), coarse, self.unit, view, result)
-        for unit_id, coarse in self.unit_states.items():
-            settle(history_page(unit_id), coarse, self.history, unit_id)
-        return settled, todo
-
-    def _history_key(self, unit_id: str) -> tuple:
-        found = self._history_keys.get(unit_id)
-        if found is None:
-            found = self._history_keys[unit_id] = _history_key(self.histories[unit_id])
+    def pages(self) -> list[Page]:
+        """Every data page: home, per year its overview, rankings, district and unit pages, each
+        unit's history, the criteria sets, 404 and the form."""
+        current = self.views[-1] if self.views else None
+        everything = digest(*(self._year_salt[v.year] for v in self.views),
+                            *(state(r) for v in self.views for r in v.results.units))
+        found = [Page("index.html", self._key("index.html", everything), "home",
+                      lambda: {"view": current, "views": self.views, "cycle": current.results.cycle if current else None,
+                               **(views.summary(current) if current else {})})]
+        for view in self.views:
+            found += self._year_pages(view)
+        for set_id, criteria_set in sorted(self.criteria_sets.items()):
+            used_in = [v.year for v in self.views if v.results.criteria_set.id == set_id]
+            path = f"tieu-chi/{set_id}/index.html"
+            found.append(Page(path, self._key(path, repr(criteria_set), used_in), "criteria",
+                              lambda cs=criteria_set, used_in=used_in: {"cs": cs, "used_in": used_in}))
+        found.append(Page("404.html", self._key("404.html"), "404", dict))
+        found.append(Page("nop-phieu/index.html", self._key("nop-phieu/index.html"), "submit", dict))
+        for unit_id, history in self.histories.items():
+            path = history_page(unit_id)
+            unit = history[0][1].unit
+            found.append(Page(path, self._key(path, unit.id, unit.name, unit.tier, self.unit_states[unit_id],
+                                              *(self._year_salt[v.year] for v in self.views)),
+                              "unit_history", lambda history=history, unit=unit: self._history(unit, history)))
         return found
 
-    def unit(self, view: views.YearView, result: UnitResult, coarse: Hashable = None) -> tuple[str, Entry]:
-        """The page of one unit in one year: facts, chart, group table, every criterion, history."""
+    def _history(self, unit: Any, history: list) -> dict[str, Any]:
+        return {"unit": unit, "history": history,
+                "level_names": {v.year: v.results.criteria_set.level_name for v in self.views}}
+
+    def _common(self, view: views.YearView) -> dict[str, Any]:
+        return {"view": view, "results": view.results, "cs": view.results.criteria_set,
+                "cycle": view.results.cycle, "year": view.year}
+
+    def _year_pages(self, view: views.YearView) -> list[Page]:
+        year, salt = view.year, self._year_salt[view.year]
+        tier_states = {tier.tier: digest(*(state(r) for r in view.ranked(tier.tier))) for tier in view.tiers()}
+        previous = view.previous
+        before = digest(*(state(r) for r in previous.units)) if previous is not None else ""
+        path = f"{year}/index.html"
+        found = [Page(path, self._key(path, salt, tier_states, [(f.path, f.label) for f in self.data_files[year]]),
+                      "year", lambda: {"files": self.data_files[year], **views.summary(view), **self._common(view)})]
+        for tier in view.tiers():
+            path = f"{year}/xep-hang/{tier.tier}/index.html"
+            districts = tier_states.get("huyen") if tier.tier == "xa" else ""
+            found.append(Page(path, self._key(path, salt, tier_states[tier.tier], before, districts), "ranking",
+                              lambda tier=tier, path=path: self._ranking(view, tier, path)))
+        communes: dict[str | None, list[UnitResult]] = {}
+        for result in view.ranked("xa"):
+            communes.setdefault(result.unit.district, []).append(result)
+        for district in sorted(view.ranked("huyen"), key=lambda r: r.unit.id):
+            path = district_page(year, district.unit.id)
+            mine = communes.get(district.unit.id, [])
+            found.append(Page(path, self._key(path, salt, state(district), *(state(r) for r in mine)), "district",
+                              lambda district=district, mine=mine: {
+                                  "district": district, "communes": mine, "cs": view.results.criteria_set,
+                                  "year": year, "cycle": view.results.cycle}))
+        counts = view.submitted_count
+        for result in view.results.units:
+            unit = result.unit
+            district = view.by_id.get(unit.district) if unit.district else None
+            path = unit_page(year, unit.id)
+            key = self._key(path, salt, self.unit_states[unit.id],
+                            district and (district.unit.id, district.unit.name), counts.get(unit.tier, 0))
+            found.append(Page(path, key, "unit", lambda result=result: self._unit(view, result)))
+        return found
+
+    def _ranking(self, view: views.YearView, tier: Any, path: str) -> dict[str, Any]:
+        rows = view.ranked(tier.tier)
+        return {"tier": tier, "rows": rows, "any_submitted": any(r.submitted for r in rows),
+                "table": self.tables(view, tier.tier).ranking(rows, view, self._siteurl(path)), **self._common(view)}
+
+    def _unit(self, view: views.YearView, result: UnitResult) -> dict[str, Any]:
+        """What one unit's page in one year shows: facts, chart, group table, every criterion, history."""
         unit = result.unit
-        history = self.histories[unit.id]
-        district = view.by_id.get(unit.district) if unit.district else None
-        change = view.changes.get(unit.id)
-        submitted_count = view.submitted_count.get(unit.tier, 0)
-        key = (view.year, self.digests[view.year][unit.id], change, self._history_key(unit.id),
-               district and (district.unit.id, district.unit.name), submitted_count)
+        cs = view.results.criteria_set
+        tier = cs.tiers[unit.tier]
+        tables = self.tables(view, unit.tier)
+        bars = tables.bars(result)
+        return {
+            "r": result, "tier": tier, "cs": cs, "year": view.year, "cycle": view.results.cycle,
+            "bars": bars, "chart_height": len(bars) * views.CHART_ROW + 8, "chart_left": views.CHART_LEFT,
+            "chart_width": views.CHART_WIDTH, "group_names": {g.id: g.name for g in tier.groups},
+            "criteria": tables.criteria(result) if result.submitted else [],
+            "unit_change": view.changes.get(unit.id), "change_shown": tables.change(view.changes.get(unit.id)),
+            "status_shown": tables.status(result), "level_shown": tables.level(result),
+            "history": [(y, h, tables.level(h), tables.status(h)) for y, h in self.histories[unit.id]],
+            "district": view.by_id.get(unit.district) if unit.district else None,
+            "submitted_count": view.submitted_count.get(unit.tier, 0),
+        }
 
-        def context() -> dict:
-            cs = view.results.criteria_set
-            tier = cs.tiers[unit.tier]
-            bars, height = views.chart(result, tier)
-            return {
-                "r": result, "tier": tier, "cs": cs, "year": view.year, "cycle": view.results.cycle,
-                "chart_shapes": chart_bars(bars, views.CHART_LEFT, views.CHART_WIDTH),
-                "chart_height": height, "chart_left": views.CHART_LEFT, "chart_width": views.CHART_WIDTH,
-                "group_table_rows": group_rows(bars, cs), "group_names": {g.id: g.name for g in tier.groups},
-                "criteria_tables": self._tables_of(view, unit.tier).tables(result) if result.submitted else "",
-                "change": change, "history": history, "district": district, "submitted_count": submitted_count,
-            }
+    def files(self) -> list[File]:
+        """Every data file of the years built (per tier: JSON, CSV, XLSX) and the schemas."""
+        found = []
+        for view in self.views:
+            results, salt = view.results, self._year_salt[view.year]
+            for tier in results.criteria_set.tiers:
+                units = view.ranked(tier)
+                key = digest(salt, *(state(r) for r in units))
+                found.append(File(json_path(view.year, tier), self._key(json_path(view.year, tier), key),
+                                  lambda results=results, tier=tier: self.json_pieces(results, (tier,))))
+                path = f"du-lieu/{view.year}/ket-qua-{tier}.csv"
+                found.append(File(path, self._key(path, key), lambda results=results, tier=tier: [
+                    export.to_csv(results, (tier,)).encode("utf-8")]))
+                path = f"du-lieu/{view.year}/ket-qua-{tier}.xlsx"
+                found.append(File(path, self._key(path, key), lambda results=results, tier=tier: [
+                    to_xlsx(results, (tier,))]))
+        for schema in self.schemas:
+            data = (self.root.root / schema.path).read_bytes()
+            found.append(File(schema.path, digest(self.salt, hashlib.sha256(data).hexdigest()), lambda data=data: [data]))
+        return found
 
-        return self._write(unit_page(view.year, unit.id), key, self.unit_template, context, coarse)
+    def shared(self) -> dict[str, Any]:
+        """What the other pages of the site (Pelican's) are given."""
+        return {"CQDT_YEARS_BUILT": [v.year for v in self.views], "CQDT_DATA_FILES": self.data_files,
+                "CQDT_SCHEMA_FILES": self.schemas}
 
-    def district(self, view: views.YearView, district: UnitResult, communes: list[UnitResult]) -> tuple[str, Entry]:
-        """A district's page in one year: its result and its communes'."""
-        digests = self.digests[view.year]
-        name = district_page(view.year, district.unit.id)
-        # Its inputs as they are: compared with last build's without digesting 690 of them.
-        coarse = (view.year, digests[district.unit.id], tuple(digests[c.unit.id] for c in communes))
-        entry = self.manifest.settled(name, coarse)
-        if entry is not None:
-            return name, entry
-        return self._write(name, coarse, self.district_template,
-                           lambda: {"district": district, "communes": communes, "cs": view.results.criteria_set,
-                                    "year": view.year, "cycle": view.results.cycle}, coarse)
 
-    def history(self, unit_id: str, coarse: Hashable = None) -> tuple[str, Entry]:
-        """The page of one unit over every year built."""
-        found = self.histories[unit_id]
-        unit = found[0][1].unit
-        key = ((unit.id, unit.name, unit.tier), self._history_key(unit_id))
-        return self._write(history_page(unit_id), key, self.history_template,
-                           lambda: {"unit": unit, "history": found, "level_names": self.level_names}, coarse)
-
-    def _tables_of(self, view: views.YearView, tier: str) -> CriteriaTables:
-        if (view.year, tier) not in self._tables:
-            self._tables[view.year, tier] = CriteriaTables(
-                view.results.criteria_set.tiers[tier], self.site["REPOSITORY_URL"] or "",
-                self.site["REPOSITORY_BRANCH"] or "main")
-        return self._tables[view.year, tier]
+def sitemap_file(pages: Iterable[str], public_url: str, salt: str) -> File:
+    """sitemap.xml of the pages written at `pages` (names in the output folder)."""
+    text = sitemap.sitemap_xml(public_url, sitemap.urls(set(pages))).encode("utf-8")
+    return File("sitemap.xml", digest(salt, hashlib.sha256(text).hexdigest()), lambda: [text])

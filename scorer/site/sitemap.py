@@ -1,37 +1,21 @@
-"""sitemap.xml from the HTML pages this build wrote."""
+"""sitemap.xml: every HTML page of the site but 404, by its folder URL."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from html import escape
-from pathlib import Path
-
-from .output import write_if_changed
-
-PAGES: set[str] = set()
-"""URLs of the pages written by the current build (emptied when a build starts)."""
 
 
-def name_url(name: str) -> str | None:
-    """The directory-style URL of a page written at `name` in the output folder (None for
-    pages not to list, like 404)."""
-    if name == "index.html":
-        return ""
-    if name.endswith("/index.html"):
-        return name.removesuffix("index.html")
-    return None
-
-
-def urls(names: set[str]) -> set[str]:
-    """name_url of every page among the names (one pass for the 25,000 of a nationwide site)."""
-    found = {name[:-10] for name in names if name.endswith("/index.html")}
-    if "index.html" in names:
-        found.add("")
+def urls(names: Iterable[str]) -> set[str]:
+    """The directory-style URL of every page among the names of files in the output folder
+    (pages are written as <folder>/index.html; others, like 404.html, are not listed)."""
+    found = set()
+    for name in names:
+        if name == "index.html":
+            found.add("")
+        elif name.endswith("/index.html"):
+            found.add(name[:-10])
     return found
-
-
-def page_url(output: Path, written: Path) -> str | None:
-    """name_url of a page written at path `written`."""
-    return name_url(written.resolve().relative_to(output.resolve()).as_posix())
 
 
 def sitemap_xml(public_url: str, urls: set[str]) -> str:
@@ -42,8 +26,3 @@ def sitemap_xml(public_url: str, urls: set[str]) -> str:
     lines.extend(f"<url><loc>{escape(base + url, quote=False)}</loc></url>" for url in sorted(urls))
     lines.append("</urlset>")
     return "\n".join(lines) + "\n"
-
-
-def write(output: Path, public_url: str) -> None:
-    """Write sitemap.xml of PAGES into the output folder (when its bytes changed)."""
-    write_if_changed(output / "sitemap.xml", sitemap_xml(public_url, PAGES))

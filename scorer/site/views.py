@@ -6,11 +6,10 @@ Nothing here recomputes a score; it only arranges what `evaluate` produced.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import wraps
-from typing import NamedTuple, TypeVar
+from typing import NamedTuple
 
 from ..core.model import Cycle, Group, Results, TierCriteria, UnitResult
 from ..core.text import STATUS_LABELS
@@ -22,8 +21,6 @@ NOT_SUBMITTED = "not_submitted"
 CHART_WIDTH = 620
 CHART_LEFT = 16  # room for the first tick's label
 CHART_ROW = 60
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -169,50 +166,6 @@ class Bar(NamedTuple):
     width: float
     ticks: tuple[Tick, ...]
     missing: Decimal | None  # how far below the next level's minimum
-
-
-def by_identity(make: Callable[..., T]) -> Callable[..., T]:
-    """`make(*things)` once per combination of things, told apart by identity: criteria sets are
-    frozen, live for a whole build and do not hash (their groups hold dicts). The things are
-    kept with what was made of them, so their ids stay theirs."""
-    made: dict[tuple[int, ...], tuple[tuple, T]] = {}
-
-    @wraps(make)
-    def cached(*things: object) -> T:
-        key = tuple(map(id, things))
-        found = made.get(key)
-        if found is None:
-            if len(made) >= 4096:  # a long-lived process (`cqdt serve`) reads criteria sets again
-                made.clear()
-            found = made[key] = (things, make(*things))
-        return found[1]
-
-    return cached
-
-
-@by_identity
-def _layout(tier: TierCriteria) -> list[tuple[Group, float, tuple[Tick, ...], int]]:
-    """Per group of the tier: the chart's scale (width per point), its ticks and its row's top."""
-    layout = []
-    for index, group in enumerate(tier.groups):
-        scale = CHART_WIDTH / float(group.max) if group.max else 0
-        shared: dict[Decimal, list[int]] = {}
-        for level, minimum in sorted(group.minimums.items()):
-            shared.setdefault(minimum, []).append(level)
-        ticks = tuple(Tick(tuple(levels), minimum, round(CHART_LEFT + float(minimum) * scale, 1))
-                      for minimum, levels in sorted(shared.items()))
-        layout.append((group, scale, ticks, index * CHART_ROW))
-    return layout
-
-
-def chart(result: UnitResult, tier: TierCriteria) -> tuple[list[Bar], int]:
-    """Bars for the 7 groups scaled to each group's maximum, with Điều 7 ticks; and the height."""
-    shortfalls = {s.group_id: s.missing for s in result.gap.shortfalls} if result.gap else {}
-    scores, self_scores = result.group_scores, result.self_group_scores
-    bars = [Bar(group, score, self_scores[group.id], y, round(min(float(score) * scale, CHART_WIDTH), 1), ticks,
-                shortfalls.get(group.id))
-            for group, scale, ticks, y in _layout(tier) for score in (scores[group.id],)]
-    return bars, len(bars) * CHART_ROW + 8
 
 
 def histories(views: Sequence[YearView]) -> dict[str, list[tuple[int, UnitResult]]]:

@@ -1,0 +1,127 @@
+"""The publisher: the one way cqdt writes a site into its output folder.
+
+Given every page and file the site has now, each with the key of what it is made from (see
+site.pages), it makes only those whose key differs from the one noted when it was last
+written, or whose file is no longer the one written then (deleted, edited); it removes what
+the site no longer has, and what someone put into the folders that are the site's own; and it
+notes each file's key and stamp in the memo. Deleting the memo makes it write everything again:
+the same bytes.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager, nullcontext
+from pathlib import Path
+from typing import Any, Protocol
+
+from ..reading.paths import write_atomic
+from .memo import Memo, file_stamp
+from .parallel import fork_map
+
+YEAR_FOLDER_RE = re.compile(r"^\d{4}$")
+
+
+class Item(Protocol):
+    path: str
+    key: str
+
+
+def stamp_of(path: str) -> str | None:
+    try:
+        return file_stamp(os.stat(path))
+    except OSError:
+        return None
+
+
+def _walk(output: Path, folders: Iterable[str]) -> dict[str, str]:
+    """Every file under the given folders of the output, with its stamp."""
+    found = {}
+    prefix = len(str(output)) + 1
+    for folder in folders:
+        for base, _, files in os.walk(output / folder):
+            relative = base[prefix:].replace(os.sep, "/")
+            for name in files:
+                stamp = stamp_of(os.path.join(base, name))
+                if stamp is not None:
+                    found[f"{relative}/{name}"] = stamp
+    return found
+
+
+def _remove_empty(output: Path, folders: set[str]) -> None:
+    """Remove those of the folders (and their parents) that are now empty, deepest first."""
+    for folder in sorted(folders, key=lambda name: name.count("/"), reverse=True):
+        while folder:
+            try:
+                os.rmdir(output / folder)
+            except OSError:  # not empty, or already gone
+                break
+            folder = folder.rpartition("/")[0]
+
+
+class Publisher:
+    """Publishes into one output folder. `own`: the folders that hold only what the site makes
+    (besides the year folders): files there that the site does not make are removed."""
+
+    def __init__(self, memo: Memo, output: Path, own: Sequence[str], jobs: int | None = None) -> None:
+        """`jobs`: processes to make the files in (default: parallel.default_jobs())."""
+        self.memo = memo
+        self.jobs = jobs
+        self.output = output
+        self.name = str(output.resolve())
+        self.own = own
+        self.written: dict[str, tuple[str, str]] = {}  # what this build wrote: path → (key, stamp)
+
+    def _own_folders(self) -> list[str]:
+        if not self.output.is_dir():
+            return []
+        years = [p.name for p in self.output.iterdir() if p.is_dir() and YEAR_FOLDER_RE.match(p.name)]
+        return sorted({*years, *(f for f in self.own if (self.output / f).is_dir())})
+
+    def publish(self, pages: Sequence[Item], files: Sequence[Any], write_page: Callable[[Any], None],
+                progress: Callable[[int], AbstractContextManager[Callable[[int], None] | None]] | None = None,
+                ) -> list[str]:
+        """Make the stale pages (through write_page) and files (file.make() gives its bytes),
+        remove the leftovers, note what was written; returns the paths made. `progress(n)`:
+        a progress bar for n items to make (see parallel.progress)."""
+        noted = self.memo.published(self.name)
+        on_disk = _walk(self.output, self._own_folders())
+        prefix = os.path.join(self.output, "")
+
+        def stale(item: Item) -> bool:
+            known = noted.get(item.path)
+            if known is None or known[0] != item.key:
+                return True
+            found = on_disk.get(item.path) if item.path in on_disk else stamp_of(prefix + item.path)
+            return found != known[1]
+
+        todo: list[tuple[bool, Any]] = [(False, f) for f in files if stale(f)]
+        todo += [(True, p) for p in pages if stale(p)]
+
+        def make(entry: tuple[bool, Any]) -> tuple[str, str, str]:
+            is_page, item = entry
+            if is_page:
+                write_page(item)
+            else:
+                write_atomic(self.output / item.path, item.make())
+            return item.path, item.key, stamp_of(prefix + item.path) or ""
+
+        # Forks when a large file is to be made, or many pages: a few pages are quicker alone.
+        many = bool(todo) and (not todo[0][0] or len(todo) >= 64)
+        with (progress or (lambda _: nullcontext()))(len(todo)) as done:
+            made = fork_map(make, todo, self.jobs, least=1 if many else len(todo) + 1, done=done)
+        self.written = {path: (key, stamp) for path, key, stamp in made}
+        wanted = {item.path for item in (*pages, *files)}
+        removed = sorted(path for path in {*on_disk, *noted} - wanted if self._remove(path))
+        _remove_empty(self.output, {path.rpartition("/")[0] for path in removed if "/" in path})
+        self.memo.note_published(self.name, self.written, [path for path in noted if path not in wanted])
+        return [path for path, _, _ in made]
+
+    def _remove(self, path: str) -> bool:
+        try:
+            os.unlink(self.output / path)
+        except FileNotFoundError:
+            return False
+        return True
