@@ -144,7 +144,7 @@ def test_criteria_from_the_memo_are_read_when_walked_and_scored_again_if_lost(tm
     assert commune.criteria == expected.criteria and commune.criteria[0] == expected.criteria[0]
     assert pickle.loads(pickle.dumps(commune)) == expected
     with sqlite3.connect(tmp_path / "cache" / "memo.sqlite3") as db:
-        db.execute("DELETE FROM memo WHERE key LIKE '% criteria'")
+        db.execute("DELETE FROM memo WHERE key LIKE '% criteria %'")
     assert commune == expected and "xa-bang-luan" in scored_units
 
 

@@ -90,24 +90,30 @@ def test_a_files_digest_is_read_again_unless_its_stamp_was_recorded_long_after_i
     assert sha() == hashlib.sha256(b"two").hexdigest() and read == [str(path)]
 
 
-def test_entries_nobody_used_for_a_long_time_are_dropped(tmp_path, monkeypatch):
+def test_entries_nobody_used_for_a_long_time_and_those_of_other_code_are_dropped(tmp_path, monkeypatch):
     path = tmp_path / "memo.sqlite3"
+    monkeypatch.setattr(memo_module, "code_version", lambda: "another code")
+    other = Memo(path)
+    other.now -= memo_module.KEEP_SECONDS + 10
+    other.save(other.key("khác"), 3)
+    other.commit()
+    monkeypatch.undo()
     old = Memo(path)
-    old.today -= memo_module.KEEP_DAYS + 1
+    old.now -= memo_module.KEEP_SECONDS + 1
     old.save(old.key("cũ"), 1)
     old.commit()
     recent = Memo(path)
-    recent.today -= 1
+    recent.now -= memo_module.USED_SECONDS + 1
     recent.save(recent.key("gần"), 2)
     recent.commit()
     memo = Memo(path)
-    assert memo.load(memo.key("gần")) == 2  # read today: kept, and its day is moved on
-    memo.save(memo.key("mới"), 3)
+    assert memo.load(memo.key("gần")) == 2  # read: kept, and noted as used now
+    memo.save(memo.key("mới"), 4)
     memo.close()
     with sqlite3.connect(path) as db:
         used = dict(db.execute("SELECT key, used FROM memo"))
-    assert old.key("cũ") not in used
-    assert used[memo.key("gần")] == memo.today
+    assert sorted(used) == sorted([memo.key("gần"), memo.key("mới")])
+    assert used[memo.key("gần")] == memo.now
 
 
 def copy_of_cqdt(target: Path) -> Path:

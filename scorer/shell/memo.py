@@ -27,19 +27,32 @@ import sqlite3
 import sys
 import time
 from collections.abc import Iterable, Mapping
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from ..core import model
+from ..core.problems import Problem
+
 # A file changed less than this long before it was read is hashed again next time (see above).
 SETTLED_NS = 2_000_000_000
-# Entries nobody read for this many days are dropped when a run writes new ones.
-KEEP_DAYS = 30
-DAY_NS = 86_400 * 1_000_000_000
+# Entries nobody read for this long are dropped when a run writes new ones; so are, at once,
+# those of any other version of cqdt (or of the installed packages) unused for an hour.
+KEEP_SECONDS = 30 * 86_400
+OTHER_CODE_SECONDS = 3_600
+# An entry read is noted as used again at most this often (noting it costs a write).
+USED_SECONDS = 86_400
 # What a run puts is written in batches of about this many bytes.
 PENDING_BYTES = 64 << 20
+# The layout of the store; a file of another layout is emptied.
+FORMAT = 2
 SCHEMA = (
-    "CREATE TABLE IF NOT EXISTS memo (key TEXT PRIMARY KEY, used INTEGER NOT NULL, value BLOB NOT NULL)",
-    "CREATE INDEX IF NOT EXISTS memo_used ON memo (used)",
+    "CREATE TABLE IF NOT EXISTS memo (key TEXT PRIMARY KEY, code TEXT NOT NULL, used INTEGER NOT NULL,"
+    " value BLOB NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS memo_code_used ON memo (code, used)",
+    # Each version of cqdt (its salt) that wrote entries, and when it last did.
+    "CREATE TABLE IF NOT EXISTS codes (code TEXT PRIMARY KEY, used INTEGER NOT NULL)",
     "CREATE TABLE IF NOT EXISTS stamps (path TEXT PRIMARY KEY, stamp TEXT NOT NULL, sha TEXT NOT NULL)",
     # What the publisher wrote into each output folder: each file's key and its stamp as written.
     "CREATE TABLE IF NOT EXISTS published (output TEXT NOT NULL, path TEXT NOT NULL, key TEXT NOT NULL,"
@@ -89,13 +102,13 @@ def digest(*parts: str, start: Any = None) -> str:
     return found.hexdigest()
 
 
+# The only classes an entry may hold, by the names pickle gives them.
 _ALLOWED = {
-    ("decimal", "Decimal"), ("datetime", "date"),
-    *(("scorer.core.model", name) for name in (
+    ("decimal", "Decimal"): Decimal, ("datetime", "date"): date, ("scorer.core.problems", "Problem"): Problem,
+    **{("scorer.core.model", name): getattr(model, name) for name in (
         "Answer", "Submission", "Review", "ReviewRecord", "VerifiedAnswer", "Registry", "Unit",
         "CriterionResult", "Shortfall", "Gap", "UnitResult", "CriteriaSet", "TierCriteria", "Group",
-        "Criterion", "Option", "Level", "Cycle", "Publication")),
-    ("scorer.core.problems", "Problem"),
+        "Criterion", "Option", "Level", "Cycle", "Publication")},
 }
 
 
@@ -103,9 +116,10 @@ class _ModelUnpickler(pickle.Unpickler):
     """Builds only the classes an entry holds (Python docs, "Restricting Globals")."""
 
     def find_class(self, module: str, name: str) -> Any:
-        if (module, name) not in _ALLOWED:
+        found = _ALLOWED.get((module, name))
+        if found is None:
             raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the cqdt memo")
-        return super().find_class(module, name)
+        return found
 
 
 def dumps(value: Any) -> bytes:
@@ -143,7 +157,7 @@ class Memo:
         self._pending_bytes = 0
         self._stamps: dict[str, tuple[str, str]] = {}
         self._refresh: set[str] = set()
-        self.today = time.time_ns() // DAY_NS
+        self.now = int(time.time())
 
     def _connect(self) -> sqlite3.Connection:
         if self._db is None or self._pid != os.getpid():
@@ -160,6 +174,10 @@ class Memo:
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=NORMAL")
                 db.execute("PRAGMA mmap_size=4294967296")  # large values are read by mapping, not copying
+                if db.execute("PRAGMA user_version").fetchone()[0] != FORMAT:
+                    for table in ("memo", "codes", "stamps", "published"):
+                        db.execute(f"DROP TABLE IF EXISTS {table}")
+                    db.execute(f"PRAGMA user_version = {FORMAT}")
                 for statement in SCHEMA:
                     db.execute(statement)
             except (OSError, sqlite3.Error):
@@ -185,7 +203,7 @@ class Memo:
             marks = ",".join("?" * len(chunk))
             for key, used, value in db.execute(f"SELECT key, used, value FROM memo WHERE key IN ({marks})", chunk):
                 found[key] = value
-                if used < self.today:
+                if used < self.now - USED_SECONDS:
                     self._refresh.add(key)
         return found
 
@@ -195,7 +213,7 @@ class Memo:
         row = self._connect().execute("SELECT used, value FROM memo WHERE key = ?", (key,)).fetchone()
         if row is None:
             return None
-        if row[0] < self.today:
+        if row[0] < self.now - USED_SECONDS:
             self._refresh.add(key)
         return row[1]
 
@@ -245,19 +263,26 @@ class Memo:
         return found
 
     def commit(self) -> None:
-        """Write what this run put, and drop entries nobody used for KEEP_DAYS days."""
+        """Write what this run put, and drop what is no longer used (see KEEP_SECONDS)."""
         if not (self._pending or self._stamps or self._refresh):
             return
         db = self._connect()
+        code, now = self.salt[:16], self.now
         try:
             db.execute("BEGIN IMMEDIATE")
-            db.executemany("INSERT OR REPLACE INTO memo (key, used, value) VALUES (?, ?, ?)",
-                           ((key, self.today, value) for key, value in self._pending.items()))
+            db.executemany("INSERT OR REPLACE INTO memo (key, code, used, value) VALUES (?, ?, ?, ?)",
+                           ((key, code, now, value) for key, value in self._pending.items()))
             db.executemany("INSERT OR REPLACE INTO stamps (path, stamp, sha) VALUES (?, ?, ?)",
                            ((path, stamp, sha) for path, (stamp, sha) in self._stamps.items()))
-            db.executemany("UPDATE memo SET used = ? WHERE key = ?", ((self.today, key) for key in self._refresh))
+            db.executemany("UPDATE memo SET used = ? WHERE key = ?", ((now, key) for key in self._refresh))
             if self._pending:
-                db.execute("DELETE FROM memo WHERE used < ?", (self.today - KEEP_DAYS,))
+                db.execute("INSERT OR REPLACE INTO codes (code, used) VALUES (?, ?)", (code, now))
+                gone = [other for (other,) in db.execute("SELECT code FROM codes WHERE code != ? AND used < ?",
+                                                         (code, now - OTHER_CODE_SECONDS))]
+                for other in gone:
+                    db.execute("DELETE FROM memo WHERE code = ?", (other,))
+                    db.execute("DELETE FROM codes WHERE code = ?", (other,))
+                db.execute("DELETE FROM memo WHERE code = ? AND used < ?", (code, now - KEEP_SECONDS))
             db.execute("COMMIT")
         except sqlite3.Error:
             with contextlib.suppress(sqlite3.Error):

@@ -1,13 +1,12 @@
 """evaluate(root, year): a year read, checked and scored, each step taken from the memo when
 it holds the same step of the same inputs.
 
-A unit's result is kept under the key of all it is made from: the year's registry, cycle and
-criteria set (the year's context), the unit, its submission and review files, its tier's best
-values of relative criteria and whether the year is published. What ranking needs (its
-status, level and total) and the other small fields sit in one entry; its criteria, the
-bulky part, in another, read only when they are walked; its line of the results document
-in a third, made the first time it is asked for (see json_pieces). Ranks are set afresh on
-every run, so the Results are equal to core.evaluate.score's.
+A unit's entry is kept under the key of its files and the year's context (registry, cycle,
+criteria set): its quantities for relative criteria, and its result (every field but the rank
+and the criteria) with the tier's best values it was scored against, used only while those are
+still the tier's. Its criteria, the bulky part, sit in another entry, read only when they are
+walked; its line of the results document in a third, made the first time it is asked for (see
+json_pieces). Ranks are set afresh on every run, so the Results equal core.evaluate.score's.
 """
 
 from __future__ import annotations
@@ -89,48 +88,64 @@ class StoredCriteria(Sequence):
 
 def _tier_results(memo: Memo, inputs: YearInputs, tier: TierCriteria, units: tuple[Unit, ...],
                   published: bool) -> tuple[list[UnitResult], tuple[dict[str, Decimal], dict[str, Decimal]]]:
-    """The tier's results (rank None) and its answered bests (evaluate.answered_bests, self-assessed
-    and counted), each unit's from the memo when it holds it."""
+    """The tier's results (ranked) and its answered bests (evaluate.answered_bests, self-assessed
+    and counted), each unit's from the memo when it holds it.
+
+    A unit's entry is kept under the key of its files (and the year's context): its quantities
+    for relative criteria, and its result with the digest of the tier's best values it was
+    scored against (tier_key); it is used only while those are still the tier's."""
     criteria_set = inputs.criteria_set
     assert criteria_set is not None
     submissions, reviews, shas = inputs.submissions, inputs.reviews, inputs.shas
     submitted_files, review_files = inputs.submissions.displays, inputs.reviews.displays
-    # The digests of each unit's files.
-    owns = {u.id: f"{shas[submitted_files[u.id]] if u.id in submitted_files else ''}/"
-                  f"{shas[review_files[u.id]] if u.id in review_files else ''}" for u in units}
-    submitted = [u for u in units if u.id in submissions]
-    relative_keys = {u.id: memo.key("relative", inputs.context, owns[u.id]) for u in submitted}
-    relative = memo.load_many(relative_keys.values())
+    keys = {u.id: memo.key("unit", inputs.context, u.id,
+                           shas[submitted_files[u.id]] if u.id in submitted_files else "",
+                           shas[review_files[u.id]] if u.id in review_files else "") for u in units}
+    found = memo.load_many(keys.values())
+    entries = {u.id: entry for u in units
+               if isinstance(entry := found.get(keys[u.id]), tuple) and len(entry) == 4}
     quantities = {}
-    for unit in submitted:
-        found = relative.get(relative_keys[unit.id])
-        if not (isinstance(found, tuple) and len(found) == 2):
+    for unit in units:
+        if unit.id not in submissions:
+            continue
+        entry = entries.get(unit.id)
+        if entry is not None:
+            quantities[unit.id] = entry[:2]
+        else:
             submission = submissions[unit.id]
-            found = (relative_values(tier, self_values(submission)),
-                     relative_values(tier, counted_values(submission, reviews.get(unit.id))))
-            memo.save(relative_keys[unit.id], found)
-        quantities[unit.id] = found
+            quantities[unit.id] = (relative_values(tier, self_values(submission)),
+                                   relative_values(tier, counted_values(submission, reviews.get(unit.id))))
     answered = (answered_bests(tier, [q[0] for q in quantities.values()]),
                 answered_bests(tier, [q[1] for q in quantities.values()]))
     best_self, best_counted = (best_values(found, tier) for found in answered)
     tier_key = digest(repr(sorted(best_self.items())), repr(sorted(best_counted.items())), str(published))
-    keys = {u.id: memo.key("result", inputs.context, u.id, owns[u.id], tier_key) for u in units}
-    summaries = memo.load_many(keys.values())
+    summaries: dict[str, tuple] = {}
+    fresh: dict[str, UnitResult] = {}
+    for unit in units:
+        entry = entries.get(unit.id)
+        if entry is not None and entry[2] == tier_key and len(entry[3]) == len(SUMMARY) + 1:
+            summaries[unit.id] = entry[3]
+            continue
+        result = fresh[unit.id] = _score_unit(inputs, tier, unit, best_self, best_counted, published)
+        summaries[unit.id] = (*(getattr(result, name) for name in SUMMARY), len(result.criteria))
+        relative = quantities.get(unit.id, (None, None))
+        memo.save(keys[unit.id], (*relative, tier_key, summaries[unit.id]))
+        if result.criteria:
+            memo.save(f"{keys[unit.id]} criteria {tier_key}", tuple(tuple(c) for c in result.criteria))
+    # status, ..., level: the summary's first eight fields (see SUMMARY)
+    rank_of = ranks([(u.id, summaries[u.id][7], summaries[u.id][4]) for u in units
+                     if summaries[u.id][0] != "not_submitted"], criteria_set)
     results = []
     for unit in units:
-        key = keys[unit.id]
-        summary = summaries.get(key)
-        rescore = partial(_score_unit, inputs, tier, unit, best_self, best_counted, published)
-        if isinstance(summary, tuple) and len(summary) == len(SUMMARY) + 1:
-            count = summary[-1]
-            criteria = StoredCriteria(memo, key + " criteria", count, rescore) if count else ()
-            results.append(UnitResult(unit, *summary[:8], None, summary[8], criteria, *summary[9:12]))
-            continue
-        result = rescore()
-        memo.save(key, (*(getattr(result, name) for name in SUMMARY), len(result.criteria)))
-        if result.criteria:
-            memo.save(key + " criteria", tuple(tuple(c) for c in result.criteria))
-        results.append(result)
+        summary, rank = summaries[unit.id], rank_of.get(unit.id)
+        if unit.id in fresh:
+            criteria = fresh[unit.id].criteria
+        elif summary[-1]:
+            criteria = StoredCriteria(memo, f"{keys[unit.id]} criteria {tier_key}", summary[-1],
+                                      partial(_score_unit, inputs, tier, unit, best_self, best_counted, published))
+        else:
+            criteria = ()
+        results.append(UnitResult(unit, *summary[:8], rank, summary[8], criteria, *summary[9:12]))
     return results, answered
 
 
@@ -154,15 +169,8 @@ def score_on(memo: Memo, inputs: YearInputs) -> Results:
             continue
         tier_results, bests[tier_id] = _tier_results(memo, inputs, criteria_set.tiers[tier_id],
                                                      registry.in_tier(tier_id), published)
-        rank_of = ranks([(r.unit.id, r.level, r.total) for r in tier_results if r.submitted], criteria_set)
-        results.extend(_ranked(r, rank_of.get(r.unit.id)) for r in tier_results)
+        results.extend(tier_results)
     return Results(inputs.year, cycle, criteria_set, tuple(results), bests=bests)
-
-
-def _ranked(result: UnitResult, rank: int | None) -> UnitResult:
-    return UnitResult(result.unit, result.status, result.submission_path, result.submission_sha256,
-                      result.group_scores, result.total, result.self_group_scores, result.self_total, result.level,
-                      rank, result.gap, result.criteria, result.review_stages, result.stale_reviews, result.digest)
 
 
 def evaluate(root: DataRoot, year: int, memo: Memo | None = None) -> Results:
