@@ -173,10 +173,12 @@ class Memo:
                 db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=NORMAL")
-                db.execute("PRAGMA mmap_size=4294967296")  # large values are read by mapping, not copying
                 if db.execute("PRAGMA user_version").fetchone()[0] != FORMAT:
                     for table in ("memo", "codes", "stamps", "published"):
                         db.execute(f"DROP TABLE IF EXISTS {table}")
+                    # The space of entries dropped goes back to the system (see commit).
+                    db.execute("PRAGMA auto_vacuum = INCREMENTAL")
+                    db.execute("VACUUM")
                     db.execute(f"PRAGMA user_version = {FORMAT}")
                 for statement in SCHEMA:
                     db.execute(statement)
@@ -267,7 +269,7 @@ class Memo:
         if not (self._pending or self._stamps or self._refresh):
             return
         db = self._connect()
-        code, now = self.salt[:16], self.now
+        code, now, gone = self.salt[:16], self.now, []
         try:
             db.execute("BEGIN IMMEDIATE")
             db.executemany("INSERT OR REPLACE INTO memo (key, code, used, value) VALUES (?, ?, ?, ?)",
@@ -284,6 +286,8 @@ class Memo:
                     db.execute("DELETE FROM codes WHERE code = ?", (other,))
                 db.execute("DELETE FROM memo WHERE code = ? AND used < ?", (code, now - KEEP_SECONDS))
             db.execute("COMMIT")
+            if gone:
+                db.execute("PRAGMA incremental_vacuum")
         except sqlite3.Error:
             with contextlib.suppress(sqlite3.Error):
                 db.execute("ROLLBACK")

@@ -34,13 +34,15 @@ def default_jobs() -> int:
 
 
 def resident_mb() -> float:
-    """This process's resident memory now, in MB.
+    """This process's own resident memory now (not file pages it maps, like the memo's), in MB:
+    what a forked process could end up copying.
 
     Not getrusage's ru_maxrss: on Linux that keeps the peak of whatever process forked and
     exec'd this one (a benchmark or CI runner holding gigabytes would forbid every fork)."""
     try:
         with open("/proc/self/statm", "rb") as handle:
-            return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+            _, resident, shared = handle.read().split()[:3]
+        return (int(resident) - int(shared)) * os.sysconf("SC_PAGE_SIZE") / 2**20
     except (OSError, ValueError, IndexError):
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # bytes on macOS, kilobytes elsewhere
         return peak / 2**20 if sys.platform == "darwin" else peak / 1024
