@@ -129,14 +129,18 @@ def review(ctx: click.Context, unit_id: str, year: int, reviewer: str, stage: st
 @click.option("--year", type=int, required=True, help="Evaluation year to publish.")
 @click.option("--decision", required=True, help='Number of the publishing (or amending) decision, e.g. "519/QĐ-UBND".')
 @click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), required=True, help="Date of the decision, YYYY-MM-DD.")
+@click.option("--unit", "units", multiple=True,
+              help="Quyết định sửa đổi: mã đơn vị được sửa kết quả (ghi nhiều lần cho nhiều đơn vị); đơn vị khác vẫn bị khóa.")
+@click.option("--reason", default="", help="Quyết định sửa đổi: lý do sửa, công khai trên trang kết quả.")
 @click.pass_context
-def publish_command(ctx: click.Context, year: int, decision: str, day) -> None:
-    """Write the official results (submissions/<year>/results.json) and freeze the year; a new decision amends it."""
+def publish_command(ctx: click.Context, year: int, decision: str, day, units: tuple[str, ...], reason: str) -> None:
+    """Write the official results (submissions/<year>/results.json) and freeze the year, or refuse listing every
+    blocker; a new decision naming units (--unit, --reason) amends them."""
     from ..flow.publish import PublishError, publish
 
     root = _root(ctx)
     try:
-        paths = publish(root, year, decision, day.date())
+        paths = publish(root, year, decision, day.date(), units, reason)
     except InputError as err:
         fail(err.problems)
     except PublishError as err:

@@ -7,7 +7,10 @@ from decimal import Decimal
 STATUS_LABELS = {
     "not_submitted": "Chưa nộp",
     "submitted": "Đã nộp",
+    "partly_verified": "Đang thẩm định",
+    "needs_reverification": "Chờ thẩm định lại",
     "verified": "Đã thẩm định",
+    "excluded": "Không đánh giá",
     "published": "Công bố",
 }
 STAGE_LABELS = {"district": "UBND huyện", "province": "Sở TT&TT"}

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
-from ..core.model import TIERS, CriteriaSet, Results, UnitResult
+from ..core.model import TIERS, CriteriaSet, Results, TierBests, TierCriteria, UnitResult
 
 
 def json_number(value: Decimal) -> int | float:
@@ -68,6 +68,9 @@ def unit_to_dict(r: UnitResult, cs: CriteriaSet) -> dict[str, Any]:
         },
         "review_stages": list(r.review_stages),
         "needs_reverification": r.needs_reverification,
+        "stale_reviews": list(r.stale_reviews),
+        "changed_since_review": list(r.changed_since_review),
+        "flags": [{"criterion": cid, "flag": flag} for cid, flag in r.flags],
         "submission": None if r.submission_path is None else {"path": r.submission_path, "sha256": r.submission_sha256},
         "criteria": [
             {
@@ -136,6 +139,24 @@ def json_head(results: Results, tiers: tuple[str, ...] = TIERS) -> str:
 JSON_TAIL = "\n ]\n}\n"
 
 
+def _optional_number(value: Decimal | None) -> int | float | None:
+    return None if value is None else json_number(value)
+
+
+def relative_to_list(tier: TierCriteria, bests: TierBests | None) -> list[dict[str, Any]]:
+    """What each relative criterion of the tier is measured against (evaluate.tier_bests)."""
+    found = bests or TierBests({}, {})
+    return [
+        {"criterion": c.id,
+         "self_best": _optional_number(found.answered_self.get(c.id)),
+         "best": _optional_number(found.answered_counted.get(c.id)),
+         "provisional": c.id in found.provisional,
+         "spread": None if (spread := found.spreads.get(c.id)) is None else {
+             "median": json_number(spread.median), "mad": json_number(spread.mad), "count": spread.count}}
+        for c in tier.criteria if c.kind == "relative"
+    ]
+
+
 def results_to_dict(results: Results, tiers: tuple[str, ...] = TIERS, with_units: bool = True) -> dict[str, Any]:
     """The results document as plain data (schema/results.schema.json)."""
     cs, cycle = results.criteria_set, results.cycle
@@ -151,7 +172,8 @@ def results_to_dict(results: Results, tiers: tuple[str, ...] = TIERS, with_units
             {"id": t, "name": cs.tiers[t].name, "max_total": json_number(cs.tiers[t].max_total),
              "groups": [{"id": g.id, "name": g.name, "max": json_number(g.max),
                          "minimums": {str(k): json_number(v) for k, v in sorted(g.minimums.items())}}
-                        for g in cs.tiers[t].groups]}
+                        for g in cs.tiers[t].groups],
+             "relative": relative_to_list(cs.tiers[t], results.bests.get(t))}
             for t in tiers if t in cs.tiers
         ],
     }

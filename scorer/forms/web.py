@@ -83,7 +83,8 @@ def relative_bests(results: Results) -> dict[str, dict[str, dict[str, str]]]:
     """Highest self-assessed and counted value of each relative criterion some unit answered, per tier."""
     bests: dict[str, dict[str, dict[str, str]]] = {}
     for tier_id in results.criteria_set.tiers:
-        self_best, counted_best = results.bests.get(tier_id, ({}, {}))
+        found = results.bests.get(tier_id)
+        self_best, counted_best = (found.answered_self, found.answered_counted) if found else ({}, {})
         bests[tier_id] = {
             "self": {cid: _text(v) for cid, v in sorted(self_best.items())},
             "counted": {cid: _text(v) for cid, v in sorted(counted_best.items())},

@@ -7,7 +7,8 @@ from decimal import Decimal
 from itertools import pairwise
 from typing import Any
 
-from ..core.model import CriteriaSet, Criterion, Group, Level, Option, TierCriteria
+from ..core.model import CriteriaSet, Criterion, Group, Level, Option, Range, TierCriteria
+from ..core.plausible import QUANTITIES
 from ..core.problems import InputError, Problem
 from .documents import Document, try_read
 from .paths import DataRoot
@@ -155,6 +156,7 @@ def _check_criterion(doc: Document, at: tuple, g: dict, c: dict, decimals: int) 
     per_item = _d(c.get("per_item", 0))
     if c["kind"] == "count" and per_item > maximum:
         doc.add((*at, "per_item"), f"tiêu chí {cid}: điểm mỗi mục ({per_item}) lớn hơn điểm tối đa ({maximum})")
+    plausible = _plausible(doc, at, cid, c["kind"], c.get("plausible") or {})
     return Criterion(
         id=cid,
         group_id=g["id"],
@@ -171,4 +173,25 @@ def _check_criterion(doc: Document, at: tuple, g: dict, c: dict, decimals: int) 
         options=options,
         quantity=c.get("quantity", ""),
         quantity_unit=c.get("quantity_unit", ""),
+        plausible=plausible,
+        outside=(c.get("plausible") or {}).get("outside", ""),
     )
+
+
+def _plausible(doc: Document, at: tuple, cid: str, kind: str, declared: dict) -> tuple[Range, ...]:
+    """The criterion's plausible ranges, each checked: a quantity its kind has, min ≤ max."""
+    ranges = []
+    allowed = QUANTITIES.get(kind, ())
+    for quantity, bounds in declared.items():
+        if quantity == "outside":
+            continue
+        if quantity not in allowed:
+            doc.add((*at, "plausible", quantity), f"tiêu chí {cid} (loại {kind}) không có số liệu '{quantity}'; "
+                    f"khoảng hợp lý chỉ khai báo cho: {', '.join(allowed)}")
+            continue
+        low = _d(bounds["min"]) if "min" in bounds else None
+        high = _d(bounds["max"]) if "max" in bounds else None
+        if low is not None and high is not None and low > high:
+            doc.add((*at, "plausible", quantity), f"tiêu chí {cid}: khoảng hợp lý của '{quantity}' có min ({low}) lớn hơn max ({high})")
+        ranges.append(Range(quantity, low, high))
+    return tuple(ranges)

@@ -34,8 +34,23 @@ def review_schema_name(set_id: str, tier: str) -> str:
     return f"review.{set_id}.{tier}.schema.json"
 
 
+def _plausible_text(criterion: Criterion) -> str:
+    """The criterion's plausible ranges, as the value's description says them."""
+    if not criterion.plausible:
+        return ""
+    names = {"value": "", "numerator": "tử số ", "denominator": "mẫu số "}
+    parts = []
+    for bounds in criterion.plausible:
+        low = "" if bounds.low is None else _points(bounds.low)
+        high = "" if bounds.high is None else _points(bounds.high)
+        parts.append(f"{names[bounds.quantity]}{low}–{high}".strip())
+    then = ("số liệu ngoài khoảng không được nhận" if criterion.outside == "refuse"
+            else "số liệu ngoài khoảng phải có giải trình trong 'note'")
+    return f" Khoảng hợp lý: {'; '.join(parts)} ({then})."
+
+
 def _value_schema(criterion: Criterion) -> dict[str, Any]:
-    unanswered = " Để trống (null) nếu chưa trả lời."
+    unanswered = _plausible_text(criterion) + " Để trống (null) nếu chưa trả lời."
     if criterion.kind == "yes_no":
         return {"type": ["boolean", "null"], "description": "true (có) hoặc false (không)." + unanswered}
     if criterion.kind == "ratio":

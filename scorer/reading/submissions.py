@@ -21,8 +21,10 @@ from ..core.model import (
     TierCriteria,
     VerifiedAnswer,
 )
+from ..core.plausible import OutOfRange, out_of_range
 from ..core.problems import Problem
 from ..core.rules import is_nonzero
+from ..core.text import vn_number
 from .documents import Document, try_read
 from .messages import schema_problems
 from .paths import SUBMISSION_RE, DataRoot
@@ -105,6 +107,33 @@ def check_value(doc: Document, where: tuple, criterion: Any, value: Any) -> None
             doc.add((*where, "value", "numerator"), f"tiêu chí {criterion.id}: tử số ({numerator}) lớn hơn mẫu số ({denominator})")
 
 
+QUANTITY_NAMES = {"numerator": "tử số", "denominator": "mẫu số"}
+
+
+def range_text(criterion: Any, found: OutOfRange) -> str:
+    """'băng thông ... 5.000 Mbps/người ngoài khoảng hợp lý 0,1–1.000': one value outside its range, in words."""
+    name = QUANTITY_NAMES.get(found.quantity) or criterion.quantity or criterion.counted or "số liệu"
+    unit = f" {criterion.quantity_unit}" if criterion.quantity_unit else ""
+    low, high = found.range.low, found.range.high
+    bounds = (f"từ {vn_number(low)} đến {vn_number(high)}" if low is not None and high is not None
+              else f"từ {vn_number(low)} trở lên" if low is not None else f"đến {vn_number(high)}")
+    return f"{name} {vn_number(found.value)}{unit} nằm ngoài khoảng hợp lý ({bounds}{unit})"
+
+
+def check_plausible(doc: Document, where: tuple, criterion: Any, answer: dict, needs_note: bool = True) -> None:
+    """Values outside the criterion's plausible ranges: an error when it says `outside: refuse`;
+    with `outside: justify`, accepted only with a written justification in the note (a review's
+    answer always has its reason)."""
+    for found in out_of_range(criterion, answer.get("value")):
+        field = (*where, "value") if found.quantity == "value" else (*where, "value", found.quantity)
+        if criterion.outside == "refuse":
+            doc.add(field, f"tiêu chí {criterion.id}: {range_text(criterion, found)} mà bộ tiêu chí quy định; "
+                           "hãy kiểm tra lại số liệu (đơn vị tính, số chữ số)")
+        elif needs_note and not str(answer.get("note") or "").strip():
+            doc.add(field, f"tiêu chí {criterion.id}: {range_text(criterion, found)}; nếu số liệu đúng, hãy ghi "
+                           "giải trình vào 'note' của tiêu chí này, kèm minh chứng; người thẩm định sẽ xem kỹ")
+
+
 def check_evidence(root: DataRoot, doc: Document, where: tuple, criterion: Any, answer: dict) -> None:
     """Evidence for every non-zero answer; only http(s) links or repository files."""
     evidence = answer.get("evidence") or []
@@ -179,6 +208,7 @@ def read_submission(ctx: YearContext, path: Path) -> tuple[Submission | None, li
         answer = doc.data["answers"][criterion.id]
         where = ("answers", criterion.id)
         check_value(doc, where, criterion, answer.get("value"))
+        check_plausible(doc, where, criterion, answer)
         check_evidence(ctx.root, doc, where, criterion, answer)
         answers[criterion.id] = Answer(
             value=canonical_value(answer.get("value")),
@@ -233,6 +263,7 @@ def _review(doc: Document, where: tuple, entry: dict, tier_criteria: TierCriteri
     for cid, answer in entry["answers"].items():
         criterion = tier_criteria.criterion(cid)
         check_value(doc, (*where, "answers", cid), criterion, answer["value"])
+        check_plausible(doc, (*where, "answers", cid), criterion, answer, needs_note=False)
         answers[cid] = VerifiedAnswer(canonical_value(answer["value"]), answer["reason"])
     return Review(
         stage=entry["stage"],

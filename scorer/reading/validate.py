@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..core.problems import Problem
 from ..flow.publish import frozen_problems
+from ..flow.record import record_problems
 from ..shell.year import read_year
 from .catalogue import check_criteria_set
 from .cycle import check_cycle
@@ -68,7 +69,22 @@ def validate_all(root: DataRoot) -> Report:
         files += sorted(root.relative(p) for p in root.year_dir(year).glob("*/*.yaml"))
         report.add(files, inputs.problems if inputs else check_cycle(root, year)[1])
         report.add([], frozen_problems(root, year))
+        report.add([], record_problems(root, year))
     return report.finish()
+
+
+def _published_years_using(root: DataRoot, displays: list[str]) -> list[int]:
+    """Published years whose record a change to these criteria, registry or cycle files may break."""
+    sets = {match["set"] for d in displays if (match := _CRITERIA_RE.match(d)) is not None}
+    registry = any(_UNITS_RE.match(d) for d in displays)
+    cycles = {int(match["year"]) for d in displays if (match := CYCLE_RE.match(d)) is not None}
+    years = []
+    for year in root.years():
+        cycle, _ = check_cycle(root, year)
+        if cycle is not None and cycle.state == "published" and (
+                registry or year in cycles or cycle.criteria_set in sets):
+            years.append(year)
+    return years
 
 
 def validate_paths(root: DataRoot, paths: list[Path]) -> Report:
@@ -98,6 +114,8 @@ def validate_paths(root: DataRoot, paths: list[Path]) -> Report:
             continue
         report.add([display], _check_year_file(root, path, int(match["year"]), registry, registry_problems))
         report.add([], frozen_problems(root, int(match["year"]), {display}))
+    for year in _published_years_using(root, [root.relative(p) for p in paths if p.is_file()]):
+        report.add([], record_problems(root, year))
     return report.finish()
 
 

@@ -98,6 +98,8 @@ def level_badge(level: int | None, name: str) -> Markup:
 
 def status_html(result) -> Markup:
     """A unit's status, and a warning when its verification is out of date."""
+    if result.status == "needs_reverification":  # the label says it
+        return Markup(f'<span class="status stale">{html_text(STATUS_LABELS[result.status])}</span>')
     stale = ' <span class="status stale">(cần thẩm định lại)</span>' if result.needs_reverification else ""
     return Markup(f'<span class="status">{html_text(STATUS_LABELS.get(result.status))}</span>{stale}')
 
