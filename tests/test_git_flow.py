@@ -300,7 +300,8 @@ def test_verification_changes_the_counted_score_until_the_submission_changes(rep
     assert verified.self_total == before.self_total
     assert verified.total == before.total - 4
     assert verified.group_scores[1] == before.group_scores[1] - 4
-    assert (verified.level, verified.status, verified.needs_reverification) == (2, "verified", False)
+    # A commune verified by its district alone is partly verified: Sở TT&TT has not verified it yet.
+    assert (verified.level, verified.status, verified.needs_reverification) == (2, "partly_verified", False)
     assert f"(ghi vào `submission_sha256` khi thẩm định): `{verified.submission_sha256}`" in summary
 
     repo.branch("edit")

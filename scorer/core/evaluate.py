@@ -35,6 +35,10 @@ if TYPE_CHECKING:
     from ..shell.year import YearInputs
 
 ZERO = Decimal(0)
+# Bumped when a change to how answers become results would change any result; a published
+# year's record keeps the version it was scored with (flow.record). 2: statuses of verification,
+# bests from verified answers, unit decisions, flags.
+RULES_VERSION = 2
 
 
 def current_reviews(submission: Submission, record: ReviewRecord | None) -> tuple[list[Review], list[Review]]:

@@ -17,6 +17,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from ..core.evaluate import RULES_VERSION
 from ..core.model import (
     Amendment,
     CriteriaSet,
@@ -66,17 +67,17 @@ def input_hashes(root: DataRoot, criteria_set_id: str) -> dict[str, dict[str, st
             "registry": hashes(root.units_dir.glob("*.yaml"))}
 
 
-def code_identity() -> dict[str, str]:
-    """cqdt's version and a digest of its whole code (shell.cache.code_version)."""
+def code_identity() -> dict[str, Any]:
+    """cqdt's version, and the version of its scoring rules (evaluate.RULES_VERSION). Not a
+    digest of the code: any edit would change every record, and a province reinstalls a
+    version, not a digest."""
     from importlib.metadata import PackageNotFoundError, version
-
-    from ..shell.cache import code_version
 
     try:
         number = version("cqdt")
     except PackageNotFoundError:  # run from a source tree that was never installed
         number = "unknown"
-    return {"version": number, "digest": code_version()}
+    return {"version": number, "rules": RULES_VERSION}
 
 
 def frozen_cycle(cycle: Cycle) -> dict[str, Any]:
@@ -347,8 +348,7 @@ class Causes:
         self.registry = changed("registry")
         kept, current = document["cycle"], frozen_cycle(cycle)
         self.cycle = sorted(key for key in kept.keys() | current.keys() if kept.get(key) != current.get(key))
-        code = document.get("code", {})
-        self.code = None if code.get("digest") == code_identity()["digest"] else code
+        self.code_then, self.code_now = document.get("code", {}), code_identity()
         files_now = file_hashes(root, document["year"])
         self.files = sorted(p for p in document["files"].keys() | files_now.keys()
                             if document["files"].get(p) != files_now.get(p))
@@ -366,13 +366,14 @@ class Causes:
         own = [p for p in self.files if p.rsplit("/", 1)[-1] in (f"{unit_id}.yaml", f"{unit_id}.review.yaml")]
         if own:
             found.append(f"hồ sơ của đơn vị đã sửa ({', '.join(own)})")
-        if self.code is not None:
-            found.append(f"mã nguồn cqdt đã đổi (khi công bố: phiên bản {self.code.get('version', '?')}, "
-                         f"mã {str(self.code.get('digest', '?'))[:12]}; nay: phiên bản {code_identity()['version']}, "
-                         f"mã {code_identity()['digest'][:12]})")
+        then, now = self.code_then, self.code_now
+        if then != now:
+            found.append(f"cqdt đã đổi (khi công bố: phiên bản {then.get('version', '?')}, quy tắc chấm {then.get('rules', '?')}; "
+                         f"nay: phiên bản {now['version']}, quy tắc chấm {now['rules']})")
         if not found and self.registry:
             found.append(f"danh sách đơn vị đã sửa ({', '.join(self.registry)})")
-        return found or ["không đầu vào nào đổi so với khi công bố: tệp kết quả chính thức có thể đã bị sửa trực tiếp"]
+        return found or ["không thấy dữ liệu nào đổi so với khi công bố: mã nguồn cqdt đã đổi mà chưa tăng "
+                         "RULES_VERSION, hoặc tệp kết quả chính thức đã bị sửa trực tiếp"]
 
 
 MAX_SHOWN = 8  # differences written out per unit; the rest are counted
