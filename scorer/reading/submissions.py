@@ -111,13 +111,13 @@ QUANTITY_NAMES = {"numerator": "tử số", "denominator": "mẫu số"}
 
 
 def range_text(criterion: Any, found: OutOfRange) -> str:
-    """'băng thông ... 5.000 Mbps/người ngoài khoảng hợp lý 0,1–1.000': one value outside its range, in words."""
+    """'<quantity> là 5.000 Mbps/người, ngoài khoảng hợp lý (đến 1.000 Mbps/người)': a value outside its range, in words."""
     name = QUANTITY_NAMES.get(found.quantity) or criterion.quantity or criterion.counted or "số liệu"
     unit = f" {criterion.quantity_unit}" if criterion.quantity_unit else ""
     low, high = found.range.low, found.range.high
     bounds = (f"từ {vn_number(low)} đến {vn_number(high)}" if low is not None and high is not None
               else f"từ {vn_number(low)} trở lên" if low is not None else f"đến {vn_number(high)}")
-    return f"{name} {vn_number(found.value)}{unit} nằm ngoài khoảng hợp lý ({bounds}{unit})"
+    return f"{name} là {vn_number(found.value)}{unit}, ngoài khoảng hợp lý ({bounds}{unit})"
 
 
 def check_plausible(doc: Document, where: tuple, criterion: Any, answer: dict, needs_note: bool = True) -> None:
