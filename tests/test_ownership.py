@@ -143,10 +143,20 @@ def test_published_year_opens_to_reviewers_only_with_a_pending_amendment():
     path = "submissions/2024/xa/xa-a1.review.yaml"
     perms = permissions(y2024={"state": "published"})
     assert rules(judge("province", added(path), perms=perms)) == {path: {RULE_FROZEN}}
-    perms.cycles[2024] = {"state": "published", "amendments": [{"decision": "9/QĐ-UBND", "date": "2025-05-01"}]}
+    perms.cycles[2024] = {"state": "published", "amendments": [
+        {"decision": "9/QĐ-UBND", "date": "2025-05-01", "units": ["xa-a1"], "reason": "Sai số liệu"}]}
     assert rules(judge("province", added(path), perms=perms)) == {}
     perms.applied_amendments[2024] = {"9/QĐ-UBND"}
     assert rules(judge("province", added(path), perms=perms)) == {path: {RULE_FROZEN}}
+
+
+def test_an_amendment_unfreezes_only_the_units_it_names():
+    """Finding 2 of issue 16: an amendment entry unfroze every file of the year."""
+    named, other = "submissions/2024/xa/xa-a1.review.yaml", "submissions/2024/so/so-x.review.yaml"
+    perms = permissions(y2024={"state": "published", "amendments": [
+        {"decision": "9/QĐ-UBND", "date": "2025-05-01", "units": ["xa-a1"], "reason": "Sai số liệu"}]})
+    assert rules(judge("province", added(named), perms=perms)) == {}
+    assert rules(judge("province", added(other), perms=perms)) == {other: {RULE_FROZEN}}
 
 
 def test_data_root_in_a_subfolder():

@@ -50,7 +50,7 @@ RULE_OPEN_CYCLE = "bài nộp chỉ được thêm hoặc sửa khi năm đánh 
 RULE_NO_DELETE = "không ai được xóa bài nộp hoặc hồ sơ thẩm định"
 RULE_REVIEW = "chỉ người được phân công thẩm định đơn vị mới được ghi hồ sơ thẩm định của đơn vị đó"
 RULE_REVIEW_ENTRY = "mỗi người thẩm định chỉ thêm hoặc sửa mục thẩm định ghi tên mình, ở bước mình được giao"
-RULE_FROZEN = "năm đã công bố chỉ được sửa khi có quyết định sửa đổi (amendments) chưa áp dụng"
+RULE_FROZEN = "năm đã công bố chỉ được sửa ở đơn vị mà một quyết định sửa đổi (amendments) chưa áp dụng nêu tên"
 RULE_ADMIN = "chỉ quản trị viên Sở TT&TT được sửa tiêu chí, danh sách đơn vị, chu kỳ, trang web và mã nguồn"
 RULE_ONE_UNIT = "mỗi yêu cầu hợp nhất (pull request) chỉ thay đổi dữ liệu của một đơn vị"
 
@@ -105,10 +105,12 @@ class Permissions:
             stages.add("province")
         return stages
 
-    def pending_amendment(self, year: int) -> bool:
-        """True when the cycle lists an amendment decision that results.json has not applied."""
-        listed = {a.get("decision") for a in self.cycles.get(year, {}).get("amendments") or []}
-        return bool(listed - self.applied_amendments.get(year, set()))
+    def pending_amendment(self, year: int, unit_id: str) -> bool:
+        """True when the cycle lists an amendment decision naming this unit that results.json
+        has not applied: it unfreezes only the units it names."""
+        applied = self.applied_amendments.get(year, set())
+        return any(isinstance(a, dict) and a.get("decision") not in applied and unit_id in (a.get("units") or ())
+                   for a in self.cycles.get(year, {}).get("amendments") or [])
 
     def roles(self, login: str) -> list[str]:
         """The actor's roles, described for people."""
@@ -309,7 +311,7 @@ class Judge:
         if cycle is None:
             self.deny(path, RULE_REVIEW, f"năm {year} chưa có chu kỳ đánh giá")
             return
-        if cycle.get("state") == "published" and not self.permissions.pending_amendment(year):
+        if cycle.get("state") == "published" and not self.permissions.pending_amendment(year, unit_id):
             self.deny(path, RULE_FROZEN, f"@{self.actor} {what}: kết quả năm {year} đã công bố")
             return
         self.review_writes.append((path, year, unit))
