@@ -312,7 +312,11 @@ def test_verification_changes_the_counted_score_until_the_submission_changes(rep
     edited = evaluate(root, 2024).unit("xa-a1")
     assert edited.needs_reverification and edited.stale_reviews == ("district",)
     assert (edited.total, edited.level) == (before.total, 1)
-    assert "**Cần thẩm định lại:**" in summary_markdown(run_checks(root, "main", "xaa1-clerk"))
+    assert edited.status == "needs_reverification"
+    summary = summary_markdown(run_checks(root, "main", "xaa1-clerk"))
+    assert "**⚠️ Chờ thẩm định lại: phiếu đã sửa sau khi UBND huyện thẩm định" in summary
+    # The edit changed a note, no answer: nothing is listed as changed since the base branch.
+    assert "Số liệu sửa so với nhánh gốc" not in summary
 
 
 def test_project_data_repository(tmp_path: Path, cqdt):
