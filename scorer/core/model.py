@@ -173,14 +173,26 @@ class Publication:
     date: date
 
 
+class AmendmentChange(NamedTuple):
+    """A unit's results before and after an amendment: status, level, rank, total and groups
+    (None: the unit was not in the results)."""
+
+    unit_id: str
+    name: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
 @dataclass(frozen=True, slots=True)
 class Amendment:
-    """A decision that amends a published year's results for the units it names."""
+    """A decision that amends a published year's results for the units it names; once applied,
+    the record keeps every unit it changed (the named ones; others only in rank)."""
 
     decision: str
     date: date
     units: tuple[str, ...]
     reason: str
+    changes: tuple[AmendmentChange, ...] = ()
 
 
 UNIT_ACTIONS = ("exclude", "count_unverified")

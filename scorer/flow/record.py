@@ -20,6 +20,7 @@ from typing import Any
 from ..core.evaluate import RULES_VERSION
 from ..core.model import (
     Amendment,
+    AmendmentChange,
     CriteriaSet,
     CriterionResult,
     Cycle,
@@ -205,7 +206,9 @@ def results_from_record(root: DataRoot, document: dict[str, Any], digest: str) -
         holidays=tuple(date.fromisoformat(day) for day in kept["holidays"]),
         state="published",
         publication=Publication(document["decision"]["decision"], date.fromisoformat(document["decision"]["date"])),
-        amendments=tuple(Amendment(a["decision"], date.fromisoformat(a["date"]), tuple(a["units"]), a["reason"])
+        amendments=tuple(Amendment(a["decision"], date.fromisoformat(a["date"]), tuple(a["units"]), a["reason"],
+                                   tuple(AmendmentChange(c["unit"], c["name"], c["before"], c["after"])
+                                         for c in a["changes"]))
                          for a in document["amendments"]),
         unit_decisions=tuple(UnitDecision(d["unit"], d["action"], d["reason"], d["decision"])
                              for d in kept["unit_decisions"]),

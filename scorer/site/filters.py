@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from ..core.model import Criterion
 from ..core.text import STAGE_LABELS, STATUS_LABELS, TIER_LABELS, vn_number
+from .record_views import RECORD_FILTERS
 
 # A repository path as units write it: relative, no scheme (no colon), no "..", on one line,
 # ending in a file extension; spaces and Vietnamese letters are fine (the link quotes them).
@@ -175,6 +176,7 @@ def roman(level: int) -> str:
 vn_number_cached = lru_cache(maxsize=8192)(vn_number)
 
 FILTERS = {
+    **RECORD_FILTERS,
     "vn_number": vn_number_cached,
     "vn_signed": vn_signed,
     "answer_text": answer_text,
