@@ -187,9 +187,12 @@ def publication_blockers(root: DataRoot, year: int, before: Cycle, plan: Plan, d
                                "hãy đóng nhận phiếu (state: verifying) và thẩm định trước khi công bố")
         blockers += _date_blockers(plan.cycle, day)
         blockers += _unit_blockers(root, inputs, plan.cycle, day, None)
-    elif plan.kind == "amend":
-        assert plan.amendment is not None
-        blockers += _unit_blockers(root, inputs, plan.cycle, day, set(plan.amendment.units))
+    else:  # the year is published: only the units this amendment names may have changed
+        named = set(plan.amendment.units) if plan.amendment else set()
+        blockers += [str(p) for p in frozen_problems(root, year)
+                     if (match := SUBMISSION_RE.match(p.path)) is None or match["unit"] not in named]
+        if named:
+            blockers += _unit_blockers(root, inputs, plan.cycle, day, named)
     return blockers, inputs
 
 

@@ -35,7 +35,7 @@ from ..core.model import (
     UnitResult,
 )
 from ..core.problems import InputError, Problem
-from ..core.text import vn_number
+from ..core.text import STATUS_LABELS, vn_number
 from ..export.results import results_to_dict, unit_to_dict
 from ..reading.paths import DataRoot
 from ..reading.submissions import sha256_hex, year_files
@@ -233,8 +233,9 @@ def _decimal(value: Any, decimals: int | None = None) -> Decimal:
 
 
 def _unit_result(entry: dict[str, Any], criteria_set: CriteriaSet, known: dict[str, Unit]) -> UnitResult:
-    """One unit's result from its entry; points at the set's decimals, as the scorer makes them."""
-    places = criteria_set.decimals
+    """One unit's result from its entry; points at the set's decimals, as the scorer rounds them
+    (a unit that did not submit has plain zeros)."""
+    places = criteria_set.decimals if entry["submission"] is not None else None
     tier = criteria_set.tiers[entry["tier"]]
     unit = Unit(entry["id"], entry["name"], entry["tier"], "", entry["code"], None, entry["district"])
     if entry["id"] in known:  # who owns and verifies it now; who it was, as published
@@ -279,18 +280,22 @@ def _tier_bests(relative: list[dict[str, Any]]) -> TierBests:
     )
 
 
-def _shown(value: Any) -> str:
+def _shown(value: Any, key: str = "") -> str:
     if value is None:
         return "–"
     if isinstance(value, bool):
         return "có" if value else "không"
     if isinstance(value, int | Decimal):
         return vn_number(value)
+    if key == "status":
+        return STATUS_LABELS.get(value, "khác")
     if isinstance(value, list):
         return ", ".join(_shown(v) for v in value) or "không có"
     if isinstance(value, dict) and set(value) == {"numerator", "denominator"}:
         return f"{_shown(value['numerator'])}/{_shown(value['denominator'])}"
-    return "khác"  # texts and nested data: named, not quoted
+    if isinstance(value, dict) and "shortfalls" in value:
+        return f"thiếu điểm để lên mức {value.get('level')}"
+    return "khác"  # texts a submitter or reviewer wrote: named, not quoted
 
 
 def differences(recorded: dict[str, Any], now: dict[str, Any], ignore: tuple[str, ...] = ()) -> list[str]:
@@ -309,7 +314,7 @@ def differences(recorded: dict[str, Any], now: dict[str, Any], ignore: tuple[str
         elif key in ("name", "level_name"):
             found.append(f"{label} “{old}” → “{new}”")
         else:
-            found.append(f"{label} {_shown(old)} → {_shown(new)}")
+            found.append(f"{label} {_shown(old, key)} → {_shown(new, key)}")
     return sorted(found)
 
 
