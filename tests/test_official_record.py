@@ -347,3 +347,23 @@ def test_an_older_record_is_written_again_only_when_its_results_are_unchanged(cq
     assert "theo định dạng cũ (format 1)" in problem.message and '--decision "519/QĐ-UBND" --date 2025-03-08' in problem.message
     assert publish(cqdt, published).exit_code == 0
     assert json.loads(path.read_text(encoding="utf-8"))["format"] == 2 and validate_all(published).ok
+
+
+def test_pull_request_summary_says_what_changed_since_verification(tmp_path: Path):
+    from flowdata import Repo
+
+    from scorer.flow.pr_summary import run_checks, summary_markdown
+
+    repo = Repo(tmp_path / "repo")
+    root = make_data(repo.path, {2024: "open"})
+    write_submission(root, "xa-a1", strength=8)
+    write_review(root, "xa-a1")
+    repo.commit("sotttt-admin", "xa-a1 submitted and verified")
+    repo.branch("edit")
+    path = root.submission_path(2024, "xa", "xa-a1")
+    path.write_text(path.read_text(encoding="utf-8").replace("numerator: 8", "numerator: 9", 1), encoding="utf-8")
+    repo.commit("xaa1-clerk", "xa-a1 edits an answer after verification")
+    text = summary_markdown(run_checks(root, "main", "xaa1-clerk"))
+    assert "- **Mức đạt được:** Mức II · **Trạng thái:** Chờ thẩm định lại" in text
+    assert "- **⚠️ Chờ thẩm định lại: phiếu đã sửa sau khi UBND huyện và Sở TT&amp;TT thẩm định" in text
+    assert "- **Số liệu sửa so với nhánh gốc:** ht1: 8/10 → 9/10\n" in text
