@@ -38,7 +38,7 @@ from ..core.problems import InputError, Problem
 from ..core.text import STATUS_LABELS, vn_number
 from ..export.results import results_to_dict, unit_to_dict
 from ..reading.paths import DataRoot
-from ..reading.submissions import sha256_hex, year_files
+from ..reading.submissions import sha256_hex, year_file_names
 
 RECORD_FORMAT = 2
 # The fields of a unit's entry that say who the unit is (from the registry); the rest are its results.
@@ -56,7 +56,9 @@ FIELD_NAMES = {
 
 def file_hashes(root: DataRoot, year: int) -> dict[str, str]:
     """SHA-256 of every submission and review file of a year, by path."""
-    return {root.relative(p): sha256_hex(p.read_bytes()) for p in year_files(root, year)}
+    folder, shown = root.year_dir(year), root.relative(root.year_dir(year))
+    return {f"{shown}/{tier}/{name}": sha256_hex((folder / tier / name).read_bytes())
+            for tier, name in year_file_names(root, year)}
 
 
 def input_hashes(root: DataRoot, criteria_set_id: str) -> dict[str, dict[str, str]]:
@@ -103,12 +105,15 @@ def decision_dict(publication: Publication | Amendment) -> dict[str, Any]:
 
 
 def unit_entries(results: Results) -> dict[str, dict[str, Any]]:
-    """Each unit's entry of the results document, as plain JSON data read back (numbers as Decimal)."""
-    return {r.unit.id: _plain(unit_to_dict(r, results.criteria_set)) for r in results.units}
-
-
-def _plain(data: Any) -> Any:
-    return json.loads(json.dumps(data, ensure_ascii=False), parse_float=Decimal)
+    """Each unit's entry of the results document as JSON reads it back (load_record, not `exact`);
+    from the results cache's line of the unit when it has one."""
+    found = {}
+    for r in results.units:
+        line = results.lines.get(r.unit.id)
+        entry = json.loads(line if line is not None else json.dumps(unit_to_dict(r, results.criteria_set)))
+        entry["rank"] = r.rank  # the cached line has none
+        found[r.unit.id] = entry
+    return found
 
 
 def summary(entry: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -153,15 +158,16 @@ def amendment_entry(amendment: Amendment, before: dict[str, dict], after: dict[s
     return {**decision_dict(amendment), "changes": changes}
 
 
-def load_record(root: DataRoot, year: int) -> dict[str, Any] | None:
-    """The year's record as plain data (numbers as Decimal), None if there is none; InputError
-    when it cannot be read."""
+def load_record(root: DataRoot, year: int, exact: bool = False) -> dict[str, Any] | None:
+    """The year's record as plain data, None if there is none; InputError when it cannot be read.
+    Numbers with a fraction are floats, as in unit_entries (the same text, the same float: enough to
+    compare), or Decimals when `exact` (to read the results back)."""
     path = root.results_path(year)
     if not path.is_file():
         return None
     display = root.relative(path)
     try:
-        document = json.loads(path.read_bytes(), parse_float=Decimal)
+        document = json.loads(path.read_bytes(), parse_float=Decimal if exact else float)
         if not (isinstance(document, dict) and isinstance(document.get("files"), dict)
                 and isinstance(document.get("results"), dict) and isinstance(document["results"].get("units"), list)):
             raise ValueError("thiếu phần 'files' hoặc 'results'")
@@ -180,7 +186,7 @@ def read_record(root: DataRoot, year: int) -> Results | None:
     cycle, _ = check_cycle(root, year)
     if cycle is None or cycle.state != "published":
         return None
-    document = load_record(root, year)
+    document = load_record(root, year, exact=True)
     if document is None or document.get("format") != RECORD_FORMAT:
         return None
     return results_from_record(root, document, sha256_hex(root.results_path(year).read_bytes()))
@@ -285,6 +291,8 @@ def _shown(value: Any, key: str = "") -> str:
         return "–"
     if isinstance(value, bool):
         return "có" if value else "không"
+    if isinstance(value, float):
+        return vn_number(Decimal(repr(value)))
     if isinstance(value, int | Decimal):
         return vn_number(value)
     if key == "status":
@@ -419,8 +427,7 @@ def record_problems(root: DataRoot, year: int) -> list[Problem]:
     recorded = {entry["id"]: entry for entry in document["results"]["units"]}
     pending = pending_units(cycle, document)
     ignore = ("rank",) if pending else ()
-    causes = Causes(root, document, cycle)
-    text = path.read_text(encoding="utf-8")
+    causes: Causes | None = None  # worked out once something differs
     problems = []
     for unit_id in sorted(recorded.keys() | now.keys()):
         if unit_id in pending:
@@ -439,6 +446,8 @@ def record_problems(root: DataRoot, year: int) -> list[Problem]:
             fields = {key for key in old if old.get(key) != new.get(key)}
         entry = old or new
         assert entry is not None
+        if causes is None:
+            causes, text = Causes(root, document, cycle), path.read_text(encoding="utf-8")
         because = "; ".join(causes.of(unit_id, entry["tier"], fields))
         problems.append(Problem(display, _entry_line(text, unit_id), 1,
                                 f"năm {year}, đơn vị {unit_id} ({entry['name']}) {what}. Nguyên nhân: {because}. "
