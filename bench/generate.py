@@ -321,8 +321,8 @@ def render_submission(template: Template, criteria: dict[str, Criterion], unit: 
 
 def render_review(unit: Unit, year: int, sha256: str, criteria: list[Criterion],
                   district_reviewer: str | None, rng: random.Random, complete: bool = False) -> str:
-    """A verification record: a district stage for communes (when drawn), then the province
-    (always when `complete`)."""
+    """A verification record: the district stage for communes, then (for communes, when drawn or
+    when `complete`) the province."""
     stages = []
     if district_reviewer is not None:
         stages.append(("district", district_reviewer, f"{year}-10-25"))
@@ -375,8 +375,8 @@ def generate(out: Path, count: int | None, seed: int, years: int, last_year: int
             # A year Sở TT&TT publishes has every unit verified by every stage (the publication gates).
             published = year < last_year
             if published or rng.random() < review_share:
-                district = (by_id[unit.district].reviewers[0] if unit.district and (published or rng.random() < 0.8)
-                            else None)
+                # A commune's district verifies it before the province may (the stages' order).
+                district = by_id[unit.district].reviewers[0] if unit.district else None
                 _write(root.review_path(year, unit.tier, unit.id),
                        render_review(unit, year, hashlib.sha256(raw).hexdigest(),
                                      list(criteria[unit.tier].values()), district, rng, complete=published))

@@ -53,7 +53,7 @@ def run_checks(root: DataRoot, base: str, actor: str, head: str = "HEAD") -> Pul
     verdict = check_pull_request(root.root, base, actor, head)
     prefix = data_prefix(root.root) or ""
     changed = sorted({c.path[len(prefix):] for c in verdict.changes
-                      if c.status != "D" and c.path.startswith(prefix) and c.path[len(prefix):].endswith(".yaml")
+                      if c.status != "D" and c.path.startswith(prefix) and c.path[len(prefix):].endswith((".yaml", ".jsonl"))
                       and c.path[len(prefix):].startswith(_DATA_FILE)})
     report = validate_paths(root, [root.root / p for p in changed])
     check = PullRequestCheck(verdict, report.problems)
@@ -120,7 +120,7 @@ def _record_lines(result: UnitResult, results: Results, before: dict[str, Any] |
     """Waiting for verification again (and what changed since the base branch), values to look
     at closely, and what the tier's relative criteria are measured against."""
     lines = []
-    stale = stale_note(result)
+    stale = stale_note(result, results.criteria_set)
     if stale is not None:
         lines.append(f"- **⚠️ {md(stale.text)}**")
     if before is not None:
@@ -180,7 +180,8 @@ def summary_markdown(check: PullRequestCheck) -> str:
         lines.append("")
     if verdict.late:
         lines += ["### Hạn nộp", ""] + [f"- ⚠️ {md(note)} — bài nộp muộn vẫn được nhận và được ghi rõ là nộp muộn." for note in verdict.late]
-        lines.append("")
+        lines += ["", "_Theo đồng hồ của GitHub lúc kiểm tra, không theo ngày ghi trong commit; khi hợp nhất, "
+                  "thời điểm GitHub kiểm tra phiên bản này lần đầu được ghi vào sổ biên nhận._", ""]
     if check.problems:
         lines += [f"### Kiểm tra dữ liệu: ❌ {len(check.problems)} lỗi", "", "| Tệp | Dòng | Cột | Lỗi |", "|---|--:|--:|---|"]
         lines += [f"| `{md(p.path)}` | {p.line} | {p.col} | {md(p.message)} |" for p in check.problems]

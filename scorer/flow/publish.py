@@ -26,9 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from ..core.evaluate import current_reviews, score, unit_verification
-from ..core.model import TIERS, Amendment, Cycle, Publication
+from ..core.model import Amendment, Cycle, Publication
 from ..core.problems import Problem
-from ..core.text import STAGE_LABELS
 from ..reading.paths import SUBMISSION_RE, DataRoot, write_atomic
 from .record import (
     RECORD_FORMAT,
@@ -41,6 +40,7 @@ from .record import (
     record_text,
     unit_entries,
 )
+from .record_notes import stage_names
 
 
 class PublishError(Exception):
@@ -131,9 +131,7 @@ def _unit_blockers(root: DataRoot, inputs: Any, cycle: Cycle, day: date, only: s
     """Submitted units (of `only`, if given) not verified on their current version by every
     required stage and not decided on; and verifications dated after the decision."""
     blockers = []
-    for tier in TIERS:
-        if tier not in inputs.criteria_set.tiers:
-            continue
+    for tier in inputs.criteria_set.tiers:
         for unit in inputs.registry.in_tier(tier):
             submission = inputs.submissions.get(unit.id)
             if submission is None or (only is not None and unit.id not in only):
@@ -147,7 +145,7 @@ def _unit_blockers(root: DataRoot, inputs: Any, cycle: Cycle, day: date, only: s
                                 "(exclude: không đánh giá; count_unverified: tính điểm khi chưa thẩm định đủ), kèm lý do")
             if decision is None or decision.action != "exclude":
                 late = [r for r in current if r.date > day]
-                blockers += [f"{unit.id}: {STAGE_LABELS[r.stage]} thẩm định ngày {r.date:%d/%m/%Y}, sau ngày quyết định "
+                blockers += [f"{unit.id}: {stage_names(inputs.criteria_set, [r.stage])} thẩm định ngày {r.date:%d/%m/%Y}, sau ngày quyết định "
                              f"{day:%d/%m/%Y}; quyết định phải ký sau khi có kết quả thẩm định" for r in late]
     return blockers
 
@@ -157,9 +155,9 @@ def _verification_gap(inputs: Any, tier: str, current: list, stale: list, state:
 
     verified = {r.stage for r in current}
     missing = [s for s in required_stages(inputs.criteria_set, tier) if s not in verified]
-    names = " và ".join(STAGE_LABELS[s] for s in missing)
+    names = stage_names(inputs.criteria_set, missing)
     if state == "needs_reverification":
-        again = " và ".join(sorted({STAGE_LABELS[r.stage] for r in stale if r.stage not in verified}))
+        again = stage_names(inputs.criteria_set, dict.fromkeys(r.stage for r in stale if r.stage not in verified))
         return f"chờ thẩm định lại: bài nộp đã sửa sau khi {again} thẩm định; còn thiếu thẩm định của {names} trên bản hiện tại"
     return f"chưa được {names} thẩm định"
 

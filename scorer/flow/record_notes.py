@@ -6,13 +6,15 @@ escaping them its own way; `quote` holds what a submitter wrote, never trusted.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any, NamedTuple
 
 from ..core.model import CriteriaSet, Results, TierBests, UnitResult
 from ..core.plausible import out_of_range, quantity_of
 from ..core.spread import FLOOR_SHARE, NORMAL_SCALE, THRESHOLD
-from ..core.text import STAGE_LABELS, TIER_LABELS, vn_number
+from ..core.stages import stage_named
+from ..core.text import TIER_LABELS, vn_number
 
 OUTLIER_RULE = (f"|giá trị − trung vị| > {vn_number(THRESHOLD)} × max({vn_number(NORMAL_SCALE)} × MAD; "
                 f"{vn_number(FLOOR_SHARE * 100)}% trung vị), MAD là trung vị của |giá trị − trung vị|")
@@ -36,11 +38,16 @@ def value_text(value: Any, unit: str = "") -> str:
     return "để trống" if value is None else str(value)
 
 
-def stale_note(result: UnitResult) -> Note | None:
+def stage_names(criteria_set: CriteriaSet, stage_ids: Iterable[str]) -> str:
+    """"UBND huyện và Sở TT&TT": the stages' names as the criteria set gives them."""
+    return " và ".join(stage.name if (stage := stage_named(criteria_set.stages, s)) else s for s in stage_ids)
+
+
+def stale_note(result: UnitResult, criteria_set: CriteriaSet) -> Note | None:
     """The unit waits for verification again: which stages, and what the review record tells of what changed."""
     if not result.stale_reviews:
         return None
-    stages = " và ".join(STAGE_LABELS.get(s, s) for s in result.stale_reviews)
+    stages = stage_names(criteria_set, result.stale_reviews)
     text = (f"Chờ thẩm định lại: phiếu đã sửa sau khi {stages} thẩm định (mã băm của phiếu khác bản đã thẩm định); "
             "phiếu không được tính là đã thẩm định và không được công bố cho tới khi được thẩm định lại.")
     if result.changed_since_review:

@@ -17,7 +17,7 @@ ACTIONS = {"exclude": "Không đánh giá", "count_unverified": "Tính điểm k
 def unit_record(result: UnitResult, criteria_set: CriteriaSet, cycle: Cycle) -> dict[str, Any]:
     """The unit page's part: its stale note, the decision about it, the amendments that changed it, its flags."""
     return {
-        "stale": stale_note(result),
+        "stale": stale_note(result, criteria_set),
         "decision": cycle.decision_for(result.unit.id),
         "action": ACTIONS,
         "amendments": [(amendment, change) for amendment in cycle.amendments for change in amendment.changes
