@@ -17,8 +17,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ..core.model import CriteriaSet, Criterion, Results
-from ..core.text import STATE_LABELS
+from ..core.model import CriteriaSet, Criterion, Registry, Results
+from ..core.text import STATE_LABELS, name_order
 from ..reading.catalogue import check_criteria_set, load_criteria_set
 from ..reading.documents import Document
 from ..reading.messages import field_name, schema_problems
@@ -174,6 +174,12 @@ def evidence_files(root: DataRoot) -> list[str]:
     return sorted(root.relative(p) for p in folder.rglob("*") if p.is_file())
 
 
+def form_units(registry: Registry) -> list[dict[str, Any]]:
+    """The units the form offers, by tier, each tier in Vietnamese alphabetical order."""
+    return [{"id": u.id, "name": u.name, "tier": u.tier, "district": u.district}
+            for u in sorted(registry.units, key=lambda u: (u.tier, *name_order(u.name, u.id)))]
+
+
 def form_data(root: DataRoot, years: list[int], repository_url: str, branch: str,
               scored: dict[int, Results] | None = None) -> dict[str, Any]:
     """Everything the form page needs, as plain JSON-ready data.
@@ -198,8 +204,7 @@ def form_data(root: DataRoot, years: list[int], repository_url: str, branch: str
         "years": year_data,
         "criteria_sets": {set_id: criteria_set_data(cs) for set_id, cs in sorted(sets.items())},
         "messages": {set_id: cached_messages(root, cs) for set_id, cs in sorted(sets.items())},
-        "units": [{"id": u.id, "name": u.name, "tier": u.tier, "district": u.district}
-                  for u in sorted(registry.units, key=lambda u: (u.tier, u.name, u.id))],
+        "units": form_units(registry),
         "evidence": evidence_files(root),
         "state_labels": STATE_LABELS,
     }

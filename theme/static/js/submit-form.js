@@ -56,15 +56,20 @@
     const current = select.value;
     const children = [option("", "– Chọn đơn vị –", false)];
     if (tierId === "xa") {
+      // data.units is in Vietnamese alphabetical order (forms/web.py): districts in the order
+      // of their own names, communes in the order of theirs.
+      const position = new Map(data.units.map((u, index) => [u.id, index]));
       const districts = new Map();
       for (const unit of units) {
-        const district = unitData(unit.district);
-        const label = district ? district.name : "Khác";
-        if (!districts.has(label)) { districts.set(label, []); }
-        districts.get(label).push(unit);
+        if (!districts.has(unit.district)) { districts.set(unit.district, []); }
+        districts.get(unit.district).push(unit);
       }
-      for (const [label, members] of districts) {
-        children.push(el("optgroup", { label: label }, members.map((u) => option(u.id, u.name, u.id === current))));
+      const place = (id) => (position.has(id) ? position.get(id) : data.units.length);
+      const order = [...districts.keys()].sort((a, b) => place(a) - place(b));
+      for (const districtId of order) {
+        const district = unitData(districtId);
+        children.push(el("optgroup", { label: district ? district.name : "Khác" },
+          districts.get(districtId).map((u) => option(u.id, u.name, u.id === current))));
       }
     } else {
       children.push(...units.map((u) => option(u.id, u.name, u.id === current)));
