@@ -181,7 +181,8 @@ def _read_answer(ws: Any, row: int, criterion: Criterion, reader: _Reader, allow
         if (numerator is None) != (denominator is None):
             missing = denominator_cell if denominator is None else cell
             what = "mẫu số" if denominator is None else "tử số"
-            reader.add(SHEET, missing.coordinate, criterion.id, f"thiếu {what}; tỷ lệ cần cả tử số (cột G) và mẫu số (cột H)")
+            reader.add(SHEET, missing.coordinate, criterion.id, f"thiếu {what}; tỷ lệ cần cả tử số (cột {cell.column_letter}) "
+                       f"và mẫu số (cột {denominator_cell.column_letter})")
         value = None if numerator is None or denominator is None else {"numerator": numerator, "denominator": denominator}
     elif criterion.kind == "yes_no":
         value = _yes_no(cell, criterion, reader)
