@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from answers import random_answer
 from office import convert, require_tools
 from openpyxl import load_workbook
 from openpyxl.formula.translate import Translator
@@ -114,25 +115,6 @@ def _expected(criteria_set: CriteriaSet, tier: str, answers: dict[str, Any]) -> 
             "groups": groups, "total": sum(groups.values(), Decimal(0))}
 
 
-def _random_answer(rng: random.Random, criterion: Criterion) -> Any:
-    """A valid answer, often on a rounding boundary of the set's two decimals."""
-    if rng.random() < 0.1:
-        return None
-    if criterion.kind == "yes_no":
-        return rng.random() < 0.6
-    if criterion.kind == "ratio":
-        denominator = rng.choice([0, 1, 3, 7, 8, 16, 40, 200, 400, 125, rng.randint(1, 999)])
-        numerator = rng.randint(0, denominator)
-        if rng.random() < 0.2 and denominator:
-            return {"numerator": Decimal(numerator) / 2, "denominator": denominator}
-        return {"numerator": numerator, "denominator": denominator}
-    if criterion.kind == "count":
-        return rng.randint(0, 40)
-    if criterion.kind == "choice":
-        return rng.choice(criterion.options).id
-    return Decimal(rng.randint(0, 99999)) / 100
-
-
 @pytest.fixture(scope="module")
 def profile(tmp_path_factory) -> Path:
     require_tools()
@@ -179,7 +161,7 @@ def test_live_score_rounds_half_up_like_the_scorer(tmp_path, profile):
     by_tier = {}
     for tier in criteria_set.tiers:
         unit = next(r.unit for r in results.units if r.unit.tier == tier)
-        cases = [(f"{tier}-{n}", {c.id: _random_answer(rng, c) for c in criteria_set.tiers[tier].criteria})
+        cases = [(f"{tier}-{n}", {c.id: random_answer(rng, c) for c in criteria_set.tiers[tier].criteria})
                  for n in range(40)]
         by_tier[tier] = (unit, cases)
     # A ratio landing exactly on a half: 5 × 107/200 = 2.675 → 2.68 (binary floating point holds 2.67499…).

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from answers import random_answer
 
 from scorer.core.model import CriteriaSet, Criterion
 from scorer.forms.fmt import canonical_text, dump_text
@@ -212,25 +213,6 @@ def test_form_messages_are_the_validator_messages(data_root):
         assert js == messages, (kind, typed)
 
 
-def _random_answer(rng, criterion: Criterion) -> Any:
-    """A random valid answer, with enough variety to land on rounding boundaries."""
-    if rng.random() < 0.1:
-        return None
-    if criterion.kind == "yes_no":
-        return rng.random() < 0.6
-    if criterion.kind == "ratio":
-        denominator = rng.choice([0, 1, 3, 7, 8, 16, 40, 125, rng.randint(1, 400)])
-        numerator = rng.randint(0, denominator)
-        if rng.random() < 0.2 and denominator:
-            return {"numerator": Decimal(numerator) / 2, "denominator": denominator}
-        return {"numerator": numerator, "denominator": denominator}
-    if criterion.kind == "count":
-        return rng.randint(0, 40)
-    if criterion.kind == "choice":
-        return rng.choice(criterion.options).id
-    return Decimal(rng.randint(0, 99999)) / rng.choice([1, 8, 100, 1000])
-
-
 NOTE_ALPHABET = "aăâeêoôơuưđ AĐ:#-'\"\\,[]{}&*!|>%@`\t\n\x85\u2028\xa0😀0123456789.?"
 
 
@@ -251,7 +233,7 @@ def test_random_answers_score_and_write_alike():
         tier = criteria_set.tiers[tier_id]
         raws, bests, want = {}, {}, {}
         for criterion in tier.criteria:
-            value = _random_answer(rng, criterion)
+            value = random_answer(rng, criterion)
             note = "".join(rng.choice(NOTE_ALPHABET) for _ in range(rng.randint(0, 12)))
             raws[criterion.id] = raw_input(criterion, value, ["https://xa.gov.vn/mc.pdf"], note)
             best = None
