@@ -169,7 +169,7 @@ def test_text_in_a_number_cell_names_the_cell(small_root, tmp_path, cqdt):
     output = _import_problems(cqdt, small_root, path)
     assert f"ô {ANSWER}{row} (tiêu chí {criterion.id}): phải là một số; đang là chữ 'mười hai'" in output
     # Every problem in one run: the missing evidence of another row is reported too.
-    assert f"ô {ANSWER}{yes_row} (tiêu chí {yes_no.id}): tiêu chí {yes_no.id}: câu trả lời có điểm phải kèm minh chứng" in output
+    assert f"ô {ANSWER}{yes_row} (tiêu chí {yes_no.id}): tiêu chí {yes_no.id} ({yes_no.title}): câu trả lời có điểm phải kèm minh chứng" in output
     assert "Không nhập được xa.xlsx: 2 lỗi; chưa ghi tệp nào." in output
 
 
@@ -216,8 +216,8 @@ def test_meaning_checks_are_those_of_validate(small_root, tmp_path, cqdt):
     ws.cell(row=yes_row, column=COLUMN["evidence"], value="ftp://may-chu/tep.pdf")
     wb.save(path)
     output = _import_problems(cqdt, small_root, path)
-    assert f"ô {ANSWER}{row} (tiêu chí {ratio.id}): tiêu chí {ratio.id}: tử số (20) lớn hơn mẫu số (10)" in output
-    assert f"ô {EVIDENCE}{yes_row} (tiêu chí {yes_no.id}): tiêu chí {yes_no.id}: minh chứng 'ftp://may-chu/tep.pdf' không hợp lệ" in output
+    assert f"ô {ANSWER}{row} (tiêu chí {ratio.id}): tiêu chí {ratio.id} ({ratio.title}): tử số (20) lớn hơn mẫu số (10)" in output
+    assert f"ô {EVIDENCE}{yes_row} (tiêu chí {yes_no.id}): tiêu chí {yes_no.id} ({yes_no.title}): minh chứng 'ftp://may-chu/tep.pdf' không hợp lệ" in output
 
 
 def test_a_file_that_is_not_a_workbook_is_refused(small_root, tmp_path, cqdt):

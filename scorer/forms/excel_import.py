@@ -22,7 +22,7 @@ from ..core.problems import Problem
 from ..reading.catalogue import check_criteria_set
 from ..reading.cycle import check_cycle
 from ..reading.documents import Document
-from ..reading.messages import schema_problems
+from ..reading.messages import criterion_titles, schema_problems
 from ..reading.paths import DataRoot
 from ..reading.schemas import generated_validator
 from ..reading.submissions import check_evidence, check_value
@@ -256,7 +256,8 @@ def _check_data(root: DataRoot, registry: Registry, cycle: Cycle, criteria_set: 
     """The JSON Schema and meaning checks of `cqdt validate`, located at cells."""
     cells = _Cells(rows)
     validator = generated_validator(criteria_set, unit.tier, "submission")
-    found: list[Problem] = schema_problems(validator.iter_errors(data), cells, reader.display)
+    found: list[Problem] = schema_problems(validator.iter_errors(data), cells, reader.display,
+                                           titles=criterion_titles(criteria_set, unit.tier))
     if not found:
         doc = Document(Path(reader.display), reader.display, "", data, _positions=cells)  # type: ignore[arg-type]
         for criterion in criteria_set.tiers[unit.tier].criteria:

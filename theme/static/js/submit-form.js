@@ -158,7 +158,7 @@
       el("p", { class: "form-how", text: criterion.how }),
       answerInputs(criterion, raw),
       el("div", { class: "form-field" }, [
-        el("label", { for: id + "-evidence", text: "Minh chứng (mỗi dòng một đường dẫn https://... hoặc tệp trong kho)" }),
+        el("label", { for: id + "-evidence", text: "Minh chứng (mỗi dòng một đường dẫn https://..., hoặc một tệp đã có trong kho dữ liệu của tỉnh)" }),
         el("span", { class: "form-hint", id: id + "-evidence-hint", text: criterion.evidence_hint }),
         evidence]),
       el("div", { class: "form-field" }, [el("label", { for: id + "-note", text: "Ghi chú, giải trình (không bắt buộc)" }), note]),
@@ -210,12 +210,15 @@
   }
 
   /* ---- checking and scoring ---- */
+  /** A message of the scorer (lower case, as it follows "file:line:" there) as a sentence. */
+  function sentence(message) { return message.charAt(0).toUpperCase() + message.slice(1); }
+
   function check(criterion) {
     const id = criterion.id;
     const read = rules.readAnswer(criterion, state.tier.value_schemas[id], state.raws[id], state.messages, data.evidence);
     state.read[id] = read;
     const list = $(id + "-errors");
-    list.replaceChildren(...read.errors.map((e) => el("li", { text: e.message })));
+    list.replaceChildren(...read.errors.map((e) => el("li", { text: sentence(e.message) })));
     const block = $("c-" + id);
     const bad = new Set(read.errors.map((e) => e.part));
     for (const input of block.querySelectorAll("[data-part]")) {
