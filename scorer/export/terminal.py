@@ -9,6 +9,7 @@ the JSON and CSV formats.
 from __future__ import annotations
 
 import textwrap
+from decimal import Decimal
 
 from ..core.model import CriteriaSet, Results, UnitResult
 from ..core.text import STATUS_LABELS, vn_number
@@ -25,7 +26,7 @@ def gap_text(r: UnitResult) -> str:
     """'1,61 (N4,7)': points missing for the next level, summed over the groups below its minimum."""
     if not r.submitted or r.gap is None:
         return EMPTY
-    missing = sum((s.missing for s in r.gap.shortfalls), start=type(r.total)(0))
+    missing = sum((s.missing for s in r.gap.shortfalls), start=Decimal(0))
     groups = ",".join(str(s.group_id) for s in r.gap.shortfalls)
     return f"{vn_number(missing)} (N{groups})"
 
