@@ -52,12 +52,6 @@ def collation_key(text: str) -> bytes:
     return _COLLATOR.getSortKey(text)
 
 
-def collation_version() -> str:
-    """The ICU and Unicode versions the order comes from: a cache of ordered output must change
-    when they do."""
-    return f"icu-{icu.ICU_VERSION}-unicode-{icu.UNICODE_VERSION}"
-
-
 def name_order(name: str, unit_id: str) -> tuple[bytes, str]:
     """Order of units by name (Vietnamese alphabet), the id breaking a tie of equal names."""
     return collation_key(name), unit_id
