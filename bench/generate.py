@@ -321,7 +321,7 @@ def render_submission(template: Template, criteria: dict[str, Criterion], unit: 
 
 def render_review(unit: Unit, year: int, sha256: str, criteria: list[Criterion],
                   district_reviewer: str | None, rng: random.Random) -> str:
-    """A verification record: a district stage for communes (when drawn), then the province."""
+    """A verification record: the district stage for communes, then (for communes, when drawn) the province."""
     stages = []
     if district_reviewer is not None:
         stages.append(("district", district_reviewer, f"{year}-10-25"))
@@ -372,7 +372,8 @@ def generate(out: Path, count: int | None, seed: int, years: int, last_year: int
             raw = _write(root.submission_path(year, unit.tier, unit.id),
                          render_submission(templates[unit.tier], criteria[unit.tier], unit, year, rng))
             if rng.random() < review_share:
-                district = by_id[unit.district].reviewers[0] if unit.district and rng.random() < 0.8 else None
+                # A commune's district verifies it before the province may (the stages' order).
+                district = by_id[unit.district].reviewers[0] if unit.district else None
                 _write(root.review_path(year, unit.tier, unit.id),
                        render_review(unit, year, hashlib.sha256(raw).hexdigest(),
                                      list(criteria[unit.tier].values()), district, rng))

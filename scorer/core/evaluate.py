@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 
 from .levels import competition_ranks, gap_to_next, level_of, rank_key
 from .model import (
-    TIERS,
     CriteriaSet,
     CriterionResult,
     Results,
@@ -22,7 +21,6 @@ from .model import (
     UnitResult,
 )
 from .rules import points, relative_quantity
-from .stages import stage_order
 
 if TYPE_CHECKING:
     from ..shell.year import YearInputs
@@ -32,13 +30,15 @@ ZERO = Decimal(0)
 
 
 def current_reviews(submission: Submission, record: ReviewRecord | None) -> tuple[list[Review], list[Review]]:
-    """Reviews of this version of the submission (oldest stage first), and stale ones."""
+    """Reviews of this version of the submission, and stale ones, in the record's order.
+
+    Records are append-only and validated in stage order (an entry of a stage follows the
+    entries of the earlier stages for the same version), so the record's order is the order
+    of verification: a later entry's adjustments win."""
     if record is None:
         return [], []
     current = [r for r in record.reviews if r.submission_sha256 == submission.sha256]
     stale = [r for r in record.reviews if r.submission_sha256 != submission.sha256]
-    order = {id(r): i for i, r in enumerate(record.reviews)}
-    current.sort(key=lambda r: (stage_order(r.stage), r.date, order[id(r)]))
     return current, stale
 
 
@@ -150,10 +150,7 @@ def score(inputs: YearInputs) -> Results:
     published = cycle.state == "published"
     results: list[UnitResult] = []
     bests = {}
-    for tier_id in TIERS:
-        if tier_id not in criteria_set.tiers:
-            continue
-        tier = criteria_set.tiers[tier_id]
+    for tier_id, tier in criteria_set.tiers.items():
         units = registry.in_tier(tier_id)
         submitted = [inputs.submissions[u.id] for u in units if u.id in inputs.submissions]
         bests[tier_id] = (

@@ -12,6 +12,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, NamedTuple
 
+# The tier ids cqdt knows (folder and file names). Which tiers a year has, in which order, and who
+# verifies them come from its criteria set (set.yaml: tiers, stages), never from this list.
 TIERS = ("so", "huyen", "xa")
 KINDS = ("yes_no", "ratio", "count", "choice", "relative")
 
@@ -93,6 +95,22 @@ class TierCriteria:
 
 
 @dataclass(frozen=True, slots=True)
+class Stage:
+    """A verification stage (thẩm định, Điều 5): who holds it, which tiers it verifies, by when.
+
+    `reviewers` names where its holders are listed: "district_reviewers" (the reviewers of the
+    unit named in a unit's `district`) or "province_reviewers" (units/roles.yaml). `due` is
+    "verification" (the cycle's verification working days after the last submission deadline)
+    or a tier whose submission deadline it must meet."""
+
+    id: str
+    name: str
+    reviewers: str
+    tiers: tuple[str, ...]
+    due: str
+
+
+@dataclass(frozen=True, slots=True)
 class CriteriaSet:
     """A versioned criteria set, as issued by one decision."""
 
@@ -106,7 +124,8 @@ class CriteriaSet:
     decimals: int
     levels: tuple[Level, ...]
     unranked_name: str
-    tiers: dict[str, TierCriteria]
+    tiers: dict[str, TierCriteria]  # in the set's order
+    stages: tuple[Stage, ...] = ()  # in the order they verify
 
     def level_name(self, level_id: int | None) -> str:
         if level_id is None:

@@ -49,7 +49,7 @@ def run_checks(root: DataRoot, base: str, actor: str, head: str = "HEAD") -> Pul
     verdict = check_pull_request(root.root, base, actor, head)
     prefix = data_prefix(root.root) or ""
     changed = sorted({c.path[len(prefix):] for c in verdict.changes
-                      if c.status != "D" and c.path.startswith(prefix) and c.path[len(prefix):].endswith(".yaml")
+                      if c.status != "D" and c.path.startswith(prefix) and c.path[len(prefix):].endswith((".yaml", ".jsonl"))
                       and c.path[len(prefix):].startswith(_DATA_FILE)})
     report = validate_paths(root, [root.root / p for p in changed])
     check = PullRequestCheck(verdict, report.problems)
@@ -126,7 +126,8 @@ def summary_markdown(check: PullRequestCheck) -> str:
         lines.append("")
     if verdict.late:
         lines += ["### Hạn nộp", ""] + [f"- ⚠️ {md(note)} — bài nộp muộn vẫn được nhận và được ghi rõ là nộp muộn." for note in verdict.late]
-        lines.append("")
+        lines += ["", "_Theo đồng hồ của GitHub lúc kiểm tra, không theo ngày ghi trong commit; khi hợp nhất, "
+                  "thời điểm GitHub kiểm tra phiên bản này lần đầu được ghi vào sổ biên nhận._", ""]
     if check.problems:
         lines += [f"### Kiểm tra dữ liệu: ❌ {len(check.problems)} lỗi", "", "| Tệp | Dòng | Cột | Lỗi |", "|---|--:|--:|---|"]
         lines += [f"| `{md(p.path)}` | {p.line} | {p.col} | {md(p.message)} |" for p in check.problems]

@@ -7,7 +7,7 @@ from decimal import Decimal
 from itertools import pairwise
 from typing import Any
 
-from ..core.model import CriteriaSet, Criterion, Group, Level, Option, TierCriteria
+from ..core.model import CriteriaSet, Criterion, Group, Level, Option, Stage, TierCriteria
 from ..core.problems import InputError, Problem
 from .documents import Document, try_read
 from .paths import DataRoot
@@ -56,6 +56,8 @@ def _check(root: DataRoot, set_id: str) -> tuple[CriteriaSet | None, list[Proble
     levels = tuple(Level(lv["id"], lv["name"]) for lv in head["levels"])
     if [lv.id for lv in levels] != list(range(1, len(levels) + 1)):
         doc.add(("levels",), "các mức phải đánh số 1, 2, 3, ... theo thứ tự từ cao xuống thấp")
+    stages = read_stages(head)
+    _check_stages(doc, stages, head["tiers"])
     decimals = head["decimals"]
     tiers: dict[str, TierCriteria] = {}
     all_problems = list(doc.problems)
@@ -78,7 +80,26 @@ def _check(root: DataRoot, set_id: str) -> tuple[CriteriaSet | None, list[Proble
         levels=levels,
         unranked_name=head["unranked_name"],
         tiers=tiers,
+        stages=stages,
     ), []
+
+
+def read_stages(head: dict) -> tuple[Stage, ...]:
+    """The verification stages of a set.yaml already checked against its schema, in order."""
+    return tuple(Stage(s["id"], s["name"], s["reviewers"], tuple(s["tiers"]), s["due"]) for s in head["stages"])
+
+
+def _check_stages(doc: Document, stages: tuple[Stage, ...], tiers: list[str]) -> None:
+    """Stage ids unique; each stage verifies and is due by tiers of this set; every tier verified."""
+    _check_unique(doc, [((index,), stage.id) for index, stage in enumerate(stages)], "bước thẩm định", ("stages",))
+    for index, stage in enumerate(stages):
+        for other in (t for t in stage.tiers if t not in tiers):
+            doc.add(("stages", index, "tiers"), f"bước thẩm định '{stage.id}' ghi cấp '{other}', nhưng bộ tiêu chí không có cấp này (tiers: {', '.join(tiers)})")
+        if stage.due != "verification" and stage.due not in tiers:
+            doc.add(("stages", index, "due"), f"bước thẩm định '{stage.id}' có hạn theo hạn nộp của cấp '{stage.due}', nhưng bộ tiêu chí không có cấp này")
+    for tier in tiers:
+        if not any(tier in stage.tiers for stage in stages):
+            doc.add(("stages",), f"cấp '{tier}' không có bước thẩm định nào; hãy ghi cấp này vào 'tiers' của ít nhất một bước")
 
 
 def _check_tier(

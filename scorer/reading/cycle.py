@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 from ..core.model import Cycle, Publication
 from ..core.problems import InputError, Problem
 from .documents import try_read
 from .paths import DataRoot
 from .schemas import static_validator
+from .yaml import MAX_ADMIN_BYTES
 
 
 def _publication(entry: dict) -> Publication:
@@ -36,8 +38,13 @@ def _check_cycle(root: DataRoot, year: int) -> tuple[Cycle | None, list[Problem]
     data = doc.data
     if data["year"] != year:
         doc.add(("year",), f"năm {data['year']} khác với thư mục submissions/{year}")
-    if not (root.criteria_set_dir(data["criteria"]) / "set.yaml").is_file():
+    set_path = root.criteria_set_dir(data["criteria"]) / "set.yaml"
+    if not set_path.is_file():
         doc.add(("criteria",), f"không có bộ tiêu chí '{data['criteria']}' trong thư mục criteria/")
+    else:
+        for tier in _set_tiers(root, set_path):
+            if tier not in data["deadlines"]:
+                doc.add(("deadlines",), f"thiếu hạn nộp của cấp '{tier}' (bộ tiêu chí {data['criteria']} có cấp này)")
     if data["state"] == "published" and "publication" not in data:
         doc.add(("state",), "năm đã công bố (state: published) phải ghi quyết định công bố (publication)")
     if doc.problems:
@@ -53,6 +60,13 @@ def _check_cycle(root: DataRoot, year: int) -> tuple[Cycle | None, list[Problem]
         publication=_publication(data["publication"]) if "publication" in data else None,
         amendments=tuple(_publication(a) for a in data.get("amendments", [])),
     ), []
+
+
+def _set_tiers(root: DataRoot, set_path: Path) -> list[str]:
+    """The tiers a criteria set names (its own check reports a set.yaml that cannot be read)."""
+    doc, problems = try_read(set_path, root.relative(set_path), None, max_bytes=MAX_ADMIN_BYTES)
+    tiers = doc.data.get("tiers") if doc is not None and not problems and isinstance(doc.data, dict) else None
+    return [t for t in tiers if isinstance(t, str)] if isinstance(tiers, list) else []
 
 
 def load_cycle(root: DataRoot, year: int) -> Cycle:

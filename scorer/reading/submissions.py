@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -19,10 +20,12 @@ from ..core.model import (
     ReviewRecord,
     Submission,
     TierCriteria,
+    Unit,
     VerifiedAnswer,
 )
 from ..core.problems import Problem
 from ..core.rules import is_nonzero
+from ..core.stages import holders_text, holds, required_stages, stage_named
 from .documents import Document, try_read
 from .messages import criterion_phrase, criterion_titles, schema_problems
 from .paths import SUBMISSION_RE, DataRoot
@@ -67,16 +70,18 @@ def year_file_names(root: DataRoot, year: int) -> list[tuple[str, str]]:
 
 
 class YearContext:
-    """What checking a year's files needs: registry, cycle and criteria."""
+    """What checking a year's files needs: registry, cycle and criteria; and today's date when
+    review dates are to be checked against it (never in a check whose result is cached by content)."""
 
     def __init__(self, root: DataRoot, registry: Registry, cycle: Cycle, criteria_set: CriteriaSet,
-                 bulk: bool = False):
+                 bulk: bool = False, today: date | None = None):
         self.root = root
         self.registry = registry
         self.cycle = cycle
         self.criteria_set = criteria_set
         # Many files to check: compiling a fast yes/no schema check first pays for itself.
         self.bulk = bulk
+        self.today = today
 
 
 def _place(ctx: YearContext, path: Path) -> tuple[re.Match | None, str]:
@@ -210,27 +215,69 @@ def read_review(ctx: YearContext, path: Path) -> tuple[ReviewRecord | None, list
     tier_criteria = ctx.criteria_set.tiers[tier]
     unit = ctx.registry.by_id.get(doc.data["unit"])
     reviews = []
-    for index, entry in enumerate(doc.data["reviews"]):
-        _check_reviewer(ctx, doc, ("reviews", index), entry, unit)
+    entries = doc.data["reviews"]
+    for index, entry in enumerate(entries):
+        if unit is not None:
+            _check_reviewer(ctx, doc, ("reviews", index), entry, unit)
+            _check_stage_order(ctx, doc, index, entries, unit)
+        _check_review_date(ctx, doc, ("reviews", index), entry)
         reviews.append(_review(doc, ("reviews", index), entry, tier_criteria))
     if doc.problems:
         return None, sorted(doc.problems)
     return ReviewRecord(doc.data["unit"], doc.data["year"], display, tuple(reviews)), []
 
 
-def _check_reviewer(ctx: YearContext, doc: Document, where: tuple, entry: dict, unit: Any) -> None:
-    if unit is None:
+def _check_reviewer(ctx: YearContext, doc: Document, where: tuple, entry: dict, unit: Unit) -> None:
+    """The entry's reviewer holds its stage for this unit in the registry."""
+    stage = stage_named(ctx.criteria_set.stages, entry["stage"])
+    if stage is None or unit.tier not in stage.tiers:  # the tier's schema names its stages
         return
-    if entry["stage"] == "district":
-        if unit.tier != "xa":
-            doc.add((*where, "stage"), "chỉ đơn vị cấp xã có bước thẩm định của huyện (stage: district); hãy ghi stage: province")
-            return
-        district = ctx.registry.by_id.get(unit.district or "")
-        allowed = district.reviewers if district else ()
-        if entry["reviewer"] not in allowed:
-            doc.add((*where, "reviewer"), f"'{entry['reviewer']}' không có tên trong danh sách người thẩm định của {district.name if district else 'huyện'}")
-    elif entry["reviewer"] not in ctx.registry.province_reviewers:
-        doc.add((*where, "reviewer"), f"'{entry['reviewer']}' không có tên trong tổ thẩm định của Sở TT&TT (units/roles.yaml)")
+    if not holds(stage, unit, ctx.registry, entry["reviewer"]):
+        doc.add((*where, "reviewer"), f"'{entry['reviewer']}' không được thẩm định đơn vị {unit.id} ở bước {stage.name} "
+                                      f"({stage.id}): không có tên trong {holders_text(stage, unit, ctx.registry)}")
+
+
+def _check_stage_order(ctx: YearContext, doc: Document, index: int, entries: list[dict], unit: Unit) -> None:
+    """A stage verifies a version only after every earlier stage has (district before province),
+    and no earlier stage adds an entry for a version a later stage already verified."""
+    required = required_stages(ctx.criteria_set, unit.tier)
+    entry = entries[index]
+    if entry["stage"] not in required:
+        return
+    position = required.index(entry["stage"])
+    before = [(e["stage"], e["submission_sha256"]) for e in entries[:index]]
+    name = stage_named(ctx.criteria_set.stages, entry["stage"]).name
+    for earlier in required[:position]:
+        if (earlier, entry["submission_sha256"]) not in before:
+            earlier_name = stage_named(ctx.criteria_set.stages, earlier).name
+            doc.add(("reviews", index, "stage"), f"bước {name} thẩm định phiên bản bài nộp này trước bước {earlier_name}: "
+                                                 f"cần một mục 'stage: {earlier}' cùng submission_sha256 ở phía trên")
+    for later in required[position + 1:]:
+        if (later, entry["submission_sha256"]) in before:
+            later_name = stage_named(ctx.criteria_set.stages, later).name
+            doc.add(("reviews", index, "stage"), f"bước {name} ghi thẩm định sau khi bước {later_name} đã thẩm định "
+                                                 "cùng phiên bản bài nộp; các bước phải theo thứ tự")
+            break
+
+
+def _check_review_date(ctx: YearContext, doc: Document, where: tuple, entry: dict) -> None:
+    """Dated within the evaluation (not before its year) and, when today is known, not in the future."""
+    day = date.fromisoformat(entry["date"])
+    if day.year < ctx.cycle.year:
+        doc.add((*where, "date"), f"ngày thẩm định {day:%d/%m/%Y} trước năm đánh giá {ctx.cycle.year}")
+    if ctx.today is not None and day > ctx.today:
+        doc.add((*where, "date"), f"ngày thẩm định {day:%d/%m/%Y} ở tương lai")
+
+
+def future_review_problems(ctx: YearContext, records: Iterable[ReviewRecord]) -> list[Problem]:
+    """Review entries dated after ctx.today, located: the records' files are read again only when
+    one of their dates is in the future (their cached check could not know today)."""
+    assert ctx.today is not None
+    problems = []
+    for record in records:
+        if any(review.date > ctx.today for review in record.reviews):
+            problems.extend(read_review(ctx, ctx.root.root / record.path)[1])
+    return problems
 
 
 def _review(doc: Document, where: tuple, entry: dict, tier_criteria: TierCriteria) -> Review:

@@ -72,7 +72,7 @@ _ALLOWED = {
     *(("scorer.core.model", name) for name in ("Answer", "Submission", "Review", "ReviewRecord", "VerifiedAnswer",
                                           "Registry", "Unit", "CriterionResult", "Shortfall", "Gap",
                                           "UnitResult", "CriteriaSet", "TierCriteria", "Group", "Criterion",
-                                          "Option", "Level", "Cycle", "Publication")),
+                                          "Option", "Level", "Stage", "Cycle", "Publication")),
     ("scorer.core.problems", "Problem"),
 }
 
