@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..core.model import TIERS, CriteriaSet, Results, TierBests, TierCriteria, UnitResult
+from ..core.text import name_order
 
 
 def json_number(value: Decimal) -> int | float:
@@ -108,9 +109,10 @@ def ranked_line(line: bytes, rank: int | None) -> bytes:
 _TIER_ORDER = {tier: index for index, tier in enumerate(TIERS)}
 
 
-def listing_key(tier: str, rank: int | None, unit_id: str) -> tuple:
-    """Tier order, then rank (unranked last), then id: the order of every listing."""
-    return _TIER_ORDER[tier], rank is None, rank or 0, unit_id
+def listing_key(tier: str, rank: int | None, name: str, unit_id: str) -> tuple:
+    """Tier order, then rank (units without a rank last), then the name in Vietnamese
+    alphabetical order, then id: the order of every listing."""
+    return _TIER_ORDER[tier], rank is None, rank or 0, *name_order(name, unit_id)
 
 
 # Results → its units in listing order, for the last few Results: the site's views and each of
@@ -123,7 +125,7 @@ def ordered_units(results: Results) -> tuple[UnitResult, ...]:
     held = _ORDERED.get(id(results))
     if held is not None and held[0] is results:
         return held[1]
-    order = tuple(sorted(results.units, key=lambda r: listing_key(r.unit.tier, r.rank, r.unit.id)))
+    order = tuple(sorted(results.units, key=lambda r: listing_key(r.unit.tier, r.rank, r.unit.name, r.unit.id)))
     if len(_ORDERED) >= 4:
         _ORDERED.clear()
     _ORDERED[id(results)] = results, order

@@ -29,7 +29,7 @@ from ..core.rules import is_nonzero
 from ..core.stages import holders_text, holds, required_stages, stage_named
 from ..core.text import vn_number
 from .documents import Document, try_read
-from .messages import schema_problems
+from .messages import criterion_phrase, criterion_titles, schema_problems
 from .paths import SUBMISSION_RE, DataRoot
 from .schemas import fast_is_valid, generated_validator
 
@@ -109,7 +109,8 @@ def check_value(doc: Document, where: tuple, criterion: Any, value: Any) -> None
     if criterion.kind == "ratio" and isinstance(value, dict):
         numerator, denominator = value["numerator"], value["denominator"]
         if numerator > denominator:
-            doc.add((*where, "value", "numerator"), f"tiêu chí {criterion.id}: tử số ({numerator}) lớn hơn mẫu số ({denominator})")
+            doc.add((*where, "value", "numerator"),
+                    f"{criterion_phrase(criterion.id, criterion.title)}: tử số ({numerator}) lớn hơn mẫu số ({denominator})")
 
 
 QUANTITY_NAMES = {"numerator": "tử số", "denominator": "mẫu số"}
@@ -142,12 +143,14 @@ def check_plausible(doc: Document, where: tuple, criterion: Any, answer: dict, n
 def check_evidence(root: DataRoot, doc: Document, where: tuple, criterion: Any, answer: dict) -> None:
     """Evidence for every non-zero answer; only http(s) links or repository files."""
     evidence = answer.get("evidence") or []
+    named = criterion_phrase(criterion.id, criterion.title)
     if is_nonzero(criterion, answer.get("value")) and not evidence:
-        doc.add((*where, "value"), f"tiêu chí {criterion.id}: câu trả lời có điểm phải kèm minh chứng (evidence): đường dẫn http(s) hoặc tệp trong kho")
+        doc.add((*where, "value"), f"{named}: câu trả lời có điểm phải kèm minh chứng: đường dẫn https://... "
+                                   "tới văn bản, hoặc tệp đã đưa vào kho dữ liệu của tỉnh (thư mục evidence/)")
     for index, item in enumerate(evidence):
         problem = evidence_problem(root, item)
         if problem:
-            doc.add((*where, "evidence", index), f"tiêu chí {criterion.id}: {problem}")
+            doc.add((*where, "evidence", index), f"{named}: {problem}")
 
 
 def evidence_problem(root: DataRoot, item: str) -> str | None:
@@ -161,15 +164,17 @@ def evidence_problem(root: DataRoot, item: str) -> str | None:
         except ValueError:  # e.g. an unclosed [ in the host
             parts = None
         if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-            return f"minh chứng '{text[:80]}' không hợp lệ: chỉ chấp nhận đường dẫn http:// hoặc https://"
+            return f"minh chứng '{text[:80]}' không hợp lệ: chỉ nhận đường dẫn bắt đầu bằng http:// hoặc https://"
         if _SPACE.search(text):
-            return f"đường dẫn minh chứng '{text[:80]}' có dấu cách; hãy thay bằng %20"
+            return f"đường dẫn minh chứng '{text[:80]}' có dấu cách; hãy thay mỗi dấu cách bằng %20"
         return None
     path = Path(text)
     if path.is_absolute() or ".." in path.parts or text.startswith(("/", "\\")):
-        return f"đường dẫn tệp minh chứng '{text[:80]}' phải là đường dẫn tương đối trong kho, không có '..'"
+        return (f"đường dẫn tệp minh chứng '{text[:80]}' phải bắt đầu từ thư mục của kho dữ liệu của tỉnh, "
+                "ví dụ evidence/2024/ten-don-vi/bien-ban.pdf, không có '..'")
     if not (root.root / path).is_file():
-        return f"không tìm thấy tệp minh chứng '{text[:80]}' trong kho (hoặc hãy dùng đường dẫn http(s))"
+        return (f"không tìm thấy tệp minh chứng '{text[:80]}' trong kho dữ liệu của tỉnh; hãy đưa tệp vào "
+                "thư mục evidence/ hoặc ghi đường dẫn https://...")
     return None
 
 
@@ -191,7 +196,7 @@ def _read_checked(ctx: YearContext, path: Path, display: str, tier: str, kind: s
     if is_valid is not None and is_valid(doc.data):
         return doc, []
     errors = list(generated_validator(ctx.criteria_set, tier, kind).iter_errors(doc.data))
-    return doc, schema_problems(errors, doc.positions, display)
+    return doc, schema_problems(errors, doc.positions, display, titles=criterion_titles(ctx.criteria_set, tier))
 
 
 def read_submission(ctx: YearContext, path: Path) -> tuple[Submission | None, list[Problem]]:

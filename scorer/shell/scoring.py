@@ -270,7 +270,7 @@ def iter_json(inputs: YearInputs, tiers: tuple[str, ...] = TIERS) -> Iterator[by
         if tier_id not in tiers:
             continue
         rank_of = _tier_ranks(cache, units, criteria_set)
-        listing.extend((listing_key(tier_id, rank_of.get(u.id), u.id), u, rank_of.get(u.id)) for u in units)
+        listing.extend((listing_key(tier_id, rank_of.get(u.id), u.name, u.id), u, rank_of.get(u.id)) for u in units)
     cache.save({u.id for tier_id in criteria_set.tiers for u in registry.in_tier(tier_id)})
     listing.sort(key=lambda item: item[0])
     yield json_head(Results(inputs.year, cycle, criteria_set, (), bests), tiers).encode("utf-8")
