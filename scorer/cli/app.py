@@ -105,9 +105,9 @@ def year_option(func):
     return click.option("--year", type=int, default=None, help="Evaluation year (default: the latest cycle).")(func)
 
 
-def _results(root: DataRoot, year: int | None) -> Results:
+def _results(root: DataRoot, year: int | None, recorded: bool = True) -> Results:
     try:
-        return evaluate(root, year or _latest_year(root))
+        return evaluate(root, year or _latest_year(root), recorded=recorded)
     except InputError as err:
         fail(err.problems)
         raise  # unreachable; fail exits
@@ -118,11 +118,15 @@ def _results(root: DataRoot, year: int | None) -> Results:
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
 @click.option("--tier", type=click.Choice(TIERS), multiple=True, help="Only these tiers (repeatable).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file (atomically) instead of stdout.")
+@click.option("--recompute", is_flag=True,
+              help="Năm đã công bố: tính lại từ kho thay vì đọc kết quả chính thức (results.json).")
 @click.pass_context
-def score(ctx: click.Context, year: int | None, fmt: str, tier: tuple[str, ...], output: Path | None) -> None:
-    """Score every unit of a year: groups, total, level (Mức I–IV), rank, gap to next level."""
+def score(ctx: click.Context, year: int | None, fmt: str, tier: tuple[str, ...], output: Path | None,
+          recompute: bool) -> None:
+    """Score every unit of a year: groups, total, level (Mức I–IV), rank, gap to next level; a published
+    year's official record as it was published."""
     tiers = tier or TIERS
-    results = _results(_root(ctx), year)
+    results = _results(_root(ctx), year, recorded=not recompute)
     if fmt == "json":
         pieces = json_pieces(results, tiers)
     else:

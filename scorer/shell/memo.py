@@ -108,7 +108,8 @@ _ALLOWED = {
     **{("scorer.core.model", name): getattr(model, name) for name in (
         "Answer", "Submission", "Review", "ReviewRecord", "VerifiedAnswer", "Registry", "Unit",
         "CriterionResult", "Shortfall", "Gap", "UnitResult", "CriteriaSet", "TierCriteria", "Group",
-        "Criterion", "Option", "Level", "Cycle", "Publication")},
+        "Criterion", "Option", "Range", "Level", "Stage", "Cycle", "Publication", "Amendment", "AmendmentChange",
+        "UnitDecision")},
 }
 
 

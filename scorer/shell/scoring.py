@@ -12,35 +12,29 @@ json_pieces). Ranks are set afresh on every run, so the Results equal core.evalu
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from decimal import Decimal
 from functools import partial
 
-from ..core.evaluate import (
-    answered_bests,
-    best_values,
-    counted_values,
-    ranks,
-    relative_values,
-    self_values,
-    unit_result,
-)
+from ..core.evaluate import ranks, relative_inputs, tier_bests, unit_result
 from ..core.model import (
     TIERS,
     CriteriaSet,
     CriterionResult,
     Results,
+    TierBests,
     TierCriteria,
     Unit,
     UnitResult,
+    is_ranked,
 )
 from ..export import results as export
+from ..flow.record import read_record
 from ..reading.paths import DataRoot
 from .memo import Memo, digest
 from .year import YearInputs, read_year, require_valid
 
 # A result's fields kept in its summary, in this order, then the number of its criteria.
 SUMMARY = ("status", "submission_path", "submission_sha256", "group_scores", "total", "self_group_scores",
-           "self_total", "level", "gap", "review_stages", "stale_reviews", "digest")
+           "self_total", "level", "gap", "review_stages", "stale_reviews", "changed_since_review", "flags", "digest")
 
 
 class StoredCriteria(Sequence):
@@ -86,16 +80,16 @@ class StoredCriteria(Sequence):
         return (tuple, (tuple(self),))
 
 
-def _tier_results(memo: Memo, inputs: YearInputs, tier: TierCriteria, units: tuple[Unit, ...],
-                  published: bool) -> tuple[list[UnitResult], tuple[dict[str, Decimal], dict[str, Decimal]]]:
-    """The tier's results (ranked) and its answered bests (evaluate.answered_bests, self-assessed
-    and counted), each unit's from the memo when it holds it.
+def _tier_results(memo: Memo, inputs: YearInputs, tier: TierCriteria,
+                  units: tuple[Unit, ...]) -> tuple[list[UnitResult], TierBests]:
+    """The tier's results (ranked) and what its relative criteria are measured against
+    (evaluate.tier_bests), each unit's from the memo when it holds it.
 
-    A unit's entry is kept under the key of its files (and the year's context): its quantities
-    for relative criteria, and its result with the digest of the tier's best values it was
-    scored against (tier_key); it is used only while those are still the tier's."""
-    criteria_set = inputs.criteria_set
-    assert criteria_set is not None
+    A unit's entry is kept under the key of its files (and the year's context): its part in the
+    tier's bests (evaluate.relative_inputs), and its result with the digest of the tier's bests
+    it was scored against (tier_key); it is used only while those are still the tier's."""
+    criteria_set, cycle = inputs.criteria_set, inputs.cycle
+    assert criteria_set is not None and cycle is not None
     submissions, reviews, shas = inputs.submissions, inputs.reviews, inputs.shas
     submitted_files, review_files = inputs.submissions.displays, inputs.reviews.displays
     keys = {u.id: memo.key("unit", inputs.context, u.id,
@@ -112,13 +106,10 @@ def _tier_results(memo: Memo, inputs: YearInputs, tier: TierCriteria, units: tup
         if entry is not None:
             quantities[unit.id] = entry[:2]
         else:
-            submission = submissions[unit.id]
-            quantities[unit.id] = (relative_values(tier, self_values(submission)),
-                                   relative_values(tier, counted_values(submission, reviews.get(unit.id))))
-    answered = (answered_bests(tier, [q[0] for q in quantities.values()]),
-                answered_bests(tier, [q[1] for q in quantities.values()]))
-    best_self, best_counted = (best_values(found, tier) for found in answered)
-    tier_key = digest(repr(sorted(best_self.items())), repr(sorted(best_counted.items())), str(published))
+            quantities[unit.id] = relative_inputs(tier, criteria_set, cycle, submissions[unit.id],
+                                                  reviews.get(unit.id))
+    bests = tier_bests(tier, list(quantities.values()), cycle.relative_best)
+    tier_key = digest(repr(bests))
     summaries: dict[str, tuple] = {}
     fresh: dict[str, UnitResult] = {}
     for unit in units:
@@ -126,7 +117,7 @@ def _tier_results(memo: Memo, inputs: YearInputs, tier: TierCriteria, units: tup
         if entry is not None and entry[2] == tier_key and len(entry[3]) == len(SUMMARY) + 1:
             summaries[unit.id] = entry[3]
             continue
-        result = fresh[unit.id] = _score_unit(inputs, tier, unit, best_self, best_counted, published)
+        result = fresh[unit.id] = _score_unit(inputs, tier, unit, bests)
         summaries[unit.id] = (*(getattr(result, name) for name in SUMMARY), len(result.criteria))
         relative = quantities.get(unit.id, (None, None))
         memo.save(keys[unit.id], (*relative, tier_key, summaries[unit.id]))
@@ -134,7 +125,7 @@ def _tier_results(memo: Memo, inputs: YearInputs, tier: TierCriteria, units: tup
             memo.save(f"{keys[unit.id]} criteria {tier_key}", tuple(tuple(c) for c in result.criteria))
     # status, ..., level: the summary's first eight fields (see SUMMARY)
     rank_of = ranks([(u.id, summaries[u.id][7], summaries[u.id][4]) for u in units
-                     if summaries[u.id][0] != "not_submitted"], criteria_set)
+                     if is_ranked(summaries[u.id][0])], criteria_set)
     results = []
     for unit in units:
         summary, rank = summaries[unit.id], rank_of.get(unit.id)
@@ -142,39 +133,38 @@ def _tier_results(memo: Memo, inputs: YearInputs, tier: TierCriteria, units: tup
             criteria = fresh[unit.id].criteria
         elif summary[-1]:
             criteria = StoredCriteria(memo, f"{keys[unit.id]} criteria {tier_key}", summary[-1],
-                                      partial(_score_unit, inputs, tier, unit, best_self, best_counted, published))
+                                      partial(_score_unit, inputs, tier, unit, bests))
         else:
             criteria = ()
-        results.append(UnitResult(unit, *summary[:8], rank, summary[8], criteria, *summary[9:12]))
-    return results, answered
+        results.append(UnitResult(unit, *summary[:8], rank, summary[8], criteria, *summary[9:14]))
+    return results, bests
 
 
-def _score_unit(inputs: YearInputs, tier: TierCriteria, unit: Unit, best_self: dict[str, Decimal],
-                best_counted: dict[str, Decimal], published: bool) -> UnitResult:
+def _score_unit(inputs: YearInputs, tier: TierCriteria, unit: Unit, bests: TierBests) -> UnitResult:
     """One unit's result (its files read from the memo only now)."""
-    assert inputs.criteria_set is not None
+    assert inputs.criteria_set is not None and inputs.cycle is not None
     return unit_result(unit, tier, inputs.criteria_set, inputs.submissions.get(unit.id), inputs.reviews.get(unit.id),
-                       best_self, best_counted, published)
+                       bests, inputs.cycle)
 
 
 def score_on(memo: Memo, inputs: YearInputs) -> Results:
     """core.evaluate.score(inputs), each unit's result taken from the memo when it holds it."""
     registry, cycle, criteria_set = inputs.registry, inputs.cycle, inputs.criteria_set
     assert registry is not None and cycle is not None and criteria_set is not None
-    published = cycle.state == "published"
     results: list[UnitResult] = []
     bests = {}
-    for tier_id in TIERS:
-        if tier_id not in criteria_set.tiers:
-            continue
-        tier_results, bests[tier_id] = _tier_results(memo, inputs, criteria_set.tiers[tier_id],
-                                                     registry.in_tier(tier_id), published)
+    for tier_id, tier in criteria_set.tiers.items():
+        tier_results, bests[tier_id] = _tier_results(memo, inputs, tier, registry.in_tier(tier_id))
         results.extend(tier_results)
     return Results(inputs.year, cycle, criteria_set, tuple(results), bests=bests)
 
 
-def evaluate(root: DataRoot, year: int, memo: Memo | None = None) -> Results:
-    """Read, check and score a year; raises InputError on any problem."""
+def evaluate(root: DataRoot, year: int, memo: Memo | None = None, *, recorded: bool = True) -> Results:
+    """Read, check and score a year; raises InputError on any problem. A published year's
+    Results are its official record (flow.record), unless `recorded` is false: then the year is
+    scored from the repository."""
+    if recorded and (official := read_record(root, year)) is not None:
+        return official
     memo = memo or Memo()
     results = score_on(memo, require_valid(read_year(root, year, memo=memo)))
     memo.commit()
@@ -187,9 +177,8 @@ def line_key(memo: Memo, result: UnitResult, criteria_set: CriteriaSet) -> str:
     return memo.key("json line", result.digest, level_name)
 
 
-def json_pieces(results: Results, tiers: tuple[str, ...] = TIERS, memo: Memo | None = None) -> Iterator[bytes]:
-    """export.json_pieces(results, tiers), each unit's line from the memo when it holds it."""
-    memo = memo or Memo()
+def memo_lines(memo: Memo) -> Callable[[UnitResult, CriteriaSet], bytes]:
+    """export.unranked_line, each unit's line from the memo when it holds it."""
 
     def line(result: UnitResult, criteria_set: CriteriaSet) -> bytes:
         level_name = criteria_set.level_name(result.level) if result.submitted else ""
@@ -200,5 +189,11 @@ def json_pieces(results: Results, tiers: tuple[str, ...] = TIERS, memo: Memo | N
             memo.save(key, found)
         return found
 
-    yield from export.json_pieces(results, tiers, line)
+    return line
+
+
+def json_pieces(results: Results, tiers: tuple[str, ...] = TIERS, memo: Memo | None = None) -> Iterator[bytes]:
+    """export.json_pieces(results, tiers), each unit's line from the memo when it holds it."""
+    memo = memo or Memo()
+    yield from export.json_pieces(results, tiers, memo_lines(memo))
     memo.commit()

@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 from ..core.model import Criterion
 from ..core.text import STAGE_LABELS, STATUS_LABELS, TIER_LABELS, vn_number
+from .record_views import RECORD_FILTERS
 
 # A repository path as units write it: relative, no scheme (no colon), no "..", on one line,
 # ending in a file extension; spaces and Vietnamese letters are fine (the link quotes them).
@@ -74,6 +75,7 @@ def filters() -> dict[str, Any]:
     """The filters of one build. Its pages show the same few hundred numbers over and over:
     each is written once per build."""
     return {
+        **RECORD_FILTERS,
         "vn_number": lru_cache(maxsize=8192)(vn_number),
         "vn_signed": vn_signed,
         "answer_text": answer_text,

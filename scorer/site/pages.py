@@ -208,7 +208,8 @@ class Site:
         previous = view.previous
         before = digest(*(state(r) for r in previous.units)) if previous is not None else ""
         path = f"{year}/index.html"
-        found = [Page(path, self._key(path, salt, tier_states, [(f.path, f.label) for f in self.data_files[year]]),
+        found = [Page(path, self._key(path, salt, tier_states, repr(view.results.bests),
+                                      [(f.path, f.label) for f in self.data_files[year]]),
                       "year", lambda: {"files": self.data_files[year], **views.summary(view), **self._common(view)})]
         for tier in view.tiers():
             path = f"{year}/xep-hang/{tier.tier}/index.html"
