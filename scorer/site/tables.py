@@ -36,12 +36,12 @@ class Rendered:
 
     def __init__(self, macro: Callable[..., Any]) -> None:
         self._macro = macro
-        self._made: dict[Hashable, Any] = {}
+        self.made: dict[Hashable, Any] = {}
 
     def __call__(self, key: Hashable, *args: Any) -> Any:
-        found = self._made.get(key)
+        found = self.made.get(key)
         if found is None:
-            found = self._made[key] = self._macro(*args)
+            found = self.made[key] = self._macro(*args)
         return found
 
 
@@ -94,9 +94,9 @@ class TierTables:
 
     def criteria(self, result: UnitResult) -> list[tuple[Group, Decimal, list[tuple]]]:
         """Per group: the group, its score and a row per criterion (see unit.html)."""
-        starts = self._starts
+        starts, known_points, known_answers, answer = self._starts, self._points.made, self._answers, self._answer
+        url, branch = self.repository_url, self.branch
         by_id = {c.criterion_id: c for c in result.criteria}
-        url, branch, answer, points = self.repository_url, self.branch, self._answer, self._points
         groups = []
         for group in self.tier.groups:
             rows = []
@@ -104,11 +104,18 @@ class TierTables:
                 cr = by_id[criterion.id]
                 changed = cr.verified_points is not None and cr.verified_value != cr.self_value
                 key = (cr.self_points, cr.verified_points, cr.counted_points)
+                cells = known_points.get(key)
+                if cells is None:
+                    cells = self._points(key, *key)
+                value = cr.self_value
+                shown = known_answers.get((criterion.id, type(value), value)) if type(value) in PLAIN_ANSWERS else None
                 rows.append((
-                    starts[criterion.id, changed], answer(cr.self_value, criterion),
-                    answer(cr.verified_value, criterion) if changed else None, points(key, *key),
+                    starts[criterion.id, changed], shown if shown is not None else answer(value, criterion),
+                    answer(cr.verified_value, criterion) if changed else None, cells,
                     (cr.stage, cr.reviewer, cr.reason) if cr.reason else None,
-                    [evidence(item, url, branch) for item in cr.evidence], cr.note))
+                    # evidence(): the common case, a plain web link, decided here
+                    [(True, item, item) if type(item) is str and HTTP_URL_RE.match(item) and item == item.strip()
+                     else evidence(item, url, branch) for item in cr.evidence], cr.note))
             groups.append((group, result.group_scores[group.id], rows))
         return groups
 
