@@ -18,7 +18,7 @@ DATA_FOLDERS = ("criteria", "units", "schema", "submissions", "evidence")
 
 @pytest.fixture(autouse=True, scope="session")
 def private_cache(tmp_path_factory) -> Path:
-    """Tests share one content cache of their own, never the user's."""
+    """Tests share one memo of their own, never the user's."""
     folder = tmp_path_factory.mktemp("cqdt-cache")
     os.environ["CQDT_CACHE_DIR"] = str(folder)
     return folder

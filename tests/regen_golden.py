@@ -37,7 +37,7 @@ def build_golden(output: Path) -> Path:
 
 @contextmanager
 def fixed_environment() -> Iterator[None]:
-    """SETTINGS in os.environ, and a throwaway content cache, while the block runs."""
+    """SETTINGS in os.environ, and a throwaway memo, while the block runs."""
     saved = {name: os.environ.get(name) for name in (*SETTINGS, "CQDT_CACHE_DIR")}
     with tempfile.TemporaryDirectory(prefix="cqdt-cache-") as cache:
         os.environ.update(SETTINGS, CQDT_CACHE_DIR=cache)

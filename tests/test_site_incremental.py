@@ -197,7 +197,9 @@ def test_removing_a_unit_removes_its_pages(data, tmp_path):
     assert compare_trees(fresh, output) == ([], [], [])
 
 
-def test_files_put_into_the_output_by_hand_are_removed_and_nothing_else(data, tmp_path):
+def test_into_a_folder_the_memo_does_not_know_every_other_file_of_the_sites_folders_is_removed(data, tmp_path,
+                                                                                               monkeypatch):
+    """As when an older cqdt, or a build whose memo was deleted since, left pages there."""
     output = build(data, tmp_path / "site")
     fresh = build(data, tmp_path / "fresh")
     planted = [output / f"{YEAR}/don-vi/{UNTOUCHED}/ghi-chu.html",  # beside a page
@@ -208,9 +210,53 @@ def test_files_put_into_the_output_by_hand_are_removed_and_nothing_else(data, tm
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("cũ", encoding="utf-8")
     build(data, output)
+    assert [path for path in planted if not path.exists()] == []  # not the site's: left alone
+    monkeypatch.setenv("CQDT_CACHE_DIR", str(tmp_path / "another-memo"))
+    build(data, output)
     assert [path for path in planted if path.exists()] == []
     assert not (output / "1999").exists() and not (output / f"{YEAR}/don-vi/don-vi-la").exists()
     assert compare_trees(fresh, output) == ([], [], [])
+
+
+def test_what_a_build_stopped_half_way_made_is_known_to_the_next(data, tmp_path, monkeypatch):
+    """Files are noted before they are made: the page of a new unit, made by a build that
+    stopped before noting its keys, is still removed once the unit is gone."""
+    from scorer.shell.memo import Memo
+
+    registry = data / "units" / "xa.yaml"
+    with_unit = registry.read_text(encoding="utf-8")
+    entry = re.search(rf"(?ms)^  - id: {CHANGED}\n.*?(?=^  - id: |\Z)", with_unit)
+    assert entry is not None
+    files = {path: path.read_bytes() for path in data.glob(f"submissions/*/xa/{CHANGED}.*")}
+
+    def remove_unit() -> None:
+        registry.write_text(with_unit[:entry.start()] + with_unit[entry.end():], encoding="utf-8")
+        for path in files:
+            path.unlink()
+
+    remove_unit()
+    output = build(data, tmp_path / "site")
+    registry.write_text(with_unit, encoding="utf-8")
+    for path, content in files.items():
+        path.write_bytes(content)
+    noted: list[int] = []
+    real = Memo.note_published
+
+    def stop_before_the_last_note(memo, *args):
+        noted.append(1)
+        if len(noted) == 2:
+            raise OSError("dừng giữa chừng")
+        return real(memo, *args)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Memo, "note_published", stop_before_the_last_note)
+        with pytest.raises(OSError):
+            build(data, output)
+    assert (output / f"{YEAR}/don-vi/{CHANGED}/index.html").is_file()
+    remove_unit()
+    build(data, output)
+    assert not (output / f"{YEAR}/don-vi/{CHANGED}").exists()
+    assert compare_trees(build(data, tmp_path / "fresh"), output) == ([], [], [])
 
 
 def test_deleting_the_memo_changes_no_output_byte(data, tmp_path):

@@ -11,6 +11,7 @@ page so that the form also works opened from disk, offline.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -168,11 +169,13 @@ def form_units(registry: Registry) -> list[dict[str, Any]]:
 
 
 def form_data(root: DataRoot, years: list[int], repository_url: str, branch: str,
-              scored: dict[int, Results] | None = None, registry: Registry | None = None) -> dict[str, Any]:
+              scored: dict[int, Results] | None = None, registry: Registry | None = None,
+              messages: Callable[[DataRoot, CriteriaSet], dict[str, str]] = message_templates) -> dict[str, Any]:
     """Everything the form page needs, as plain JSON-ready data.
 
     `scored` holds Results already computed (by the site's generator), `registry` the registry
-    already read; other years are scored and the registry read here.
+    already read; other years are scored and the registry read here. `messages`:
+    message_templates, or a function giving the same (the site's takes them from the memo).
     """
     registry = registry or load_registry(root)
     year_data, sets = [], {}
@@ -191,7 +194,7 @@ def form_data(root: DataRoot, years: list[int], repository_url: str, branch: str
         "repository": {"url": repository_url.rstrip("/"), "branch": branch},
         "years": year_data,
         "criteria_sets": {set_id: criteria_set_data(cs) for set_id, cs in sorted(sets.items())},
-        "messages": {set_id: message_templates(root, cs) for set_id, cs in sorted(sets.items())},
+        "messages": {set_id: messages(root, cs) for set_id, cs in sorted(sets.items())},
         "units": form_units(registry),
         "evidence": evidence_files(root),
         "state_labels": STATE_LABELS,

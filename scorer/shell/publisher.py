@@ -3,9 +3,9 @@
 Given every page and file the site has now, each with the key of what it is made from (see
 site.pages), it makes only those whose key differs from the one noted when it was last
 written, or whose file is no longer the one written then (deleted, edited); it removes what
-the site no longer has, and what someone put into the folders that are the site's own; and it
-notes each file's key and stamp in the memo. Deleting the memo makes it write everything again:
-the same bytes.
+the site no longer has; and it notes each file's key and stamp in the memo. Into a folder it
+has no note of, it writes everything and removes every other file of the site's own folders
+(a deleted memo: the same bytes as a fresh build).
 """
 
 from __future__ import annotations
@@ -87,7 +87,10 @@ class Publisher:
         remove the leftovers, note what was written; returns the paths made. `progress(n)`:
         a progress bar for n items to make (see parallel.progress)."""
         noted = self.memo.published(self.name)
-        on_disk = _walk(self.output, self._own_folders())
+        # Without a note of this folder (a first build into it, or the memo deleted), whatever
+        # is in the site's own folders may be left by an earlier build: every file there is
+        # looked at. With one, the files noted are the ones the site wrote there.
+        on_disk = {} if noted else _walk(self.output, self._own_folders())
         prefix = os.path.join(self.output, "")
 
         def stale(item: Item) -> bool:
@@ -99,6 +102,9 @@ class Publisher:
 
         todo: list[tuple[bool, Any]] = [(False, f) for f in files if stale(f)]
         todo += [(True, p) for p in pages if stale(p)]
+        # Noted before they are made (with no key): should the build stop half-way, the next
+        # one knows them, and makes them again or removes them.
+        self.memo.note_published(self.name, {item.path: ("", "") for _, item in todo if item.path not in noted}, ())
 
         def make(entry: tuple[bool, Any]) -> tuple[str, str, str]:
             is_page, item = entry

@@ -21,6 +21,7 @@ from typing import Any
 from pelican import signals
 from pelican.generators import Generator
 
+from ..core.model import CriteriaSet
 from ..reading.paths import DataRoot
 from ..shell.memo import Memo
 from ..shell.parallel import default_jobs, progress
@@ -100,13 +101,24 @@ class ResultsGenerator(Generator):
         self.context[PELICAN_PAGES] = []
 
     def _form_data(self) -> File:
-        from ..forms.web import data_script, form_data
+        from ..forms.web import data_script, form_data, message_templates
 
-        settings, root = self.settings, self.site.root
-        registry, _, _ = checked_registry(self.memo, root)
+        settings, root, memo = self.settings, self.site.root, self.memo
+        registry, _, _ = checked_registry(memo, root)
         scored = {v.year: v.results for v in self.site.views}
+
+        def messages(root: DataRoot, criteria_set: CriteriaSet) -> dict[str, str]:
+            # Worked out by running the validator on samples: kept under its criteria set's check.
+            key = memo.key("form messages", checked_criteria_set(memo, root, criteria_set.id)[2])
+            found = memo.load(key)
+            if not isinstance(found, dict):
+                found = message_templates(root, criteria_set)
+                memo.save(key, found)
+            return found
+
         data = data_script(form_data(root, sorted(scored), settings.get("REPOSITORY_URL", "") or "",
-                                     settings.get("REPOSITORY_BRANCH", "main"), scored, registry)).encode("utf-8")
+                                     settings.get("REPOSITORY_BRANCH", "main"), scored, registry,
+                                     messages)).encode("utf-8")
         return File("nop-phieu/form-data.js", digest(self.site.salt, hashlib.sha256(data).hexdigest()), lambda: [data])
 
     def generate_output(self, writer) -> None:
