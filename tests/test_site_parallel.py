@@ -42,12 +42,18 @@ def test_forks_fit_counts_every_fork_and_this_process(monkeypatch):
 def test_fork_map_gives_every_result_in_order_from_several_processes(monkeypatch):
     import os
 
+    import time
+
     monkeypatch.setattr(parallel, "MEMORY_BUDGET_MB", 10**9)
     done: list[int] = []
-    found = parallel.fork_map(lambda item: (item * item, os.getpid()), list(range(10)), jobs=3, least=1,
-                              done=done.append)
-    assert [square for square, _ in found] == [item * item for item in range(10)]
-    assert len({pid for _, pid in found}) == 3 and sum(done) == 10
+
+    def slow_square(item: int) -> tuple[int, int]:
+        time.sleep(0.02)  # long enough for every process to take some
+        return item * item, os.getpid()
+
+    found = parallel.fork_map(slow_square, list(range(30)), jobs=3, least=1, done=done.append, chunk=1)
+    assert [square for square, _ in found] == [item * item for item in range(30)]
+    assert len({pid for _, pid in found}) == 3 and sum(done) == 30
 
 
 @pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="needs fork")
@@ -59,5 +65,6 @@ def test_a_failure_in_a_forked_process_is_reported(monkeypatch):
             raise OSError("đĩa đầy")
         return item
 
-    with pytest.raises(RuntimeError, match="đĩa đầy"):
-        parallel.fork_map(broken, [0, 1], jobs=2, least=1)
+    # Whichever process takes it: the forked one's is handed over, the parent's raised.
+    with pytest.raises((RuntimeError, OSError), match="đĩa đầy"):
+        parallel.fork_map(broken, [0, 1, 2, 3], jobs=2, least=1, chunk=1)

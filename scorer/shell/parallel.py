@@ -2,7 +2,7 @@
 
 Forked processes see the parent's memory as it was (the year read, the Results), so nothing
 is sent to them; each sends back only its results. Every process, the parent included, takes
-every n-th item: the items' costs are alike, so each gets about as much work.
+the next few items whenever it is ready for them.
 """
 
 from __future__ import annotations
@@ -53,41 +53,55 @@ def forks_fit(count: int) -> bool:
     return (count + 1) * resident_mb() < MEMORY_BUDGET_MB
 
 
-def _share(function: Callable[[T], R], items: Sequence[T], report) -> None:
+def _share(work: Callable[[], list], report) -> None:
     try:
-        report.send((True, [function(item) for item in items]))
+        report.send((True, work()))
     except BaseException:  # the parent reports it
         report.send((False, traceback.format_exc()))
     finally:
         report.close()
 
 
-def _told(function: Callable[[T], R], item: T, done: Callable[[int], None] | None) -> R:
-    result = function(item)
-    if done is not None:
-        done(1)
-    return result
-
-
 def fork_map(function: Callable[[T], R], items: Sequence[T], jobs: int | None = None, least: int = 64,
-             done: Callable[[int], None] | None = None) -> list[R]:
+             done: Callable[[int], None] | None = None, chunk: int = 16) -> list[R]:
     """[function(item) for item in items], over `jobs` processes (default_jobs()) when there are
-    at least `least` items, fork is available and the forks fit in memory; in order.
-    `done(n)`: told as items are done (a progress bar)."""
+    at least `least` items, fork is available and the forks fit in memory; in order. Each
+    process takes the next `chunk` items as it is ready for them, so none waits for another
+    while there is work left. `done(n)`: told as items are done (a progress bar)."""
     jobs = min(jobs or default_jobs(), max(1, len(items) // max(1, least)))
     if (jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods() or not forks_fit(jobs - 1)):
-        return [_told(function, item, done) for item in items]
+        found = []
+        for item in items:
+            found.append(function(item))
+            if done is not None:
+                done(1)
+        return found
     context = multiprocessing.get_context("fork")
+    taken = context.Value("q", 0)  # how many items the processes took so far
+
+    def work(told: Callable[[int], None] | None = None) -> list[tuple[int, R]]:
+        found = []
+        while True:
+            with taken.get_lock():
+                start = taken.value
+                taken.value = start + chunk
+            if start >= len(items):
+                return found
+            for index in range(start, min(start + chunk, len(items))):
+                found.append((index, function(items[index])))
+            if told is not None:
+                told(min(chunk, len(items) - start))
+
     forks = []
-    for share in range(1, jobs):
+    for _ in range(1, jobs):
         mine, theirs = context.Pipe(duplex=False)
-        process = context.Process(target=_share, args=(function, items[share::jobs], theirs), daemon=True)
+        process = context.Process(target=_share, args=(work, theirs), daemon=True)
         process.start()
         theirs.close()
         forks.append((process, mine))
     finished = False
     try:
-        shares: list[list[R]] = [[_told(function, item, done) for item in items[0::jobs]]]
+        shares = [work(done)]
         for _, mine in forks:
             try:
                 ok, payload = mine.recv()
@@ -106,8 +120,9 @@ def fork_map(function: Callable[[T], R], items: Sequence[T], jobs: int | None = 
                 process.terminate()
             process.join()
     found: list[Any] = [None] * len(items)
-    for share, results in enumerate(shares):
-        found[share::jobs] = results
+    for share in shares:
+        for index, result in share:
+            found[index] = result
     return found
 
 
