@@ -117,7 +117,7 @@ class Publisher:
         # Forks when a large file is to be made, or many pages: a few pages are quicker alone.
         many = bool(todo) and (not todo[0][0] or len(todo) >= 64)
         with (progress or (lambda _: nullcontext()))(len(todo)) as done:
-            made = fork_map(make, todo, self.jobs, least=1 if many else len(todo) + 1, done=done)
+            made = fork_map(make, todo, self.jobs, least=1 if many else len(todo) + 1, done=done, chunk=1)
         self.written = {path: (key, stamp) for path, key, stamp in made}
         wanted = {item.path for item in (*pages, *files)}
         removed = sorted(path for path in {*on_disk, *noted} - wanted if self._remove(path))
