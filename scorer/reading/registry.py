@@ -7,7 +7,7 @@ from ..core.problems import InputError, Problem
 from .documents import try_read
 from .paths import DataRoot
 from .schemas import static_validator
-from .yaml import MAX_ADMIN_BYTES
+from .yaml import ADMIN
 
 
 def check_registry(root: DataRoot) -> tuple[Registry | None, list[Problem]]:
@@ -28,7 +28,7 @@ def _check_registry(root: DataRoot) -> tuple[Registry | None, list[Problem]]:
         if not path.is_file():
             problems.append(Problem(display, 1, 1, f"thiếu danh sách đơn vị của cấp '{tier}'"))
             continue
-        doc, found = try_read(path, display, static_validator(root, "units"), max_bytes=MAX_ADMIN_BYTES)
+        doc, found = try_read(path, display, static_validator(root, "units"), limits=ADMIN)
         problems.extend(found)
         if doc is None or found:
             continue
@@ -61,7 +61,7 @@ def _check_registry(root: DataRoot) -> tuple[Registry | None, list[Problem]]:
         if unit.district and unit.district not in district_ids:
             problems.append(Problem(first_seen[unit.id], 1, 1, f"đơn vị '{unit.id}': huyện '{unit.district}' không có trong units/huyen.yaml"))
     roles_path = root.units_dir / "roles.yaml"
-    roles_doc, found = try_read(roles_path, root.relative(roles_path), static_validator(root, "roles"), max_bytes=MAX_ADMIN_BYTES)
+    roles_doc, found = try_read(roles_path, root.relative(roles_path), static_validator(root, "roles"), limits=ADMIN)
     problems.extend(found)
     if problems or roles_doc is None:
         return None, sorted(problems)

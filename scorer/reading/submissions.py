@@ -21,12 +21,13 @@ from ..core.model import (
     TierCriteria,
     VerifiedAnswer,
 )
-from ..core.problems import Problem
+from ..core.problems import InputError, Problem
 from ..core.rules import is_nonzero
 from .documents import Document, try_read
 from .messages import schema_problems
 from .paths import SUBMISSION_RE, DataRoot
 from .schemas import fast_is_valid, generated_validator
+from .yaml import read_bytes
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _SPACE = re.compile(r"\s")
@@ -168,7 +169,10 @@ def read_submission(ctx: YearContext, path: Path) -> tuple[Submission | None, li
     tier = match["tier"]
     if tier not in ctx.criteria_set.tiers:
         return None, [Problem(display, 1, 1, f"thư mục cấp '{tier}' không hợp lệ; chỉ có: {', '.join(ctx.criteria_set.tiers)}")]
-    raw = path.read_bytes()
+    try:
+        raw = read_bytes(path, display)
+    except InputError as err:
+        return None, err.problems
     doc, problems = _read_checked(ctx, path, display, tier, "submission", raw)
     if doc is None or problems:
         return None, problems

@@ -22,10 +22,11 @@ _UNITS_RE = re.compile(r"^units/[^/]+\.yaml$")
 
 @dataclass
 class Report:
-    """What was checked and what was wrong."""
+    """What was checked and what was wrong (each file and problem once, in linear time)."""
 
     files: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    _seen: set[str | Problem] = field(default_factory=set, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -36,8 +37,13 @@ class Report:
         return sorted({p.path for p in self.problems})
 
     def add(self, files: list[str], problems: list[Problem]) -> None:
-        self.files.extend(f for f in files if f not in self.files)
-        self.problems.extend(p for p in problems if p not in self.problems)
+        self.files.extend(self._new(files))
+        self.problems.extend(self._new(problems))
+
+    def _new(self, items: list) -> list:
+        fresh = [item for item in dict.fromkeys(items) if item not in self._seen]
+        self._seen.update(fresh)
+        return fresh
 
     def finish(self) -> Report:
         self.files.sort()
