@@ -292,7 +292,7 @@ def test_verification_changes_the_counted_score_until_the_submission_changes(rep
     check = run_checks(root, "main", "huyena-reviewer")
     assert check.ok, (check.verdict.violations, check.problems)
     summary = summary_markdown(check)
-    assert "| ht1 | 5 | 1 | Chỉ 2 trong 10 công chức có máy tính riêng |" in summary
+    assert "| `ht1` | 5 | 1 | `Chỉ 2 trong 10 công chức có máy tính riêng` |" in summary
     assert "**Đã thẩm định:** UBND huyện" in summary
     repo.run("checkout", "-q", "main")
     repo.run("merge", "-q", "--ff-only", "verify")

@@ -200,7 +200,7 @@ def test_pull_request_job_for_an_owners_submission(tmp_path: Path, runner_python
     assert outcomes == [("Cài cqdt (từ nhánh gốc)", 0), ("Kiểm tra quyền sửa đổi", 0),
                         ("Kiểm tra dữ liệu, hạn nộp, chấm điểm và tóm tắt", 0)], output
     assert "## Kiểm tra yêu cầu hợp nhất: ✅ Hợp lệ" in summary
-    assert "#### Xã A Một (`xa-a1`), năm 2024" in summary
+    assert "#### `Xã A Một` (`xa-a1`), năm 2024" in summary
     assert "| **Tổng** | **90** |" in summary
     assert "**Mức đạt được:**" in summary
     assert "**Để đạt Mức I:**" in summary
@@ -220,7 +220,7 @@ def test_pull_request_job_for_a_forbidden_change(tmp_path: Path, runner_python: 
     assert outcomes == [("Cài cqdt (từ nhánh gốc)", 0), ("Kiểm tra quyền sửa đổi", 1),
                         ("Kiểm tra dữ liệu, hạn nộp, chấm điểm và tóm tắt", 1)], output
     assert "### Quyền sửa đổi: ❌ 1 thay đổi vượt quyền" in summary
-    assert "`submissions/2024/xa/xa-a2.yaml`: @xaa1-clerk sửa tệp của đơn vị xa-a2" in summary
+    assert "`submissions/2024/xa/xa-a2.yaml`: `@xaa1-clerk sửa tệp của đơn vị xa-a2" in summary
     assert "tử số (60) lớn hơn mẫu số (10)" in summary
     assert "::error file=submissions/2024/xa/xa-a2.yaml::" in output
 

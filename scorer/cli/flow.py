@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from pathlib import Path
 
 import click
 
+from ..core.inert import annotation, log_line
 from ..core.problems import InputError
 from ..reading.paths import write_atomic
-from .app import _root, fail, main
+from .app import _root, fail, in_actions, main, say
 
 
 @main.command("check-pr")
@@ -24,21 +24,19 @@ def check_pr(ctx: click.Context, base: str, actor: str, head: str) -> None:
     """Check that the actor may change every path the pull request changes; exit 1 naming each one that fails."""
     from ..flow.gitread import GitError
     from ..flow.ownership import check_pull_request
-    from ..flow.pr_summary import annotation
 
     try:
         verdict = check_pull_request(_root(ctx).root, base, actor, head)
     except GitError as err:
-        raise click.ClickException(f"lỗi git: {err}") from err
+        raise click.ClickException(log_line(f"lỗi git: {err}")) from err
     roles = ", ".join(verdict.roles) or "không có vai trò nào trong danh sách đơn vị của nhánh gốc"
-    click.echo(f"@{actor}: {roles}")
-    click.echo(f"Số tệp thay đổi: {len(verdict.changes)}; đơn vị: {', '.join(verdict.units) or 'không có'}")
+    say(f"@{actor}: {roles}")
+    say(f"Số tệp thay đổi: {len(verdict.changes)}; đơn vị: {', '.join(verdict.units) or 'không có'}")
     for note in verdict.late:
-        click.echo(f"Lưu ý: {note}")
-    in_actions = os.environ.get("GITHUB_ACTIONS") == "true"
+        say(f"Lưu ý: {note}")
     for violation in verdict.violations:
-        click.echo(str(violation), err=True)
-        if in_actions:
+        say(violation, err=True)
+        if in_actions():
             click.echo(annotation("error", violation.path, f"{violation.detail} (quy tắc: {violation.rule})"))
     if verdict.ok:
         click.echo("Hợp lệ: mọi thay đổi đều thuộc quyền của người gửi.")
@@ -106,7 +104,7 @@ def review(ctx: click.Context, unit_id: str, year: int, reviewer: str, stage: st
     context = _year_context(root, year)
     unit = context.registry.by_id.get(unit_id)
     if unit is None:
-        raise click.ClickException(f"Không có đơn vị '{unit_id}' trong danh sách đơn vị (units/).")
+        raise click.ClickException(log_line(f"Không có đơn vị '{unit_id}' trong danh sách đơn vị (units/)."))
     submission_path = root.submission_path(year, unit.tier, unit.id)
     if not submission_path.is_file():
         raise click.ClickException(f"Đơn vị {unit.id} chưa nộp bài năm {year} (không có {root.relative(submission_path)}).")
@@ -181,7 +179,7 @@ def pr_summary_command(ctx: click.Context, base: str, actor: str, head: str, sum
     try:
         check = run_checks(_root(ctx), base, actor, head)
     except GitError as err:
-        raise click.ClickException(f"lỗi git: {err}") from err
+        raise click.ClickException(log_line(f"lỗi git: {err}")) from err
     text = summary_markdown(check)
     if summary_path is not None:
         write_summary(summary_path, text)
@@ -190,7 +188,7 @@ def pr_summary_command(ctx: click.Context, base: str, actor: str, head: str, sum
     for line in annotations(check):
         click.echo(line)
     for violation in check.verdict.violations:
-        click.echo(str(violation), err=True)
+        say(violation, err=True)
     for problem in check.problems:
-        click.echo(str(problem), err=True)
+        say(problem, err=True)
     raise SystemExit(0 if check.ok else 1)

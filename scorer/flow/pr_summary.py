@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..core.inert import annotation, md
 from ..core.model import Results, UnitResult
 from ..core.problems import InputError, Problem
 from ..core.text import STAGE_LABELS, STATUS_LABELS, TIER_LABELS, vn_number
@@ -17,12 +18,6 @@ from .ownership import Verdict, check_pull_request
 
 MAX_ANNOTATIONS = 10
 _DATA_FILE = ("criteria/", "units/", "submissions/")
-
-
-def md(text: object) -> str:
-    """Text a submitter may have written, made inert inside Markdown and table cells."""
-    return (str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace("|", "\\|").replace("\n", " ").replace("`", "'"))
 
 
 @dataclass
@@ -65,14 +60,6 @@ def run_checks(root: DataRoot, base: str, actor: str, head: str = "HEAD") -> Pul
     return check
 
 
-def annotation(level: str, path: str, message: str, line: int | None = None, col: int | None = None) -> str:
-    """A GitHub Actions workflow command that puts a message on a file (and line)."""
-    text = message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    where = path.replace("%", "%25").replace(",", "%2C").replace(":", "%3A")
-    position = (f",line={line}" if line else "") + (f",col={col}" if line and col else "")
-    return f"::{level} file={where}{position}::{text}"
-
-
 def annotations(check: PullRequestCheck) -> list[str]:
     """GitHub workflow commands for the first problems (ownership first, then validation)."""
     lines = [annotation("error", v.path, f"{v.detail} (quy tắc: {v.rule})") for v in check.verdict.violations]
@@ -83,7 +70,7 @@ def annotations(check: PullRequestCheck) -> list[str]:
 def _unit_section(result: UnitResult, results: Results) -> list[str]:
     cs = results.criteria_set
     tier = cs.tiers[result.unit.tier]
-    lines = [f"#### {md(result.unit.name)} (`{result.unit.id}`), năm {results.year}", ""]
+    lines = [f"#### {md(result.unit.name)} ({md(result.unit.id)}), năm {results.year}", ""]
     if not result.submitted:
         return [*lines, "Chưa có bài nộp hợp lệ.", ""]
     lines += ["| Nhóm tiêu chí | Tối đa | Tự đánh giá | Được tính |", "|---|--:|--:|--:|"]
@@ -106,7 +93,7 @@ def _unit_section(result: UnitResult, results: Results) -> list[str]:
     changed = [c for c in result.criteria if c.changed_by_review]
     if changed:
         lines += ["", "| Tiêu chí điều chỉnh khi thẩm định | Tự đánh giá | Được tính | Lý do |", "|---|--:|--:|---|"]
-        lines += [f"| {c.criterion_id} | {vn_number(c.self_points)} | {vn_number(c.counted_points)} | {md(c.reason or '')} |"
+        lines += [f"| {md(c.criterion_id)} | {vn_number(c.self_points)} | {vn_number(c.counted_points)} | {md(c.reason or '')} |"
                   for c in changed]
     return [*lines, ""]
 
@@ -115,21 +102,22 @@ def summary_markdown(check: PullRequestCheck) -> str:
     """The job summary: every problem, in Vietnamese, and the changed units' scores."""
     verdict = check.verdict
     head = "✅ Hợp lệ" if check.ok else "❌ Chưa hợp lệ"
+    roles = md(", ".join(verdict.roles)) if verdict.roles else "không có vai trò trong danh sách đơn vị"
     lines = [f"## Kiểm tra yêu cầu hợp nhất: {head}", "",
-             f"Người gửi: @{md(verdict.actor)} ({md(', '.join(verdict.roles) or 'không có vai trò trong danh sách đơn vị')}); "
+             f"Người gửi: {md('@' + verdict.actor)} ({roles}); "
              f"{len(verdict.changes)} tệp thay đổi.", ""]
     if verdict.ok:
         lines += ["### Quyền sửa đổi: ✅ mọi thay đổi đều thuộc quyền của người gửi", ""]
     else:
         lines += [f"### Quyền sửa đổi: ❌ {len(verdict.violations)} thay đổi vượt quyền", ""]
-        lines += [f"- `{md(v.path)}`: {md(v.detail)} (quy tắc: {md(v.rule)})" for v in verdict.violations]
+        lines += [f"- {md(v.path)}: {md(v.detail)} (quy tắc: {md(v.rule)})" for v in verdict.violations]
         lines.append("")
     if verdict.late:
         lines += ["### Hạn nộp", ""] + [f"- ⚠️ {md(note)} — bài nộp muộn vẫn được nhận và được ghi rõ là nộp muộn." for note in verdict.late]
         lines.append("")
     if check.problems:
         lines += [f"### Kiểm tra dữ liệu: ❌ {len(check.problems)} lỗi", "", "| Tệp | Dòng | Cột | Lỗi |", "|---|--:|--:|---|"]
-        lines += [f"| `{md(p.path)}` | {p.line} | {p.col} | {md(p.message)} |" for p in check.problems]
+        lines += [f"| {md(p.path)} | {p.line} | {p.col} | {md(p.message)} |" for p in check.problems]
     else:
         lines += ["### Kiểm tra dữ liệu: ✅ không có lỗi"]
     lines.append("")
@@ -143,7 +131,7 @@ def summary_markdown(check: PullRequestCheck) -> str:
         results = check.results[year]
         result = results.unit(unit_id)
         if result is None:
-            lines += [f"Không có đơn vị `{md(unit_id)}` trong danh sách đơn vị năm {year}.", ""]
+            lines += [f"Không có đơn vị {md(unit_id)} trong danh sách đơn vị năm {year}.", ""]
             continue
         lines += [f"_{TIER_LABELS[result.unit.tier]}, theo {md(results.criteria_set.decision)}_", ""]
         lines += _unit_section(result, results)
