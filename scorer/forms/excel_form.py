@@ -201,6 +201,7 @@ def build_template(criteria_set: CriteriaSet, unit: Unit, year: int) -> bytes:
         meta_ws.cell(row=position, column=2, value=criterion_row)
 
     for sheet in (ws, lists, meta_ws):
+        _no_formulas(sheet)
         sheet.protection.sheet = True
         sheet.protection.formatColumns = False
         sheet.protection.formatRows = False
@@ -208,6 +209,15 @@ def build_template(criteria_set: CriteriaSet, unit: Unit, year: int) -> bytes:
     meta_ws.sheet_state = "veryHidden"
     wb.security = WorkbookProtection(lockStructure=True)
     return _deterministic_bytes(wb, datetime(year, 1, 1))
+
+
+def _no_formulas(sheet: Any) -> None:
+    """Every cell is text or a number: openpyxl stores a string starting with "=" as a formula,
+    and a unit's name or a criterion's text must never run in the clerk's Excel."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"
 
 
 def _deterministic_bytes(wb: Any, stamp: datetime) -> bytes:
