@@ -69,6 +69,19 @@ def changes(cwd: Path, base: str, head: str = "HEAD") -> list[Change]:
     return found
 
 
+def blob_sizes(cwd: Path, ref: str, paths: list[str]) -> dict[str, int | None]:
+    """Sizes of files at a commit (None where there is no such file), without reading them."""
+    if not paths:
+        return {}
+    request = b"".join(f"{ref}:{p}\n".encode("utf-8", "surrogateescape") for p in paths)
+    lines = git(cwd, "cat-file", "--batch-check", stdin=request).split(b"\n")
+    sizes: dict[str, int | None] = {}
+    for path, line in zip(paths, lines, strict=False):
+        header = line.split()
+        sizes[path] = int(header[2]) if len(header) == 3 and header[1] == b"blob" else None
+    return sizes
+
+
 def show_files(cwd: Path, ref: str, paths: list[str]) -> dict[str, bytes | None]:
     """Contents of files at a commit (None where the file does not exist), in one git call."""
     if not paths:

@@ -35,13 +35,13 @@ class PullRequestCheck:
         return self.verdict.ok and not self.problems
 
 
-def run_checks(root: DataRoot, base: str, actor: str, head: str = "HEAD") -> PullRequestCheck:
+def run_checks(root: DataRoot, base: str, actor: str, head: str = "HEAD", pusher: str | None = None) -> PullRequestCheck:
     """Ownership and deadlines from git, validation of the changed files, scores of the changed units."""
     from ..reading.validate import validate_paths
     from ..shell.scoring import evaluate
     from .gitread import data_prefix
 
-    verdict = check_pull_request(root.root, base, actor, head)
+    verdict = check_pull_request(root.root, base, actor, head, pusher)
     prefix = data_prefix(root.root) or ""
     changed = sorted({c.path[len(prefix):] for c in verdict.changes
                       if c.status != "D" and c.path.startswith(prefix) and c.path[len(prefix):].endswith(".yaml")
@@ -102,10 +102,15 @@ def summary_markdown(check: PullRequestCheck) -> str:
     """The job summary: every problem, in Vietnamese, and the changed units' scores."""
     verdict = check.verdict
     head = "✅ Hợp lệ" if check.ok else "❌ Chưa hợp lệ"
-    roles = md(", ".join(verdict.roles)) if verdict.roles else "không có vai trò trong danh sách đơn vị"
+    no_role = "không có vai trò trong danh sách đơn vị"
+    roles = md(", ".join(verdict.roles)) if verdict.roles else no_role
     lines = [f"## Kiểm tra yêu cầu hợp nhất: {head}", "",
              f"Người gửi: {md('@' + verdict.actor)} ({roles}); "
              f"{len(verdict.changes)} tệp thay đổi.", ""]
+    if verdict.pusher is not None:
+        pusher_roles = md(", ".join(verdict.pusher_roles)) if verdict.pusher_roles else no_role
+        lines += [f"Người đẩy commit: {md('@' + verdict.pusher)} ({pusher_roles}); mọi thay đổi phải thuộc "
+                  "quyền của cả người gửi và người đẩy commit (trừ khi người đẩy là quản trị viên).", ""]
     if verdict.ok:
         lines += ["### Quyền sửa đổi: ✅ mọi thay đổi đều thuộc quyền của người gửi", ""]
     else:

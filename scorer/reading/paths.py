@@ -11,10 +11,21 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-SUBMISSION_RE = re.compile(
-    r"^submissions/(?P<year>\d{4})/(?P<tier>[a-z]+)/(?P<unit>[a-z0-9-]+)(?P<review>\.review)?\.yaml$"
-)
-CYCLE_RE = re.compile(r"^submissions/(?P<year>\d{4})/cycle\.yaml$")
+# The one grammar of the paths cqdt gives a meaning to, used by validate, check-pr and the site.
+# ASCII only: \d and str.isdigit() also take "２０２５" (and int() reads it as 2025), so a
+# folder of full-width digits would pass one check and be skipped by another. Each pattern
+# matches a whole path (`\Z`: "$" would also match before a final line break).
+YEAR_RE = re.compile(r"[0-9]{4}\Z")
+_YEAR = r"(?P<year>[0-9]{4})"
+_UNIT = r"(?P<unit>[a-z0-9][a-z0-9-]*)"
+SUBMISSION_RE = re.compile(rf"submissions/{_YEAR}/(?P<tier>[a-z]+)/{_UNIT}(?P<review>\.review)?\.yaml\Z")
+CYCLE_RE = re.compile(rf"submissions/{_YEAR}/cycle\.yaml\Z")
+EVIDENCE_RE = re.compile(rf"evidence/{_YEAR}/{_UNIT}/(?P<file>[^\x00-\x1f\x7f\\:]+)\Z")
+CRITERIA_RE = re.compile(r"criteria/(?P<set>[a-z0-9][a-z0-9-]*)/[a-z0-9-]+\.yaml\Z")
+UNITS_RE = re.compile(r"units/[a-z0-9-]+\.yaml\Z")
+# A repository file a submission names as evidence: relative, no "..", no colon (no scheme),
+# on one line, ending in a file extension; spaces and Vietnamese letters are fine.
+REPO_FILE_RE = re.compile(r"(?![/.])(?!.*\.\.)[^\t\r\n:\\]+\.[A-Za-z0-9]{1,8}\Z")
 
 
 @dataclass(frozen=True)
@@ -64,7 +75,7 @@ class DataRoot:
             return []
         return sorted(
             int(p.name) for p in self.submissions_dir.iterdir()
-            if p.name.isdigit() and (p / "cycle.yaml").is_file()
+            if YEAR_RE.match(p.name) and (p / "cycle.yaml").is_file()
         )
 
     def criteria_set_ids(self) -> list[str]:

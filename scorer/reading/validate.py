@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,13 +11,10 @@ from ..flow.publish import frozen_problems
 from ..shell.year import read_year
 from .catalogue import check_criteria_set
 from .cycle import check_cycle
-from .paths import CYCLE_RE, SUBMISSION_RE, DataRoot
+from .paths import CRITERIA_RE, CYCLE_RE, SUBMISSION_RE, UNITS_RE, DataRoot
 from .registry import check_registry
 from .schemas import stale_generated
 from .submissions import YearContext, read_review, read_submission
-
-_CRITERIA_RE = re.compile(r"^criteria/(?P<set>[^/]+)/[^/]+\.yaml$")
-_UNITS_RE = re.compile(r"^units/[^/]+\.yaml$")
 
 
 @dataclass
@@ -74,7 +71,32 @@ def validate_all(root: DataRoot) -> Report:
         files += sorted(root.relative(p) for p in root.year_dir(year).glob("*/*.yaml"))
         report.add(files, inputs.problems if inputs else check_cycle(root, year)[1])
         report.add([], frozen_problems(root, year))
+    stray = _stray_files(root)
+    report.add(sorted(stray), [Problem(display, 1, 1, message) for display, message in sorted(stray.items())])
     return report.finish()
+
+
+NOT_DATA = "không phải tệp dữ liệu của cqdt (bài nộp phải ở submissions/<năm>/<cấp>/<mã đơn vị>.yaml, bằng chữ số và chữ thường không dấu)"
+
+
+def _stray_files(root: DataRoot) -> dict[str, str]:
+    """YAML files under submissions/ that no year reads: outside the path grammar (a folder
+    named ２０２５, say), or in a year that has no cycle file. Said, never skipped."""
+    if not root.submissions_dir.is_dir():
+        return {}
+    years = {str(year) for year in root.years()}
+    stray = {}
+    for folder, _, names in os.walk(root.submissions_dir):
+        for name in names:
+            if not name.endswith(".yaml"):
+                continue
+            display = root.relative(Path(folder) / name)
+            match = SUBMISSION_RE.match(display) or CYCLE_RE.match(display)
+            if match is None:
+                stray[display] = NOT_DATA
+            elif match["year"] not in years:
+                stray[display] = f"năm {match['year']} chưa có chu kỳ đánh giá (thiếu submissions/{match['year']}/cycle.yaml)"
+    return stray
 
 
 def validate_paths(root: DataRoot, paths: list[Path]) -> Report:
@@ -87,12 +109,12 @@ def validate_paths(root: DataRoot, paths: list[Path]) -> Report:
         if not path.is_file():
             report.add([display], [Problem(display, 1, 1, "không có tệp này")])
             continue
-        if (match := _CRITERIA_RE.match(display)) is not None:
+        if (match := CRITERIA_RE.match(display)) is not None:
             report.add([display], check_criteria_set(root, match["set"])[1])
             continue
         if registry_problems is None:
             registry, registry_problems = check_registry(root)
-        if _UNITS_RE.match(display):
+        if UNITS_RE.match(display):
             report.add([display], registry_problems)
             continue
         if (match := CYCLE_RE.match(display)) is not None:
@@ -100,7 +122,7 @@ def validate_paths(root: DataRoot, paths: list[Path]) -> Report:
             report.add([], frozen_problems(root, int(match["year"]), {display}))
             continue
         if (match := SUBMISSION_RE.match(display)) is None:
-            report.add([display], [Problem(display, 1, 1, "không phải tệp dữ liệu của cqdt (bài nộp phải ở submissions/<năm>/<cấp>/<mã đơn vị>.yaml)")])
+            report.add([display], [Problem(display, 1, 1, NOT_DATA)])
             continue
         report.add([display], _check_year_file(root, path, int(match["year"]), registry, registry_problems))
         report.add([], frozen_problems(root, int(match["year"]), {display}))

@@ -17,10 +17,7 @@ from markupsafe import Markup
 
 from ..core.model import Criterion
 from ..core.text import STAGE_LABELS, STATUS_LABELS, TIER_LABELS, vn_number
-
-# A repository path as units write it: relative, no scheme (no colon), no "..", on one line,
-# ending in a file extension; spaces and Vietnamese letters are fine (the link quotes them).
-REPO_PATH_RE = re.compile(r"(?![/.])(?!.*\.\.)[^\t\r\n:\\]+\.[A-Za-z0-9]{1,8}\Z")
+from ..reading.paths import REPO_FILE_RE
 
 # Scheme http or https, a non-empty host, no whitespace anywhere.
 HTTP_URL_RE = re.compile(r"(?i)https?://[^/?#\s]+[^\s]*\Z")
@@ -75,7 +72,7 @@ def evidence_html(item: str, repository_url: str, branch: str) -> str:
     shown = html_text(text)
     if HTTP_URL_RE.match(text) is not None:  # only absolute http(s) URLs with a host and no spaces
         return f'<a href="{shown}" rel="nofollow noopener">{shown}</a>'
-    if repository_url and REPO_PATH_RE.match(text):
+    if repository_url and REPO_FILE_RE.match(text):
         href = html_text(f"{repository_url.rstrip('/')}/blob/{quote(branch)}/{quote(text)}")
         return f'<a href="{href}" rel="nofollow noopener">{shown}</a>'
     return f'<span class="inert">{shown}</span>'

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import io
 import os
-import re
 import tempfile
 from collections.abc import Iterable, Set
 from pathlib import Path
 from typing import NamedTuple
 
-from ..reading.paths import replace_file, write_atomic
+from ..reading.paths import YEAR_RE, replace_file, write_atomic
 
 
 def _holding(path: Path, payload: bytes) -> os.stat_result | None:
@@ -119,9 +118,6 @@ class StreamedFile:
         self.temporary.unlink(missing_ok=True)
 
 
-YEAR_FOLDER_RE = re.compile(r"^\d{4}$")
-
-
 class LastBuild(NamedTuple):
     """What the last build into a folder left there (see Manifest.last_build)."""
 
@@ -132,7 +128,7 @@ class LastBuild(NamedTuple):
 
 def stale_roots(output: Path, folders: Iterable[str]) -> list[str]:
     """The output's folders that hold only what the build writes: `folders` and the year folders."""
-    return sorted(set(folders) | {p.name for p in output.iterdir() if p.is_dir() and YEAR_FOLDER_RE.match(p.name)})
+    return sorted(set(folders) | {p.name for p in output.iterdir() if p.is_dir() and YEAR_RE.match(p.name)})
 
 
 def remove_stale(output: Path, keep: set[str], folders: Iterable[str], last: LastBuild | None = None) -> list[str]:

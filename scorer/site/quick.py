@@ -110,13 +110,13 @@ def config_key(config: Path, override: Mapping[str, Any]) -> Keyed | None:
 def _pelican_files(output: Path, ours: set[str]) -> dict[str, tuple[int, int]]:
     """The files of the output folder that the data pages did not write (Pelican's pages, the
     theme's files), outside the data pages' folders, with their sizes and modification times."""
+    from ..reading.paths import YEAR_RE
     from .generator import GENERATED_FOLDERS
-    from .output import YEAR_FOLDER_RE
 
     skip = {*GENERATED_FOLDERS, "sitemap.xml"}
     found = {}
     for entry in sorted(os.scandir(output), key=lambda e: e.name):
-        if entry.name.startswith(".") or entry.name in skip or YEAR_FOLDER_RE.match(entry.name):
+        if entry.name.startswith(".") or entry.name in skip or YEAR_RE.match(entry.name):
             continue
         if entry.is_dir(follow_symlinks=False):
             files = [(f"{entry.name}/{name}", size, mtime) for name, size, mtime in _tree(Path(entry.path))]
