@@ -36,6 +36,7 @@ HOSTILE = [
     "50%0A",
     "\u202egnp.exe",
     "\x1b[2J\x00\x07",
+    "tên tệp không phải UTF-8 \udcff\udcfe",  # as git's names come through surrogateescape
 ]
 
 _RENDER = Options.CMARK_OPT_UNSAFE  # render raw HTML as GitHub's sanitizer lets much of it through
@@ -48,7 +49,7 @@ def _html(markdown: str) -> str:
 def _visible(text: str) -> str:
     """What md() promises to show: line breaks as ↵, invisible characters named."""
     text = re.sub("\r\n|\r|\n", " ↵ ", text)
-    return re.sub("[\x00-\x09\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]",
+    return re.sub("[\x00-\x09\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ud800-\udfff]",
                   lambda m: f"⟨U+{ord(m.group()):04X}⟩", text)
 
 
@@ -141,6 +142,7 @@ def _unescape(line: str) -> str:
 @pytest.mark.parametrize("text", HOSTILE)
 def test_a_log_line_is_one_line_the_runner_reads_as_text(text):
     line = log_line(f"submissions/2024/xa/x.yaml:1:1: {text}")
+    line.encode("utf-8")  # printable, whatever the text held
     assert len(_runner_lines(line)) == 1
     assert _runner_command(line) is None
     assert _runner_command(log_line(text)) is None
@@ -158,8 +160,10 @@ def test_any_text_is_one_inert_line_that_reads_back_exactly(text):
 @pytest.mark.parametrize("text", HOSTILE)
 def test_an_annotation_carries_the_message_and_file_exactly(text):
     line = annotation("error", f"submissions/2024/xa/{text}.yaml", text, 3, 4)
+    line.encode("utf-8")
     assert len(_runner_lines(line)) == 1
-    assert _runner_command(line) == ("error", {"file": f"submissions/2024/xa/{text}.yaml", "line": "3", "col": "4"}, text)
+    shown = re.sub("[\ud800-\udfff]", lambda m: f"⟨U+{ord(m.group()):04X}⟩", text)  # what no output can encode
+    assert _runner_command(line) == ("error", {"file": f"submissions/2024/xa/{shown}.yaml", "line": "3", "col": "4"}, shown)
 
 
 @pytest.mark.parametrize(("value", "shown"), [

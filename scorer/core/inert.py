@@ -18,16 +18,21 @@ from __future__ import annotations
 
 import re
 
-# Characters that would hide or reorder text: controls, bidirectional overrides, zero widths.
-_INVISIBLE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+# Characters that would hide or reorder text (controls, bidirectional overrides, zero widths),
+# and lone surrogates (a file name that is not UTF-8, as git gives it), which no output can encode.
+_INVISIBLE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ud800-\udfff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _LINE_BREAK = re.compile("\r\n|\r|\n")
 _BACKTICKS = re.compile("`+")
 
 
+def _named(found: re.Match) -> str:
+    return f"⟨U+{ord(found.group()):04X}⟩"
+
+
 def _visible(text: str) -> str:
     """Line breaks as ↵ and invisible characters as ⟨U+XXXX⟩: all on one line, all seen."""
-    text = _LINE_BREAK.sub(" ↵ ", text)
-    return _INVISIBLE.sub(lambda found: f"⟨U+{ord(found.group()):04X}⟩", text)
+    return _INVISIBLE.sub(_named, _LINE_BREAK.sub(" ↵ ", text))
 
 
 def md(text: object) -> str:
@@ -46,7 +51,8 @@ def md(text: object) -> str:
 
 
 def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return _SURROGATE.sub(_named, text) if _SURROGATE.search(text) else text
 
 
 def log_line(text: object) -> str:
