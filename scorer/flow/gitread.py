@@ -6,7 +6,9 @@ quotes or non-ASCII letters come through unchanged.
 
 from __future__ import annotations
 
+import io
 import subprocess
+import tarfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -101,6 +103,16 @@ def show_files(cwd: Path, ref: str, paths: list[str]) -> dict[str, bytes | None]
         result[path] = out[position:position + size]
         position += size + 1
     return result
+
+
+def export_folders(cwd: Path, ref: str, folders: list[str], target: Path) -> None:
+    """Write the named folders as they are at a commit into target (those that exist there)."""
+    listed = git(cwd, "ls-tree", "-z", "--name-only", ref, "--", *folders).split(b"\0")
+    present = [name for name in listed if name]
+    if present:
+        archive = git(cwd, "archive", "--format=tar", ref, "--", *(n.decode("utf-8", "surrogateescape") for n in present))
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(target, filter="data")
 
 
 def commit_date(cwd: Path, ref: str = "HEAD") -> date:

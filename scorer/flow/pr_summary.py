@@ -6,6 +6,7 @@ become annotations; the job summary lists every one of them.
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from ..core.inert import annotation, md
 from ..core.model import Results, UnitResult
 from ..core.problems import InputError, Problem
 from ..core.text import STAGE_LABELS, STATUS_LABELS, TIER_LABELS, vn_number
-from ..reading.paths import SUBMISSION_RE, DataRoot
+from ..reading.paths import CYCLE_RE, SUBMISSION_RE, DataRoot
 from .ownership import Verdict, check_pull_request
 
 MAX_ANNOTATIONS = 10
@@ -36,27 +37,40 @@ class PullRequestCheck:
 
 
 def run_checks(root: DataRoot, base: str, actor: str, head: str = "HEAD", pusher: str | None = None) -> PullRequestCheck:
-    """Ownership and deadlines from git, validation of the changed files, scores of the changed units."""
+    """Ownership and deadlines from git, validation of the changed files, scores of the changed units.
+
+    A pull request is judged by its base commit's schemas (every file) and criteria (its
+    submissions and review records, checked and scored); criteria, registry and cycle files
+    it changes are checked as they are in it, against the base's schemas.
+    """
     from ..reading.validate import validate_paths
     from ..shell.scoring import evaluate
-    from .gitread import data_prefix
+    from .gitread import data_prefix, export_folders
+    from .ownership import resolve_base
 
     verdict = check_pull_request(root.root, base, actor, head, pusher)
     prefix = data_prefix(root.root) or ""
     changed = sorted({c.path[len(prefix):] for c in verdict.changes
                       if c.status != "D" and c.path.startswith(prefix) and c.path[len(prefix):].endswith(".yaml")
                       and c.path[len(prefix):].startswith(_DATA_FILE)})
-    report = validate_paths(root, [root.root / p for p in changed])
-    check = PullRequestCheck(verdict, report.problems)
-    for path in changed:
-        match = SUBMISSION_RE.match(path)
-        if match and (int(match["year"]), match["unit"]) not in check.changed_units:
-            check.changed_units.append((int(match["year"]), match["unit"]))
-    for year in sorted({y for y, _ in check.changed_units}):
-        try:
-            check.results[year] = evaluate(root, year)
-        except InputError as err:
-            check.unscored[year] = err.problems
+    year_files = [p for p in changed if p.startswith("submissions/") and not CYCLE_RE.match(p)]
+    with tempfile.TemporaryDirectory(prefix="cqdt-base-rules-") as folder:
+        export_folders(root.root, resolve_base(root.root, base), [f"{prefix}criteria", f"{prefix}schema"], Path(folder))
+        rules = Path(folder) / prefix
+        as_changed = DataRoot(root.root, schema_root=rules)
+        judged = DataRoot(root.root, schema_root=rules, criteria_root=rules)
+        found = (validate_paths(as_changed, [root.root / p for p in changed if p not in year_files]).problems
+                 + validate_paths(judged, [root.root / p for p in year_files]).problems)
+        check = PullRequestCheck(verdict, sorted(set(found)))
+        for path in year_files:
+            match = SUBMISSION_RE.match(path)
+            if match and (int(match["year"]), match["unit"]) not in check.changed_units:
+                check.changed_units.append((int(match["year"]), match["unit"]))
+        for year in sorted({y for y, _ in check.changed_units}):
+            try:
+                check.results[year] = evaluate(judged, year)
+            except InputError as err:
+                check.unscored[year] = err.problems
     return check
 
 

@@ -30,13 +30,20 @@ REPO_FILE_RE = re.compile(r"(?![/.])(?!.*\.\.)[^\t\r\n:\\]+\.[A-Za-z0-9]{1,8}\Z"
 
 @dataclass(frozen=True)
 class DataRoot:
-    """A repository (or folder) holding criteria, units and submissions."""
+    """A repository (or folder) holding criteria, units and submissions.
+
+    `schema_root` and `criteria_root`, when given, are where schema/ and criteria/ are read
+    from instead: a pull request is judged by its base commit's rules, not by the rules it
+    brings (flow.pr_summary).
+    """
 
     root: Path
+    schema_root: Path | None = None
+    criteria_root: Path | None = None
 
     @property
     def criteria_dir(self) -> Path:
-        return self.root / "criteria"
+        return (self.criteria_root or self.root) / "criteria"
 
     def criteria_set_dir(self, set_id: str) -> Path:
         return self.criteria_dir / set_id
@@ -47,7 +54,7 @@ class DataRoot:
 
     @property
     def schema_dir(self) -> Path:
-        return self.root / "schema"
+        return (self.schema_root or self.root) / "schema"
 
     @property
     def submissions_dir(self) -> Path:
@@ -87,11 +94,16 @@ class DataRoot:
     def _resolved(self) -> Path:
         return self.root.resolve()
 
+    @cached_property
+    def _bases(self) -> tuple[Path, ...]:
+        folders = (self.root, *(f for f in (self.schema_root, self.criteria_root) if f is not None))
+        return tuple(base for folder in folders for base in (folder.absolute(), folder.resolve()))
+
     def relative(self, path: Path) -> str:
-        """Path as shown in messages: relative to the root, with forward slashes."""
+        """Path as shown in messages: relative to the root (or the rules' roots), with forward slashes."""
         if not path.is_absolute() and not self.root.is_absolute():
             path = path.absolute()
-        for base in (self.root.absolute(), self._resolved):
+        for base in self._bases:
             # Paths the code builds from the root need no resolving; others (symlinks, ..) do.
             if ".." not in path.parts and path.is_relative_to(base):
                 return path.relative_to(base).as_posix()
