@@ -152,7 +152,7 @@ def frozen_problems(root: DataRoot, year: int, paths: set[str] | None = None) ->
         official = json.loads(results_path.read_bytes())
         recorded: dict[str, str] = official["files"]
         applied = {a["decision"] for a in official.get("amendments", [])}
-    except (ValueError, KeyError, TypeError) as err:
+    except (ValueError, KeyError, TypeError, RecursionError) as err:  # RecursionError: JSON nested too deep
         return [Problem(results_display, 1, 1, f"tệp kết quả chính thức không đọc được ({err}); hãy chạy lại cqdt publish")]
     if any(a.decision not in applied for a in cycle.amendments):
         return []

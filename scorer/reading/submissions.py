@@ -135,7 +135,11 @@ def evidence_problem(root: DataRoot, item: str) -> str | None:
     path = Path(text)
     if path.is_absolute() or ".." in path.parts or text.startswith(("/", "\\")):
         return f"đường dẫn tệp minh chứng '{text[:80]}' phải là đường dẫn tương đối trong kho, không có '..'"
-    if not (root.root / path).is_file():
+    try:
+        found = (root.root / path).is_file()
+    except OSError:  # a name longer than the system allows, say
+        found = False
+    if not found:
         return f"không tìm thấy tệp minh chứng '{text[:80]}' trong kho (hoặc hãy dùng đường dẫn http(s))"
     return None
 
