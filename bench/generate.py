@@ -320,12 +320,13 @@ def render_submission(template: Template, criteria: dict[str, Criterion], unit: 
 
 
 def render_review(unit: Unit, year: int, sha256: str, criteria: list[Criterion],
-                  district_reviewer: str | None, rng: random.Random) -> str:
-    """A verification record: a district stage for communes (when drawn), then the province."""
+                  district_reviewer: str | None, rng: random.Random, complete: bool = False) -> str:
+    """A verification record: the district stage for communes, then (for communes, when drawn or
+    when `complete`) the province."""
     stages = []
     if district_reviewer is not None:
         stages.append(("district", district_reviewer, f"{year}-10-25"))
-    if district_reviewer is None or rng.random() < 0.5:
+    if district_reviewer is None or complete or rng.random() < 0.5:
         stages.append(("province", rng.choice(PROVINCE_REVIEWERS), f"{year}-11-20"))
     lines = [f"unit: {unit.id}", f"year: {year}", "reviews:"]
     for stage, reviewer, day in stages:
@@ -371,11 +372,14 @@ def generate(out: Path, count: int | None, seed: int, years: int, last_year: int
             rng = random.Random(f"{seed}:{year}:{unit.id}")
             raw = _write(root.submission_path(year, unit.tier, unit.id),
                          render_submission(templates[unit.tier], criteria[unit.tier], unit, year, rng))
-            if rng.random() < review_share:
-                district = by_id[unit.district].reviewers[0] if unit.district and rng.random() < 0.8 else None
+            # A year Sở TT&TT publishes has every unit verified by every stage (the publication gates).
+            published = year < last_year
+            if published or rng.random() < review_share:
+                # A commune's district verifies it before the province may (the stages' order).
+                district = by_id[unit.district].reviewers[0] if unit.district else None
                 _write(root.review_path(year, unit.tier, unit.id),
                        render_review(unit, year, hashlib.sha256(raw).hexdigest(),
-                                     list(criteria[unit.tier].values()), district, rng))
+                                     list(criteria[unit.tier].values()), district, rng, complete=published))
     for year in range(last_year - years + 1, last_year):
         publish(out, year)
     commit_all(out, "Synthetic nationwide data root for the benchmark")

@@ -102,6 +102,27 @@ def write_submission(root: DataRoot, unit_id: str, year: int = 2024, strength: i
     return path
 
 
+def write_review(root: DataRoot, unit_id: str, stages: tuple[str, ...] | None = None, year: int = 2024,
+                 day: str = "2024-12-10", answers: dict[str, Any] | None = None, sha: str | None = None) -> Path:
+    """A review record verifying the unit's current submission at each stage (default: every
+    stage its tier requires), adjusting `answers` ({criterion id: value}) at the last one."""
+    from scorer.reading.submissions import sha256_hex
+
+    tier = next(t for t, units in UNITS.items() if any(u["id"] == unit_id for u in units))
+    unit = next(u for u in UNITS[tier] if u["id"] == unit_id)
+    stages = stages or (("district", "province") if tier == "xa" else ("province",))
+    sha = sha or sha256_hex(root.submission_path(year, tier, unit_id).read_bytes())
+    reviewers = {"district": next((u["reviewers"][0] for u in UNITS["huyen"] if u["id"] == unit.get("district")), ""),
+                 "province": ROLES["province_reviewers"][0]}
+    entries = [{"stage": stage, "reviewer": reviewers[stage], "date": day, "submission_sha256": sha,
+                "answers": {cid: {"value": value, "reason": "Điều chỉnh theo minh chứng"} for cid, value in
+                            (answers or {}).items()} if stage == stages[-1] else {}}
+               for stage in stages]
+    path = root.review_path(year, tier, unit_id)
+    path.write_text(yaml_text({"unit": unit_id, "year": year, "reviews": entries}), encoding="utf-8")
+    return path
+
+
 class Repo:
     """A real git repository in a temporary folder; each commit is made as a named actor."""
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from answers import random_answer
 
 from scorer.core.model import CriteriaSet, Criterion
 from scorer.forms.fmt import canonical_text, dump_text
@@ -151,11 +152,15 @@ BAD_INPUTS = [
     ("count", {"answer": "abc"}),
     ("count", {"answer": "2.5"}),
     ("count", {"answer": "-3"}),
-    ("relative", {"answer": "12,5"}),
     ("relative", {"answer": "mười"}),
+    ("relative", {"answer": "-3"}),
     ("ratio", {"numerator": "7", "denominator": "3"}),
     ("ratio", {"numerator": "7", "denominator": ""}),
     ("ratio", {"numerator": "x", "denominator": "3"}),
+    ("ratio", {"numerator": "4", "denominator": "-1"}),
+    ("ratio", {"numerator": "", "denominator": "9"}),
+    ("ratio", {"numerator": "18/20", "denominator": ""}),
+    ("ratio", {"answer": "0.9"}),  # a file written by hand, read back into the form
     ("yes_no", {"answer": "true", "evidence": ""}),
     ("yes_no", {"answer": "true", "evidence": "ftp://may-chu/tep.pdf"}),
     ("yes_no", {"answer": "true", "evidence": "../bi-mat.pdf"}),
@@ -176,9 +181,9 @@ def _yaml_value(criterion: Criterion, raw: dict[str, str]) -> Any:
             return text
 
     if criterion.kind == "ratio":
-        value = {"numerator": number(raw["numerator"])}
-        if raw["denominator"]:
-            value["denominator"] = number(raw["denominator"])
+        if raw["answer"] or "/" in raw["numerator"]:
+            return number(raw["answer"] or raw["numerator"])
+        value = {part: number(raw[part]) for part in ("numerator", "denominator") if raw[part]}
         return value
     if criterion.kind == "yes_no":
         return raw["answer"] == "true"
@@ -212,25 +217,6 @@ def test_form_messages_are_the_validator_messages(data_root):
         assert js == messages, (kind, typed)
 
 
-def _random_answer(rng, criterion: Criterion) -> Any:
-    """A random valid answer, with enough variety to land on rounding boundaries."""
-    if rng.random() < 0.1:
-        return None
-    if criterion.kind == "yes_no":
-        return rng.random() < 0.6
-    if criterion.kind == "ratio":
-        denominator = rng.choice([0, 1, 3, 7, 8, 16, 40, 125, rng.randint(1, 400)])
-        numerator = rng.randint(0, denominator)
-        if rng.random() < 0.2 and denominator:
-            return {"numerator": Decimal(numerator) / 2, "denominator": denominator}
-        return {"numerator": numerator, "denominator": denominator}
-    if criterion.kind == "count":
-        return rng.randint(0, 40)
-    if criterion.kind == "choice":
-        return rng.choice(criterion.options).id
-    return Decimal(rng.randint(0, 99999)) / rng.choice([1, 8, 100, 1000])
-
-
 NOTE_ALPHABET = "aăâeêoôơuưđ AĐ:#-'\"\\,[]{}&*!|>%@`\t\n\x85\u2028\xa0😀0123456789.?"
 
 
@@ -251,7 +237,7 @@ def test_random_answers_score_and_write_alike():
         tier = criteria_set.tiers[tier_id]
         raws, bests, want = {}, {}, {}
         for criterion in tier.criteria:
-            value = _random_answer(rng, criterion)
+            value = random_answer(rng, criterion)
             note = "".join(rng.choice(NOTE_ALPHABET) for _ in range(rng.randint(0, 12)))
             raws[criterion.id] = raw_input(criterion, value, ["https://xa.gov.vn/mc.pdf"], note)
             best = None
@@ -275,3 +261,64 @@ def test_random_answers_score_and_write_alike():
             assert canonical_text(text, criteria_set, tier_id) == text, index
             notes = {cid: answer["note"] for cid, answer in parse(text, "x")["answers"].items()}
             assert notes == {cid: raw["note"] for cid, raw in raws.items()}, index
+
+
+def test_form_reads_decimal_commas_as_the_site_writes_numbers():
+    """'20,5' typed anywhere a number goes is 20.5: same points, same file as '20.5'."""
+    import random
+
+    rng = random.Random(20)
+    root = DataRoot(REPO)
+    criteria_set = evaluate(root, _years()[-1]).criteria_set
+    tier = criteria_set.tiers["xa"]
+    cases = []
+    for _ in range(20):
+        raws = {}
+        for criterion in tier.criteria:
+            value = random_answer(rng, criterion)
+            raws[criterion.id] = raw_input(criterion, value, ["https://xa.gov.vn/mc.pdf"], "")
+        with_commas = {cid: {k: (v.replace(".", ",") if k in ("answer", "numerator", "denominator") else v)
+                             for k, v in raw.items()} for cid, raw in raws.items()}
+        bests = {c.id: "50" for c in tier.criteria if c.kind == "relative"}
+        for raw in (raws, with_commas):
+            cases.append({"tier": "xa", "bests": bests, "raws": raw, "unit": "xa-thu", "year": 2030})
+    got = run_js(_job(root, criteria_set, cases))
+    commas_seen = 0
+    for dots, commas, case in zip(got[::2], got[1::2], cases[1::2], strict=True):
+        assert commas["errors"] == {} and dots["errors"] == {}
+        assert (commas["points"], commas["groups"], commas["total"], commas["yaml"]) == \
+               (dots["points"], dots["groups"], dots["total"], dots["yaml"])
+        commas_seen += any("," in raw[k] for raw in case["raws"].values() for k in ("answer", "numerator", "denominator"))
+    assert commas_seen >= 10
+
+
+def test_form_messages_name_the_criterion_never_a_schema_path(data_root):
+    """Every message the form shows for the bad inputs names the criterion by its title, in the
+    clerk's words: no `answers.<id>.value` path, no bare "trong kho"."""
+    criteria_set = evaluate(data_root, data_root.years()[-1]).criteria_set
+    tier = criteria_set.tiers["xa"]
+    cases, about = [], []
+    for kind, typed in [*BAD_INPUTS, ("count", {"answer": "2,5"})]:
+        criterion = next(c for c in tier.criteria if c.kind == kind)
+        raw = {"answer": "", "numerator": "", "denominator": "", "evidence": "https://xa.gov.vn/mc.pdf", "note": "", **typed}
+        raws = {c.id: raw_input(c, None, [], "") for c in tier.criteria}
+        raws[criterion.id] = raw
+        cases.append({"tier": "xa", "bests": {}, "raws": raws, "unit": None, "year": 2030})
+        about.append(criterion)
+    results = run_js(_job(data_root, criteria_set, cases))
+    for criterion, got in zip(about, results, strict=True):
+        messages = got["errors"][criterion.id]
+        assert messages
+        for message in messages:
+            assert message.startswith(f"tiêu chí {criterion.id} ({criterion.title})"), message
+            assert "answers." not in message and ".value" not in message, message
+            assert "trong kho" not in message.replace("trong kho dữ liệu của tỉnh", ""), message
+    ratio_in_one = results[BAD_INPUTS.index(("ratio", {"numerator": "18/20", "denominator": ""}))]
+    ratio = next(c for c in tier.criteria if c.kind == "ratio")
+    assert ratio_in_one["errors"][ratio.id] == [
+        f"tiêu chí {ratio.id} ({ratio.title}) cần hai số: tử số ({ratio.numerator}) và mẫu số ({ratio.denominator}); "
+        "đang là \"18/20\""]
+    integer = results[-1]
+    count = next(c for c in tier.criteria if c.kind == "count")
+    assert integer["errors"][count.id] == [
+        f"tiêu chí {count.id} ({count.title}): câu trả lời phải là một số nguyên (không có phần thập phân); đang là 2,5"]

@@ -133,3 +133,19 @@ def test_import_refuses_every_hostile_workbook_and_writes_nothing(tmp_path, pull
     assert run.code == 1
     assert run.stderr.startswith(f"{name}: ") and CASES["xlsx"][name]["message"] in run.stderr, run.stderr
     assert tree_digest(repo.path) == before
+
+
+@pytest.mark.parametrize("name", sorted(CASES["json"]))
+def test_a_hostile_official_record_is_a_message(tmp_path, name):
+    """A pull request can carry a results.json; reading it (validate, pr-summary) never crashes."""
+    from flowdata import make_data
+
+    from scorer.core.problems import InputError
+    from scorer.flow.record import load_record
+
+    root = make_data(tmp_path / "data")
+    root.results_path(2024).write_bytes(gzip.decompress((CORPUS / name).read_bytes()))
+    with pytest.raises(InputError) as err:
+        load_record(root, 2024)
+    assert err.value.problems[0].path == "submissions/2024/results.json"
+    assert CASES["json"][name]["message"] in err.value.problems[0].message

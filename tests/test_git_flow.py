@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,7 @@ from flowdata import Repo, cycle, make_data, write_submission, yaml_text
 
 from scorer.flow.ownership import (
     RULE_ADMIN,
+    RULE_LEDGER,
     RULE_NO_DELETE,
     RULE_ONE_UNIT,
     RULE_OPEN_CYCLE,
@@ -19,6 +22,7 @@ from scorer.flow.ownership import (
     RULE_PATH,
     RULE_REGULAR,
     RULE_REVIEW,
+    RULE_REVIEW_APPEND,
     RULE_REVIEW_ENTRY,
     check_pull_request,
 )
@@ -58,7 +62,7 @@ def test_owner_adds_own_submission(repo: Repo):
     repo.branch("xa-a1")
     write_submission(make_root(repo), "xa-a1")
     repo.commit("xaa1-clerk", "xa-a1 submits")
-    verdict = check_pull_request(repo.path, "main", "xaa1-clerk")
+    verdict = check_pull_request(repo.path, "main", "xaa1-clerk", today=date(2024, 10, 15))
     assert verdict.ok, verdict.violations
     assert verdict.units == ["xa-a1"]
     assert verdict.late == []
@@ -181,6 +185,66 @@ def test_review_entry_signed_with_another_login(repo: Repo):
     assert "sotttt-reviewer" in verdict.violations[0].detail
 
 
+REVIEW = "submissions/2024/xa/xa-a2.review.yaml"
+
+
+@pytest.fixture
+def reviewed(repo: Repo) -> Repo:
+    """main also holds the district's verification of xa-a2."""
+    (repo.path / REVIEW).write_text(yaml_text(_review("xa-a2", "huyena-reviewer", "district")), encoding="utf-8")
+    repo.commit("huyena-reviewer", "district verification")
+    return repo
+
+
+def _entries_after(repo: Repo, actor: str, edit) -> set:
+    from scorer.reading.yaml import parse
+
+    repo.branch("review")
+    data = parse((repo.path / REVIEW).read_text(encoding="utf-8"), REVIEW)
+    edit(data["reviews"])
+    (repo.path / REVIEW).write_text(yaml_text(json.loads(json.dumps(data))), encoding="utf-8")  # no shared parts: no YAML aliases
+    repo.commit(actor, "review record")
+    return _messages(check_pull_request(repo.path, "main", actor)).get(REVIEW, set())
+
+
+def _province_entry(reviews: list) -> dict:
+    return {**reviews[0], "stage": "province", "reviewer": "sotttt-reviewer", "date": "2024-11-02"}
+
+
+def test_reviewer_appends_after_the_existing_entries(reviewed: Repo):
+    assert _entries_after(reviewed, "sotttt-reviewer", lambda reviews: reviews.append(_province_entry(reviews))) == set()
+
+
+@pytest.mark.parametrize(("actor", "edit"), [
+    ("sotttt-reviewer", lambda reviews: reviews.insert(0, _province_entry(reviews))),  # reordered
+    ("huyena-reviewer", lambda reviews: reviews.append(dict(reviews[0]))),  # duplicated
+    ("sotttt-reviewer", lambda reviews: reviews[0]["answers"].clear()),  # edited another's entry
+    ("huyena-reviewer", lambda reviews: reviews[0].update(date="2024-10-19")),  # edited one's own entry
+    ("huyena-reviewer", lambda reviews: reviews.append({**reviews.pop(), "date": "2024-10-21"})),  # replaced
+], ids=["reordered", "duplicated", "edited-another", "edited-own", "replaced"])
+def test_reviewer_who_duplicates_reorders_or_edits_entries_is_refused(reviewed: Repo, actor: str, edit):
+    assert RULE_REVIEW_APPEND in _entries_after(reviewed, actor, edit)
+
+
+def test_reviewer_who_signs_another_login_is_refused(reviewed: Repo):
+    def sign_as_province(reviews: list) -> None:
+        reviews.append({**_province_entry(reviews), "stage": "district", "reviewer": "sotttt-reviewer"})
+
+    assert _entries_after(reviewed, "huyena-reviewer", sign_as_province) == {RULE_REVIEW_ENTRY}
+
+
+def test_pull_request_touching_the_ledger_by_a_non_admin_is_refused(repo: Repo):
+    ledger = "submissions/2024/receipts.jsonl"
+    line = ('{"path": "submissions/2024/xa/xa-a1.yaml", "sha256": "' + "a" * 64
+            + '", "received_at": "2024-10-01T00:00:00Z", "pull_request": 1}\n')
+    repo.branch("backdate")
+    write_submission(make_root(repo), "xa-a1")
+    (repo.path / ledger).write_text(line, encoding="utf-8")
+    repo.commit("xaa1-clerk", "my own receipt")
+    assert _messages(check_pull_request(repo.path, "main", "xaa1-clerk")) == {ledger: {RULE_LEDGER}}
+    assert ledger not in _messages(check_pull_request(repo.path, "main", "sotttt-admin"))
+
+
 def test_adding_oneself_to_the_registry_gains_nothing(repo: Repo):
     repo.branch("grab")
     units = repo.path / "units/xa.yaml"
@@ -192,13 +256,15 @@ def test_adding_oneself_to_the_registry_gains_nothing(repo: Repo):
     assert _messages(verdict) == {"units/xa.yaml": {RULE_ADMIN}, OTHER: {RULE_OWN_SUBMISSION}}
 
 
-def test_late_submission_is_accepted_and_marked(repo: Repo):
+def test_a_backdated_commit_after_the_deadline_is_still_late(repo: Repo):
+    """The commit says 10/10; the check runs on 20/10: late by the runner's clock, and accepted."""
     repo.branch("late")
     write_submission(make_root(repo), "xa-a1")
-    repo.commit("xaa1-clerk", "late", date="2024-10-20T09:00:00+07:00")
-    verdict = check_pull_request(repo.path, "main", "xaa1-clerk")
+    repo.commit("xaa1-clerk", "backdated", date="2024-10-10T09:00:00+07:00")
+    verdict = check_pull_request(repo.path, "main", "xaa1-clerk", today=date(2024, 10, 20))
     assert verdict.ok
     assert verdict.late == [f"{OWN}: nộp muộn (hạn 15/10/2024, ghi nhận 20/10/2024)"]
+    assert check_pull_request(repo.path, "main", "xaa1-clerk").late, "by default, this machine's clock (after 2024)"
 
 
 def test_published_year_is_closed_to_owners(repo: Repo):
@@ -300,7 +366,8 @@ def test_verification_changes_the_counted_score_until_the_submission_changes(rep
     assert verified.self_total == before.self_total
     assert verified.total == before.total - 4
     assert verified.group_scores[1] == before.group_scores[1] - 4
-    assert (verified.level, verified.status, verified.needs_reverification) == (2, "verified", False)
+    # A commune verified by its district alone is partly verified: Sở TT&TT has not verified it yet.
+    assert (verified.level, verified.status, verified.needs_reverification) == (2, "partly_verified", False)
     assert f"(ghi vào `submission_sha256` khi thẩm định): `{verified.submission_sha256}`" in summary
 
     repo.branch("edit")
@@ -311,7 +378,11 @@ def test_verification_changes_the_counted_score_until_the_submission_changes(rep
     edited = evaluate(root, 2024).unit("xa-a1")
     assert edited.needs_reverification and edited.stale_reviews == ("district",)
     assert (edited.total, edited.level) == (before.total, 1)
-    assert "**Cần thẩm định lại:**" in summary_markdown(run_checks(root, "main", "xaa1-clerk"))
+    assert edited.status == "needs_reverification"
+    summary = summary_markdown(run_checks(root, "main", "xaa1-clerk"))
+    assert "**⚠️ `Chờ thẩm định lại: phiếu đã sửa sau khi UBND huyện thẩm định" in summary
+    # The edit changed a note, no answer: nothing is listed as changed since the base branch.
+    assert "Số liệu sửa so với nhánh gốc" not in summary
 
 
 def test_project_data_repository(tmp_path: Path, cqdt):

@@ -10,14 +10,23 @@ from pathlib import Path
 import pytest
 from flowdata import make_data
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from scorer.forms import excel_import
-from scorer.forms.excel_form import COLUMN, FIRST_ROW, META_SHEET, SHEET, build_template, checksum
+from scorer.forms.excel_form import (
+    COLUMN,
+    META_SHEET,
+    SHEET,
+    build_template,
+    checksum,
+    criterion_rows,
+)
 from scorer.forms.excel_import import read_workbook
 from scorer.reading.catalogue import load_criteria_set
 from scorer.reading.registry import load_registry
 
 CORPUS = Path(__file__).parent / "fuzz_corpus"
+ANSWER = get_column_letter(COLUMN["answer"])
 
 
 @pytest.fixture
@@ -71,11 +80,18 @@ def test_a_forged_hidden_sheet_with_a_valid_checksum_is_refused(root, tmp_path, 
     assert any("thông tin ẩn của mẫu đã bị sửa" in p for p in _problems(root, path))
 
 
+def _rows(root, *kinds: str) -> list[tuple[str, int]]:
+    """(criterion id, row in the form) of the commune form's criteria of these kinds."""
+    criteria_set = load_criteria_set(root, "qd-1609-2018")
+    kind = {c.id: c.kind for c in criteria_set.tiers["xa"].criteria}
+    return [(cid, row) for cid, row in criterion_rows(criteria_set, "xa") if kind[cid] in kinds]
+
+
 def _with_cells(path: Path, answers: dict[int, bytes]) -> None:
-    """Answer cells rewritten in the sheet's XML, as Excel could store them but openpyxl would not write them."""
+    """Answer cells (by row) rewritten in the sheet's XML, as Excel could store them but openpyxl would not write them."""
     book = load_workbook(path)
     for row in answers:
-        book[SHEET].cell(FIRST_ROW + row, COLUMN["answer"], 900_000_000 + row)
+        book[SHEET].cell(row, COLUMN["answer"], 900_000_000 + row)
     buffer = io.BytesIO()
     book.save(buffer)
     out = io.BytesIO()
@@ -90,21 +106,19 @@ def _with_cells(path: Path, answers: dict[int, bytes]) -> None:
 
 def test_numbers_without_an_exact_form_are_refused_naming_the_cell(root, tmp_path):
     path = _template(root, tmp_path)
-    criteria = load_criteria_set(root, "qd-1609-2018").tiers["xa"].criteria
-    rows = [index for index, c in enumerate(criteria) if c.kind in ("ratio", "count", "relative")][:3]
-    stored = dict(zip(rows, (b"1e999", b"1234567890123456789012345678901234567890", b"-1e999"), strict=True))
+    rows = _rows(root, "ratio", "count", "relative")[:3]
+    stored = {row: text for (_, row), text in zip(rows, (b"1e999", b"1234567890123456789012345678901234567890", b"-1e999"), strict=True)}
     _with_cells(path, stored)
     problems = _problems(root, path)
-    for row, words in zip(rows, (".nan/.inf", "số quá dài", ".nan/.inf"), strict=True):
-        cell = f"ô G{FIRST_ROW + row} (tiêu chí {criteria[row].id}): "
+    for (cid, row), words in zip(rows, (".nan/.inf", "số quá dài", ".nan/.inf"), strict=True):
+        cell = f"ô {ANSWER}{row} (tiêu chí {cid}): "
         assert any(cell in p and words in p for p in problems), problems
 
 
 def test_digits_other_than_ascii_are_not_numbers(root, tmp_path):
     path = _template(root, tmp_path)
     book = load_workbook(path)
-    criteria = load_criteria_set(root, "qd-1609-2018").tiers["xa"].criteria
-    row = FIRST_ROW + next(index for index, c in enumerate(criteria) if c.kind == "count")
+    [(_, row), *_] = _rows(root, "count")
     book[SHEET].cell(row, COLUMN["answer"], "١٢")
     book.save(path)
-    assert any(f"ô G{row}" in p and "phải là một số; đang là chữ '١٢'" in p for p in _problems(root, path))
+    assert any(f"ô {ANSWER}{row}" in p and "phải là một số; đang là chữ '١٢'" in p for p in _problems(root, path))

@@ -114,7 +114,7 @@ def test_a_new_best_relative_value_rescores_the_whole_tier(tmp_path, scored_unit
     root = DataRoot(copy_data(tmp_path / "data", years=(2024,)))
     before = cached_json(root, 2024)
     scored_units.clear()
-    set_answer(root, "xa-bang-luan", "ht6", "100000")  # far above every commune: everyone else's ht6 falls
+    set_answer(root, "xa-bang-luan", "ht6", "900")  # a new self-assessed best: everyone else's self points fall
     after = cached_json(root, 2024)
     assert after == full_json(root, 2024) and after != before
     communes = {u.id for u in require_valid(read_year(root, 2024)).registry.in_tier("xa")}
@@ -162,7 +162,7 @@ def test_cached_results_equal_scoring_everything_cold_warm_and_after_changes(tmp
     cached, full = both()
     assert cached == full
     assert both()[0] == full  # warm: every unit from the cache
-    set_answer(root, "xa-bang-luan", "ht6", "100000")
+    set_answer(root, "xa-bang-luan", "ht6", "900")
     cached, full = both()
     assert cached == full and cached.unit("xa-bang-luan").rank == full.unit("xa-bang-luan").rank
 
@@ -240,7 +240,7 @@ def test_fingerprints_stay_while_inputs_stay_and_follow_what_a_result_depends_on
     set_answer(root, "xa-bang-luan", "ht1", "{numerator: 40, denominator: 80}")
     changed = fingerprints()
     assert {u for u in cold if cold[u] != changed[u]} == {"xa-bang-luan"}
-    set_answer(root, "xa-bang-luan", "ht6", "100000")  # a new best: every commune's result depends on it
+    set_answer(root, "xa-bang-luan", "ht6", "900")  # a new self-assessed best: every commune's result depends on it
     communes = {u.id for u in registry.in_tier("xa")}
     again = fingerprints()
     assert {u for u in cold if again[u] != changed[u]} == communes

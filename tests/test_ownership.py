@@ -6,17 +6,19 @@ from datetime import date
 
 import pytest
 
-from scorer.core.model import Unit
+from scorer.core.model import Stage, Unit
 from scorer.flow.gitread import Change
 from scorer.flow.ownership import (
     RULE_ADMIN,
     RULE_FROZEN,
+    RULE_LEDGER,
     RULE_NO_DELETE,
     RULE_OPEN_CYCLE,
     RULE_OWN_SUBMISSION,
     RULE_PATH,
     RULE_REGULAR,
     RULE_REVIEW,
+    RULE_REVIEW_APPEND,
     RULE_REVIEW_ENTRY,
     Judge,
     Permissions,
@@ -28,11 +30,14 @@ UNITS = {
     "so-x": Unit("so-x", "Sở X", "so", "department", owners=("sox-clerk",)),
 }
 OPEN = {"state": "open", "deadlines": {"xa": "2024-10-15", "huyen": "2024-10-31", "so": "2024-10-31"}}
+STAGES = (Stage("district", "UBND huyện", "district_reviewers", ("xa",), "huyen"),
+          Stage("province", "Sở TT&TT", "province_reviewers", ("so", "huyen", "xa"), "verification"))
 
 
 def permissions(**cycles) -> Permissions:
     found = Permissions(UNITS, frozenset({"admin"}), frozenset({"province"}))
     found.cycles = {2024: OPEN, **{int(k[1:]): v for k, v in cycles.items()}}
+    found.stages = {year: STAGES for year in found.cycles}
     return found
 
 
@@ -120,33 +125,106 @@ def test_admin_may_not_write_submissions_or_delete_reviews():
 
 def test_reviewers_by_stage():
     perms = permissions()
-    assert perms.stages_for("huyena-reviewer", UNITS["xa-a1"]) == {"district"}
-    assert perms.stages_for("province", UNITS["xa-a1"]) == {"province"}
-    assert perms.stages_for("huyena-reviewer", UNITS["huyen-a"]) == set()
+    assert perms.stages_for("huyena-reviewer", UNITS["xa-a1"], 2024) == ("district",)
+    assert perms.stages_for("province", UNITS["xa-a1"], 2024) == ("province",)
+    assert perms.stages_for("huyena-reviewer", UNITS["huyen-a"], 2024) == ()
     assert rules(judge("huyena-reviewer", added("submissions/2024/huyen/huyen-a.review.yaml"))) == {
         "submissions/2024/huyen/huyen-a.review.yaml": {RULE_REVIEW}}
 
 
-def test_review_entries_must_be_the_actors_own():
-    result = judge("huyena-reviewer")
-    before = {"reviews": [{"stage": "province", "reviewer": "province", "answers": {}}]}
-    after = {"reviews": [{"stage": "district", "reviewer": "huyena-reviewer", "answers": {}},
-                         {"stage": "province", "reviewer": "huyena-reviewer", "answers": {}}]}
-    result.review_entries(before, after, "r.review.yaml", UNITS["xa-a1"])
-    details = sorted(v.detail for v in result.violations)
-    assert {v.rule for v in result.violations} == {RULE_REVIEW_ENTRY}
-    assert details == ["@huyena-reviewer không được giao thẩm định ở bước 'province' cho đơn vị xa-a1",
-                       "@huyena-reviewer xóa hoặc sửa mục thẩm định của 'province' (bước Sở TT&TT)"]
+def test_stages_come_from_the_years_criteria_set():
+    """A province whose communes are verified by the province alone: the district's reviewers hold no stage."""
+    perms = permissions()
+    perms.stages[2024] = (Stage("province", "Sở TT&TT", "province_reviewers", ("so", "xa"), "verification"),)
+    assert perms.stages_for("huyena-reviewer", UNITS["xa-a1"], 2024) == ()
+    assert perms.stages_for("province", UNITS["xa-a1"], 2024) == ("province",)
+    assert rules(judge("huyena-reviewer", added("submissions/2024/xa/xa-a1.review.yaml"), perms=perms)) == {
+        "submissions/2024/xa/xa-a1.review.yaml": {RULE_REVIEW}}
+
+
+def _entry(stage: str, reviewer: str, day: str = "2024-10-20", **answers) -> dict:
+    return {"stage": stage, "reviewer": reviewer, "date": day, "submission_sha256": "a" * 64, "answers": answers}
+
+
+DISTRICT = _entry("district", "huyena-reviewer")
+PROVINCE = _entry("province", "province", "2024-11-02")
+
+
+def _entries_judged(actor: str, before: list[dict], after: list[dict]) -> Judge:
+    result = judge(actor)
+    result.review_entries({"reviews": before} if before else None, {"reviews": after}, "r.review.yaml", UNITS["xa-a1"], 2024)
+    return result
+
+
+def test_reviewer_appends_own_entry():
+    assert _entries_judged("province", [DISTRICT], [DISTRICT, PROVINCE]).violations == []
+    assert _entries_judged("huyena-reviewer", [], [DISTRICT]).violations == []
+
+
+@pytest.mark.parametrize(("after", "detail"), [
+    ([PROVINCE, DISTRICT], "sửa, xóa hoặc đổi chỗ mục thẩm định thứ 1 đã có (của 'huyena-reviewer', bước UBND huyện)"),
+    ([PROVINCE], "sửa, xóa hoặc đổi chỗ mục thẩm định thứ 1 đã có (của 'huyena-reviewer', bước UBND huyện)"),
+    ([{**DISTRICT, "answers": {"ht1": {"value": True, "reason": "x"}}}, PROVINCE],
+     "sửa, xóa hoặc đổi chỗ mục thẩm định thứ 1 đã có (của 'huyena-reviewer', bước UBND huyện)"),
+])
+def test_existing_entries_may_not_be_changed_removed_or_reordered(after, detail):
+    result = _entries_judged("province", [DISTRICT], after)
+    assert RULE_REVIEW_APPEND in {v.rule for v in result.violations}
+    assert f"@province {detail}" in {v.detail for v in result.violations}
+
+
+def test_reviewer_who_duplicates_an_entry_is_refused():
+    own = _entry("province", "province")
+    result = _entries_judged("province", [DISTRICT, own], [DISTRICT, own, own])
+    assert [(v.rule, v.detail) for v in result.violations] == [
+        (RULE_REVIEW_APPEND, "@province thêm mục thẩm định thứ 3 trùng hệt một mục đã có")]
+
+
+def test_reviewer_who_signs_another_login_is_refused():
+    result = _entries_judged("huyena-reviewer", [], [DISTRICT, _entry("province", "province")])
+    assert [(v.rule, v.detail) for v in result.violations] == [
+        (RULE_REVIEW_ENTRY, "@huyena-reviewer thêm mục thẩm định thứ 2 mang tên 'province' (bước Sở TT&TT)")]
+
+
+def test_reviewer_at_a_stage_not_given_to_them_is_refused():
+    result = _entries_judged("huyena-reviewer", [], [_entry("province", "huyena-reviewer")])
+    assert [(v.rule, v.detail) for v in result.violations] == [
+        (RULE_REVIEW_ENTRY, "@huyena-reviewer không được giao thẩm định ở bước 'province' cho đơn vị xa-a1")]
+
+
+def test_admins_may_correct_review_records():
+    assert _entries_judged("admin", [DISTRICT, PROVINCE], [PROVINCE]).violations == []
+    assert rules(judge("admin", Change("M", "submissions/2024/xa/xa-a1.review.yaml", "100644", "100644"))) == {}
+
+
+@pytest.mark.parametrize("change", [added("submissions/2024/receipts.jsonl"),
+                                    Change("M", "submissions/2024/receipts.jsonl", "100644", "100644"),
+                                    Change("D", "submissions/2024/receipts.jsonl", "100644", "000000")])
+def test_pull_request_touching_the_receipt_ledger_by_a_non_admin_is_refused(change):
+    for actor in ("xaa1-clerk", "province", "huyena-reviewer"):
+        result = judge(actor, change)
+        assert rules(result) == {"submissions/2024/receipts.jsonl": {RULE_LEDGER}}
+    assert rules(judge("admin", change)) == {}
 
 
 def test_published_year_opens_to_reviewers_only_with_a_pending_amendment():
     path = "submissions/2024/xa/xa-a1.review.yaml"
     perms = permissions(y2024={"state": "published"})
     assert rules(judge("province", added(path), perms=perms)) == {path: {RULE_FROZEN}}
-    perms.cycles[2024] = {"state": "published", "amendments": [{"decision": "9/QĐ-UBND", "date": "2025-05-01"}]}
+    perms.cycles[2024] = {"state": "published", "amendments": [
+        {"decision": "9/QĐ-UBND", "date": "2025-05-01", "units": ["xa-a1"], "reason": "Sai số liệu"}]}
     assert rules(judge("province", added(path), perms=perms)) == {}
     perms.applied_amendments[2024] = {"9/QĐ-UBND"}
     assert rules(judge("province", added(path), perms=perms)) == {path: {RULE_FROZEN}}
+
+
+def test_an_amendment_unfreezes_only_the_units_it_names():
+    """Finding 2 of issue 16: an amendment entry unfroze every file of the year."""
+    named, other = "submissions/2024/xa/xa-a1.review.yaml", "submissions/2024/so/so-x.review.yaml"
+    perms = permissions(y2024={"state": "published", "amendments": [
+        {"decision": "9/QĐ-UBND", "date": "2025-05-01", "units": ["xa-a1"], "reason": "Sai số liệu"}]})
+    assert rules(judge("province", added(named), perms=perms)) == {}
+    assert rules(judge("province", added(other), perms=perms)) == {other: {RULE_FROZEN}}
 
 
 def test_data_root_in_a_subfolder():

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from flowdata import make_data, write_submission
+from flowdata import make_data, write_review, write_submission
 
 from scorer.flow.publish import frozen_problems
 from scorer.reading.paths import DataRoot
@@ -18,11 +18,13 @@ def root(tmp_path: Path) -> DataRoot:
     root = make_data(tmp_path / "data", {2024: "verifying"})
     write_submission(root, "xa-a1", strength=8)
     write_submission(root, "so-noi-vu", strength=9)
+    write_review(root, "xa-a1")
+    write_review(root, "so-noi-vu")
     return root
 
 
-def _publish(cqdt, root: DataRoot, decision: str = "519/QĐ-UBND", day: str = "2025-03-08"):
-    return cqdt("--data", root.root, "publish", "--year", "2024", "--decision", decision, "--date", day)
+def _publish(cqdt, root: DataRoot, decision: str = "519/QĐ-UBND", day: str = "2025-03-08", *more: str):
+    return cqdt("--data", root.root, "publish", "--year", "2024", "--decision", decision, "--date", day, *more)
 
 
 def test_publish_writes_official_results(cqdt, root: DataRoot):
@@ -30,7 +32,8 @@ def test_publish_writes_official_results(cqdt, root: DataRoot):
     assert result.exit_code == 0, result.output
     official = json.loads(root.results_path(2024).read_text(encoding="utf-8"))
     assert official["decision"] == {"decision": "519/QĐ-UBND", "date": "2025-03-08"}
-    assert sorted(official["files"]) == ["submissions/2024/so/so-noi-vu.yaml", "submissions/2024/xa/xa-a1.yaml"]
+    assert sorted(official["files"]) == ["submissions/2024/so/so-noi-vu.review.yaml", "submissions/2024/so/so-noi-vu.yaml",
+                                         "submissions/2024/xa/xa-a1.review.yaml", "submissions/2024/xa/xa-a1.yaml"]
     assert official["results"]["state"] == "published"
     assert {u["status"] for u in official["results"]["units"] if u["id"] in ("xa-a1", "so-noi-vu")} == {"published"}
     cycle = root.cycle_path(2024).read_text(encoding="utf-8")
@@ -71,26 +74,33 @@ def test_amendment_by_a_new_decision(cqdt, root: DataRoot):
     _publish(cqdt, root)
     before = json.loads(root.results_path(2024).read_text(encoding="utf-8"))
     cycle = root.cycle_path(2024)
-    cycle.write_text(cycle.read_text(encoding="utf-8") + "amendments:\n  - {decision: 777/QĐ-UBND, date: 2025-05-02}\n", encoding="utf-8")
+    cycle.write_text(cycle.read_text(encoding="utf-8") + "amendments:\n  - {decision: 777/QĐ-UBND, date: 2025-05-02, "
+                     "units: [xa-a1], reason: Xã A Một khai thiếu số liệu}\n", encoding="utf-8")
     write_submission(root, "xa-a1", strength=3)
-    assert frozen_problems(root, 2024) == [], "a pending amendment lets the year change"
+    write_review(root, "xa-a1", day="2025-04-20")
+    assert frozen_problems(root, 2024) == [], "a pending amendment lets the units it names change"
     result = _publish(cqdt, root, "777/QĐ-UBND", "2025-05-02")
     assert result.exit_code == 0, result.output
     after = json.loads(root.results_path(2024).read_text(encoding="utf-8"))
     assert after["decision"] == before["decision"]
-    assert after["amendments"] == [{"decision": "777/QĐ-UBND", "date": "2025-05-02"}]
+    assert [{k: a[k] for k in ("decision", "date", "units")} for a in after["amendments"]] == [
+        {"decision": "777/QĐ-UBND", "date": "2025-05-02", "units": ["xa-a1"]}]
     total = {u["id"]: u["total"] for u in after["results"]["units"]}
     assert total["xa-a1"] < {u["id"]: u["total"] for u in before["results"]["units"]}["xa-a1"]
     assert validate_all(root).ok
+    change = next(c for c in after["amendments"][0]["changes"] if c["unit"] == "xa-a1")
+    assert change["before"]["total"] > change["after"]["total"]
     write_submission(root, "xa-a1", strength=4)
     assert [p.path for p in frozen_problems(root, 2024)] == ["submissions/2024/xa/xa-a1.yaml"]
 
 
 def test_amendment_added_by_the_command(cqdt, root: DataRoot):
     _publish(cqdt, root)
-    assert _publish(cqdt, root, "800/QĐ-UBND", "2025-06-01").exit_code == 0
-    assert "{decision: 800/QĐ-UBND, date: '2025-06-01'}" in root.cycle_path(2024).read_text(encoding="utf-8")
-    result = _publish(cqdt, root, "801/QĐ-UBND", "2025-01-01")
+    amend = ("--unit", "so-noi-vu", "--reason", "Sửa lỗi đánh máy")
+    assert _publish(cqdt, root, "800/QĐ-UBND", "2025-06-01", *amend).exit_code == 0
+    assert ("{decision: 800/QĐ-UBND, date: '2025-06-01', units: [so-noi-vu], reason: Sửa lỗi đánh máy}"
+            in root.cycle_path(2024).read_text(encoding="utf-8"))
+    result = _publish(cqdt, root, "801/QĐ-UBND", "2025-01-01", *amend)
     assert result.exit_code == 1
     assert "phải có ngày từ 01/06/2025" in result.output
 

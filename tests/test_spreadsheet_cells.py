@@ -1,5 +1,5 @@
 """Spreadsheets never run what a name or a text holds: the open-data CSV (OWASP CSV injection,
-UTF-8 BOM for Excel) and the survey workbook (no formula cells)."""
+UTF-8 BOM for Excel) and the survey workbook (only its own live score is formulas)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ import io
 from dataclasses import replace
 
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from scorer.export.results import to_csv
-from scorer.forms.excel_form import build_template
+from scorer.forms.excel_form import COLUMN, HEADER_ROW, SHEET, build_template
 from scorer.reading.catalogue import load_criteria_set
 from scorer.reading.registry import load_registry
 from scorer.shell.scoring import evaluate
@@ -35,7 +36,7 @@ def test_csv_text_that_would_be_a_formula_starts_with_an_apostrophe_and_the_file
     assert rows[plain.unit.id]["total"] == str(plain.total)
 
 
-def test_the_survey_workbook_holds_no_formula_whatever_the_names_say(data_root):
+def test_the_survey_workbook_runs_only_its_own_score_whatever_the_names_say(data_root):
     registry = load_registry(data_root)
     criteria_set = load_criteria_set(data_root, "qd-1609-2018")
     unit = next(u for u in registry.by_id.values() if u.tier == "xa")
@@ -46,7 +47,12 @@ def test_the_survey_workbook_holds_no_formula_whatever_the_names_say(data_root):
     criteria_set = replace(criteria_set, tiers={**criteria_set.tiers, "xa": replace(tier, groups=(group, *tier.groups[1:]))})
     book = load_workbook(io.BytesIO(build_template(criteria_set, unit, 2024)))
     cells = [cell for sheet in book.worksheets for row in sheet.iter_rows() for cell in row if cell.value is not None]
-    assert not [cell.coordinate for cell in cells if cell.data_type == "f"]
+    points = get_column_letter(COLUMN["points"])
+    formulas = [cell for cell in cells if cell.data_type == "f"]
+    assert formulas, "the form's live score is made of formulas"
+    for cell in formulas:  # the points column and the score in the heading, nothing a name or a text holds
+        assert cell.parent.title == SHEET and (cell.column_letter == points or cell.row < HEADER_ROW), cell.coordinate
+        assert not any(text in str(cell.value) for text in FORMULAS), cell.coordinate
     texts = {cell.value for cell in cells}
     assert {FORMULAS[0], FORMULAS[2]} <= texts
     assert any(str(text).endswith(FORMULAS[1]) for text in texts)

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from scorer.core.model import Criterion
 from scorer.core.rules import points
-from scorer.forms.excel_form import COLUMN, FIRST_ROW, META_SHEET, SHEET, build_template
+from scorer.forms.excel_form import COLUMN, HEADER_ROW, META_SHEET, SHEET, build_template
 from scorer.reading.catalogue import load_criteria_set
 from scorer.reading.paths import DataRoot
 from scorer.reading.registry import load_registry
@@ -25,6 +26,7 @@ UNITS = {
     "xa": "tier: xa\nunits:\n  - {id: xa-thu, name: Xã Thử, kind: commune, district: huyen-thu, owners: [clerk-xa], reviewers: []}\n",
 }
 UNIT_OF = {"so": "so-thu", "huyen": "huyen-thu", "xa": "xa-thu"}
+ANSWER, DENOMINATOR, EVIDENCE = (get_column_letter(COLUMN[key]) for key in ("answer", "denominator", "evidence"))
 
 
 @pytest.fixture
@@ -46,7 +48,7 @@ def small_root(tmp_path: Path) -> DataRoot:
 
 
 def _answer(criterion: Criterion, index: int):
-    """A varied, valid answer per kind: (cells G, H as typed, expected YAML value)."""
+    """A varied, valid answer per kind: (answer and denominator cells as typed, expected YAML value)."""
     if criterion.kind == "yes_no":
         return ("Có", None, True) if index % 3 else ("Không", None, False)
     if criterion.kind == "ratio":
@@ -68,13 +70,18 @@ def _template(root: DataRoot, tier: str, path: Path) -> tuple[list[Criterion], P
     return list(criteria_set.tiers[tier].criteria), path
 
 
+def _rows(ws) -> dict[str, int]:
+    """The row of each criterion, found by its id in the first column (groups have heading rows)."""
+    return {ws.cell(row=r, column=COLUMN["id"]).value: r for r in range(HEADER_ROW + 1, ws.max_row + 1)}
+
+
 def _fill(path: Path, criteria: list[Criterion]) -> dict[str, object]:
     wb = load_workbook(path)
     ws = wb[SHEET]
     expected = {}
+    rows = _rows(ws)
     for index, criterion in enumerate(criteria):
-        row = FIRST_ROW + index
-        assert ws.cell(row=row, column=COLUMN["id"]).value == criterion.id
+        row = rows[criterion.id]
         answer, denominator, value = _answer(criterion, index)
         ws.cell(row=row, column=COLUMN["answer"], value=answer)
         if denominator is not None:
@@ -99,9 +106,10 @@ def test_template_locks_everything_but_the_answer_cells(small_root, tmp_path):
     ws = wb[SHEET]
     assert ws.protection.sheet and wb.security.lockStructure
     assert wb[META_SHEET].sheet_state == "veryHidden"
-    assert ws.cell(row=FIRST_ROW - 1, column=COLUMN["title"]).value == "Tiêu chí"
-    for index, criterion in enumerate(criteria):
-        row = FIRST_ROW + index
+    assert ws.cell(row=HEADER_ROW, column=COLUMN["title"]).value == "Tiêu chí"
+    rows = _rows(ws)
+    for criterion in criteria:
+        row = rows[criterion.id]
         assert ws.cell(row=row, column=COLUMN["id"]).protection.locked
         assert ws.cell(row=row, column=COLUMN["max"]).value == criterion.max
         assert not ws.cell(row=row, column=COLUMN["answer"]).protection.locked
@@ -145,47 +153,48 @@ def _import_problems(cqdt, root: DataRoot, path: Path, *extra: str) -> str:
     return result.output
 
 
-def _row_of(criteria: list[Criterion], kind: str) -> tuple[int, Criterion]:
-    index, criterion = next((i, c) for i, c in enumerate(criteria) if c.kind == kind)
-    return FIRST_ROW + index, criterion
+def _row_of(wb, criteria: list[Criterion], kind: str) -> tuple[int, Criterion]:
+    criterion = next(c for c in criteria if c.kind == kind)
+    return _rows(wb[SHEET])[criterion.id], criterion
 
 
 def test_text_in_a_number_cell_names_the_cell(small_root, tmp_path, cqdt):
     criteria, path, wb = _filled(small_root, tmp_path, "xa")
-    row, criterion = _row_of(criteria, "count")
-    yes_row, yes_no = _row_of(criteria, "yes_no")
+    row, criterion = _row_of(wb, criteria, "count")
+    yes_row, yes_no = _row_of(wb, criteria, "yes_no")
     wb[SHEET].cell(row=row, column=COLUMN["answer"], value="mười hai")
     wb[SHEET].cell(row=yes_row, column=COLUMN["answer"], value="Có")
     wb[SHEET].cell(row=yes_row, column=COLUMN["evidence"]).value = None
     wb.save(path)
     output = _import_problems(cqdt, small_root, path)
-    assert f"ô G{row} (tiêu chí {criterion.id}): phải là một số; đang là chữ 'mười hai'" in output
+    assert f"ô {ANSWER}{row} (tiêu chí {criterion.id}): phải là một số; đang là chữ 'mười hai'" in output
     # Every problem in one run: the missing evidence of another row is reported too.
-    assert f"ô G{yes_row} (tiêu chí {yes_no.id}): tiêu chí {yes_no.id}: câu trả lời có điểm phải kèm minh chứng" in output
+    assert f"ô {ANSWER}{yes_row} (tiêu chí {yes_no.id}): tiêu chí {yes_no.id} ({yes_no.title}): câu trả lời có điểm phải kèm minh chứng" in output
     assert "Không nhập được xa.xlsx: 2 lỗi; chưa ghi tệp nào." in output
 
 
 def test_missing_answer_is_refused_unless_blank_allowed(small_root, tmp_path, cqdt):
     criteria, path, wb = _filled(small_root, tmp_path, "so")
-    row, criterion = _row_of(criteria, "yes_no")
-    ratio_row, ratio = _row_of(criteria, "ratio")
+    row, criterion = _row_of(wb, criteria, "yes_no")
+    ratio_row, ratio = _row_of(wb, criteria, "ratio")
     ws = wb[SHEET]
     ws.cell(row=row, column=COLUMN["answer"]).value = None
     ws.cell(row=ratio_row, column=COLUMN["denominator"]).value = None
     wb.save(path)
     output = _import_problems(cqdt, small_root, path)
-    assert f"ô G{row} (tiêu chí {criterion.id}): chưa trả lời" in output
-    assert f"ô H{ratio_row} (tiêu chí {ratio.id}): thiếu mẫu số" in output
+    assert f"ô {ANSWER}{row} (tiêu chí {criterion.id}): chưa trả lời" in output
+    assert f"ô {DENOMINATOR}{ratio_row} (tiêu chí {ratio.id}): thiếu mẫu số" in output
     output = _import_problems(cqdt, small_root, path, "--allow-blank")
-    assert f"ô G{row}" not in output and f"ô H{ratio_row}" in output
+    assert f"ô {ANSWER}{row}" not in output and f"ô {DENOMINATOR}{ratio_row}" in output
 
 
 def test_tampered_criterion_id_is_refused(small_root, tmp_path, cqdt):
     criteria, path, wb = _filled(small_root, tmp_path, "huyen")
-    wb[SHEET].cell(row=FIRST_ROW + 2, column=COLUMN["id"], value="ht99")
+    row = _rows(wb[SHEET])[criteria[2].id]
+    wb[SHEET].cell(row=row, column=COLUMN["id"], value="ht99")
     wb.save(path)
     output = _import_problems(cqdt, small_root, path)
-    assert f"ô A{FIRST_ROW + 2} (tiêu chí {criteria[2].id}): mã tiêu chí đã bị sửa thành 'ht99'" in output
+    assert f"ô A{row} (tiêu chí {criteria[2].id}): mã tiêu chí đã bị sửa thành 'ht99'" in output
 
 
 def test_tampered_hidden_sheet_is_refused(small_root, tmp_path, cqdt):
@@ -199,16 +208,16 @@ def test_tampered_hidden_sheet_is_refused(small_root, tmp_path, cqdt):
 
 def test_meaning_checks_are_those_of_validate(small_root, tmp_path, cqdt):
     criteria, path, wb = _filled(small_root, tmp_path, "xa")
-    row, ratio = _row_of(criteria, "ratio")
-    yes_row, yes_no = next((FIRST_ROW + i, c) for i, c in enumerate(criteria) if c.kind == "yes_no" and i % 3)
+    row, ratio = _row_of(wb, criteria, "ratio")
+    yes_row, yes_no = next((_rows(wb[SHEET])[c.id], c) for i, c in enumerate(criteria) if c.kind == "yes_no" and i % 3)
     ws = wb[SHEET]
     ws.cell(row=row, column=COLUMN["answer"], value=20)
     ws.cell(row=row, column=COLUMN["denominator"], value=10)
     ws.cell(row=yes_row, column=COLUMN["evidence"], value="ftp://may-chu/tep.pdf")
     wb.save(path)
     output = _import_problems(cqdt, small_root, path)
-    assert f"ô G{row} (tiêu chí {ratio.id}): tiêu chí {ratio.id}: tử số (20) lớn hơn mẫu số (10)" in output
-    assert f"ô I{yes_row} (tiêu chí {yes_no.id}): tiêu chí {yes_no.id}: minh chứng 'ftp://may-chu/tep.pdf' không hợp lệ" in output
+    assert f"ô {ANSWER}{row} (tiêu chí {ratio.id}): tiêu chí {ratio.id} ({ratio.title}): tử số (20) lớn hơn mẫu số (10)" in output
+    assert f"ô {EVIDENCE}{yes_row} (tiêu chí {yes_no.id}): tiêu chí {yes_no.id} ({yes_no.title}): minh chứng 'ftp://may-chu/tep.pdf' không hợp lệ" in output
 
 
 def test_a_file_that_is_not_a_workbook_is_refused(small_root, tmp_path, cqdt):

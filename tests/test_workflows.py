@@ -4,13 +4,14 @@ GitHub is not reachable from here, so the pull-request job is replayed locally:
 `uses:` steps are stood in for (checkout = a git clone at a merge commit, and
 the base commit's source; setup-python = this interpreter), every `run:` step
 runs with bash as the runner runs it, with the job's environment and the
-expressions it uses filled in from a pull_request event. The one line that
-installs requirements.lock is checked, not run: the runner's libraries are this
+expressions it uses filled in from a pull_request event. The lines that
+install requirements.lock are checked, not run: the runner's libraries are this
 environment's (see test_lock_file.py for the lock itself).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -23,12 +24,14 @@ from typing import Any
 import pytest
 from flowdata import Repo, make_data, write_submission
 
+from scorer.reading.paths import DataRoot
 from scorer.reading.yaml import parse
 
 REPO = Path(__file__).resolve().parent.parent
 WORKFLOWS = sorted((REPO / ".github" / "workflows").glob("*.yml"))
 PULL_REQUEST = REPO / ".github" / "workflows" / "pull-request.yml"
 PUBLISH = REPO / ".github" / "workflows" / "publish-site.yml"
+RECEIPTS = REPO / ".github" / "workflows" / "receipts.yml"
 
 
 def _workflow(path: Path) -> dict[str, Any]:
@@ -46,7 +49,7 @@ def _actionlint() -> str:
 
 
 def test_there_are_workflows():
-    assert {p.name for p in WORKFLOWS} >= {"pull-request.yml", "publish-site.yml"}
+    assert {p.name for p in WORKFLOWS} >= {"pull-request.yml", "publish-site.yml", "receipts.yml"}
 
 
 @pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda p: p.name)
@@ -80,6 +83,8 @@ def test_pull_requests_from_forks_run_read_only():
 
 
 LOCKED_INSTALL = "python -m pip install --require-hashes -r trusted/requirements.lock"
+# The lines that install requirements.lock: checked here, not run by the replays below.
+_LOCK_LINE = re.compile(r"python -m pip install --require-hashes -r (trusted/)?requirements\.lock")
 
 
 def test_every_action_is_pinned_to_a_commit_with_its_version_in_a_comment():
@@ -90,19 +95,24 @@ def test_every_action_is_pinned_to_a_commit_with_its_version_in_a_comment():
             assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+", use), f"{path.name}: {use}"
 
 
-def test_both_workflows_install_exactly_the_locked_dependencies():
-    publish = "\n".join(s.get("run", "") for s in _workflow(PUBLISH)["jobs"]["build"]["steps"])
-    assert "python -m pip install --require-hashes -r requirements.lock" in publish
-    assert "python -m pip install --no-deps --no-build-isolation ." in publish
-    pull = "\n".join(s.get("run", "") for s in _workflow(PULL_REQUEST)["jobs"]["check"]["steps"])
-    assert LOCKED_INSTALL in pull
-    assert not re.search(r"pip install(?! --require-hashes)(?! --no-deps)", publish + pull)
+def test_every_workflow_installs_exactly_the_locked_dependencies():
+    for path in WORKFLOWS:
+        runs = "\n".join(s.get("run", "") for job in _workflow(path)["jobs"].values() for s in job["steps"])
+        if "pip install" not in runs:
+            continue
+        lines = [line.strip() for line in runs.splitlines() if "pip install" in line]
+        assert [line for line in lines if _LOCK_LINE.fullmatch(line)], path.name
+        assert all(_LOCK_LINE.fullmatch(line) or line.startswith("python -m pip install --no-deps --no-build-isolation ")
+                   for line in lines), (path.name, lines)
 
 
 def test_publish_workflow_deploys_pages_from_main():
     workflow = _workflow(PUBLISH)
-    assert workflow["on"]["push"] == {"branches": ["main"]}
+    receipts = _workflow(RECEIPTS)
+    assert workflow["on"]["workflow_run"] == {"workflows": [receipts["name"]], "types": ["completed"], "branches": ["main"]}
     assert workflow["permissions"] == {"contents": "read"}
+    checkout = next(s for s in workflow["jobs"]["build"]["steps"] if s.get("uses", "").startswith("actions/checkout@"))
+    assert checkout["with"]["ref"] == "main", "the site is built from main as it is once the receipts are recorded"
     build, deploy = workflow["jobs"]["build"], workflow["jobs"]["deploy"]
     runs = "\n".join(s.get("run", "") for s in build["steps"])
     for command in ("cqdt validate", "cqdt codeowners --check", "cqdt score", "cqdt build"):
@@ -202,23 +212,31 @@ def _run_job(workspace: Path, runner_bin: Path, base: str, actor: str,
         "PIP_NO_DEPS": "1", "PIP_DISABLE_PIP_VERSION_CHECK": "1",
     }
     env.update({k: _fill(str(v), context) for k, v in job.get("env", {}).items()})
+    outcomes, output = _run_steps(job["steps"], workspace, env, context, ("actions/checkout", "actions/setup-python"))
+    return outcomes, summary.read_text(encoding="utf-8"), output
+
+
+def _run_steps(steps: list[dict], workspace: Path, env: dict[str, str], context: dict[str, Any],
+               stood_in: tuple[str, ...]) -> tuple[list[tuple[str, int]], str]:
+    """Run a job's `run:` steps with bash as the runner does (the `uses:` steps, stood in for by the
+    caller, are skipped); returns (step name, exit code) pairs and all output."""
     outcomes: list[tuple[str, int]] = []
     output = []
     failed = False
-    for step in job["steps"]:
+    for step in steps:
         if "uses" in step:
-            assert step["uses"].split("@")[0] in ("actions/checkout", "actions/setup-python"), step["uses"]
+            assert step["uses"].split("@")[0] in stood_in, step["uses"]
             continue
         if not _should_run(step, failed):
             continue
         step_env = {**env, **{k: _fill(str(v), context) for k, v in step.get("env", {}).items()}}
-        script = "\n".join(line for line in _fill(step["run"], context).splitlines() if line.strip() != LOCKED_INSTALL)
+        script = "\n".join(line for line in _fill(step["run"], context).splitlines() if not _LOCK_LINE.fullmatch(line.strip()))
         done = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
                               cwd=workspace, env=step_env, capture_output=True, text=True, check=False)
         outcomes.append((step["name"], done.returncode))
         output.append(done.stdout + done.stderr)
         failed = failed or done.returncode != 0
-    return outcomes, summary.read_text(encoding="utf-8"), "\n".join(output)
+    return outcomes, "\n".join(output)
 
 
 @pytest.mark.git
@@ -263,6 +281,117 @@ def test_pull_request_job_judges_who_pushed_the_commits_too(tmp_path: Path, runn
     assert "submissions/2024/xa/xa-a1.yaml: @xab1-clerk thêm tệp của đơn vị xa-a1" in output
     outcomes, summary, _ = _run_job(workspace, runner_python, base, "xaa1-clerk", pusher="sotttt-admin")
     assert [code for _, code in outcomes] == [0, 0, 0], summary
+
+
+# --- the receipts job, replayed ------------------------------------------------------------------
+
+FAKE_GH = """#!/usr/bin/env python3
+# Stands in for `gh api`: answers from a JSON file of {path: answer}; every call is logged.
+import json, os, sys
+args = sys.argv[1:]
+assert args[0] == "api", args
+path, fields, index = None, [], 1
+while index < len(args):
+    if args[index] in ("-X", "-f"):
+        if args[index] == "-f":
+            fields.append(args[index + 1])
+        index += 2
+        continue
+    if not args[index].startswith("-"):
+        path = args[index]
+    index += 1
+with open(os.environ["FAKE_GH_LOG"], "a", encoding="utf-8") as log:
+    log.write(json.dumps([path, fields], ensure_ascii=False) + "\\n")
+answers = json.load(open(os.environ["FAKE_GH_ANSWERS"], encoding="utf-8"))
+if path not in answers:
+    print(json.dumps({"message": "Not Found"}))
+    sys.exit(1)
+print(json.dumps(answers[path]))
+"""
+
+
+def test_receipts_workflow_has_least_permissions():
+    workflow = _workflow(RECEIPTS)
+    assert workflow["on"] == {"push": {"branches": ["main"]}}
+    assert workflow["permissions"] == {"contents": "read"}
+    job = workflow["jobs"]["record"]
+    assert job["permissions"] == {"contents": "write", "pull-requests": "read", "checks": "read"}
+    assert "concurrency" not in workflow and "concurrency" not in job, "a queued run must never be dropped"
+    runs = "\n".join(step.get("run", "") for step in job["steps"])
+    assert 'check_name="Kiểm tra bài nộp"' in runs
+    pull_request_job = _workflow(PULL_REQUEST)["jobs"]["check"]
+    assert pull_request_job["name"] == "Kiểm tra bài nộp", "receipts count only this job's check runs"
+
+
+def _receipts_origin(tmp_path: Path) -> tuple[Path, dict[str, Any], dict[str, Any]]:
+    """A bare origin (the project's code and data, as the real repository holds both) where a
+    clerk's pull request #12, sent on 14/10, was squash-merged on 21/10; the event and GitHub's answers."""
+    from githubsim import check_run, head, merge, pulls_answer, push_event
+
+    work = Repo(tmp_path / "work")
+    make_data(work.path)
+    _trusted_source(work.path)
+    work.commit("sotttt-admin", "setup", date="2024-09-01T08:00:00+07:00")
+    work.branch("topic")
+    write_submission(DataRoot(work.path), "xa-a1")
+    work.commit("xaa1-clerk", "xa-a1 submits", date="2024-10-01T09:00:00+07:00")  # its date proves nothing
+    sent = head(work, "topic")
+    before, after = merge(work, "topic", "squash", 12, "2024-10-21T09:00:00+07:00")
+    origin = tmp_path / "origin.git"
+    subprocess.run(["git", "clone", "-q", "--mirror", str(work.path), str(origin)], check=True)
+    repo = "so-tttt/cqdt"
+    answers = {
+        f"repos/{repo}/commits/{after}/pulls": pulls_answer(12, after),
+        f"repos/{repo}/commits/{sent}/check-runs": {"total_count": 1, "check_runs": [check_run(sent, "2024-10-14T02:00:00Z")]},
+    }
+    return origin, push_event(before, after, 1729476000), answers
+
+
+def _run_receipts_job(tmp_path: Path, runner_bin: Path, origin: Path, event: dict, answers: dict) -> tuple[list, str, list]:
+    workspace = tmp_path / "workspace"
+    subprocess.run(["git", "clone", "-q", str(origin), str(workspace)], check=True)
+    subprocess.run(["git", "checkout", "-q", "--detach", event["after"]], cwd=workspace, check=True)
+    tools = tmp_path / "tools"
+    tools.mkdir()
+    (tools / "gh").write_text(FAKE_GH, encoding="utf-8")
+    (tools / "gh").chmod(0o755)
+    files = {"event": tmp_path / "event.json", "answers": tmp_path / "answers.json", "log": tmp_path / "gh.log"}
+    files["event"].write_text(json.dumps(event), encoding="utf-8")
+    files["answers"].write_text(json.dumps(answers), encoding="utf-8")
+    (tmp_path / "runner-temp").mkdir()
+    context = {"github": {"token": "not-a-token", "event": event, "sha": event["after"]}}
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "VIRTUAL_ENV"))},
+        "PATH": os.pathsep.join([str(tools), str(runner_bin), os.environ["PATH"]]),
+        "GITHUB_ACTIONS": "true", "GITHUB_WORKSPACE": str(workspace), "GITHUB_EVENT_NAME": "push",
+        "GITHUB_EVENT_PATH": str(files["event"]), "GITHUB_SHA": event["after"], "GITHUB_REPOSITORY": "so-tttt/cqdt",
+        "RUNNER_TEMP": str(tmp_path / "runner-temp"), "FAKE_GH_ANSWERS": str(files["answers"]),
+        "FAKE_GH_LOG": str(files["log"]), "PIP_NO_DEPS": "1", "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+    }
+    outcomes, output = _run_steps(_workflow(RECEIPTS)["jobs"]["record"]["steps"], workspace, env, context,
+                                  ("actions/checkout", "actions/setup-python", "actions/create-github-app-token"))
+    calls = [json.loads(line) for line in files["log"].read_text(encoding="utf-8").splitlines()]
+    return outcomes, output, calls
+
+
+@pytest.mark.git
+def test_receipts_job_records_the_check_time_of_a_squash_merged_submission(tmp_path: Path, runner_python: Path):
+    origin, event, answers = _receipts_origin(tmp_path)
+    outcomes, output, calls = _run_receipts_job(tmp_path, runner_python, origin, event, answers)
+    assert outcomes == [("Cài cqdt (đúng các gói đã khóa trong requirements.lock)", 0), ("Hỏi GitHub thời điểm kiểm tra từng commit của yêu cầu hợp nhất", 0),
+                        ("Ghi sổ biên nhận và đẩy lên main", 0)], output
+    assert calls[1][1] == ["check_name=Kiểm tra bài nộp", "per_page=100"]
+    ledger = subprocess.run(["git", "show", "main:submissions/2024/receipts.jsonl"], cwd=origin,
+                            capture_output=True, text=True, check=True).stdout
+    assert [json.loads(line)["received_at"] for line in ledger.splitlines()] == ["2024-10-14T02:00:00Z"]
+    assert [json.loads(line)["pull_request"] for line in ledger.splitlines()] == [12]
+    message = subprocess.run(["git", "log", "-1", "--format=%an|%s", "main"], cwd=origin,
+                             capture_output=True, text=True, check=True).stdout.strip()
+    assert message == f"github-actions[bot]|Biên nhận bài nộp của {event['after']}"
+    # Run again for the same push (a re-run): nothing new, nothing pushed.
+    outcomes, output, _ = _run_receipts_job(tmp_path / "again", runner_python, origin, event, answers)
+    assert [code for _, code in outcomes] == [0, 0, 0], output
+    assert "Không có phiên bản bài nộp mới cần ghi biên nhận." in output
 
 
 # --- templates ------------------------------------------------------------------------------------

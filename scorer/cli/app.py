@@ -129,11 +129,23 @@ def _inputs(root: DataRoot, year: int | None) -> YearInputs:
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
 @click.option("--tier", type=click.Choice(TIERS), multiple=True, help="Only these tiers (repeatable).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file (atomically) instead of stdout.")
+@click.option("--recompute", is_flag=True,
+              help="Năm đã công bố: tính lại từ kho thay vì đọc kết quả chính thức (results.json).")
 @click.pass_context
-def score(ctx: click.Context, year: int | None, fmt: str, tier: tuple[str, ...], output: Path | None) -> None:
-    """Score every unit of a year: groups, total, level (Mức I–IV), rank, gap to next level."""
+def score(ctx: click.Context, year: int | None, fmt: str, tier: tuple[str, ...], output: Path | None,
+          recompute: bool) -> None:
+    """Score every unit of a year: groups, total, level (Mức I–IV), rank, gap to next level; a published
+    year's official record as it was published."""
+    from ..flow.record import read_record
+
     tiers = tier or TIERS
-    if fmt == "json":  # units whose inputs did not change come from the cache, already written
+    try:
+        official = None if recompute else read_record(_root(ctx), year or _latest_year(_root(ctx)))
+    except InputError as err:
+        fail(err.problems)
+    if official is not None:
+        pieces = [{"json": export.to_json, "csv": export.to_csv, "table": terminal.table}[fmt](official, tiers)]
+    elif fmt == "json":  # units whose inputs did not change come from the cache, already written
         pieces = incremental.iter_json(_inputs(_root(ctx), year), tiers)
     else:
         pieces = [{"csv": export.to_csv, "table": terminal.table}[fmt](incremental.score_cached(_inputs(_root(ctx), year)), tiers)]

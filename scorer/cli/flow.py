@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import click
@@ -38,7 +37,7 @@ def check_pr(ctx: click.Context, base: str, actor: str, pusher: str | None, head
     from ..flow.ownership import check_pull_request
 
     try:
-        verdict = check_pull_request(_root(ctx).root, base, actor, head, pusher)
+        verdict = check_pull_request(_root(ctx).root, base, actor, head, pusher=pusher)
     except GitError as err:
         raise click.ClickException(log_line(f"lỗi git: {err}")) from err
     no_role = "không có vai trò nào trong danh sách đơn vị của nhánh gốc"
@@ -104,13 +103,16 @@ def _year_context(root, year: int):
 @click.option("--unit", "unit_id", required=True, help="Unit id whose submission is verified.")
 @click.option("--year", type=int, required=True, help="Evaluation year.")
 @click.option("--reviewer", envvar="GITHUB_ACTOR", required=True, help="Reviewer's GitHub login (default: $GITHUB_ACTOR).")
-@click.option("--stage", type=click.Choice(["district", "province"]), default=None,
-              help="district (UBND huyện, communes only) or province (Sở TT&TT); default from the registry.")
+@click.option("--stage", default=None,
+              help="Bước thẩm định, theo bộ tiêu chí (ví dụ district: UBND huyện, province: Sở TT&TT); "
+                   "mặc định: bước đầu tiên người thẩm định được giao cho đơn vị.")
 @click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Date of the verification, YYYY-MM-DD (default: today).")
 @click.pass_context
 def review(ctx: click.Context, unit_id: str, year: int, reviewer: str, stage: str | None, day) -> None:
     """Add a verification entry for a reviewer to fill in: submissions/<year>/<tier>/<unit>.review.yaml."""
+    from ..core.dates import province_today
+    from ..core.stages import stage_named
     from ..flow.review_scaffold import ScaffoldError, check_reviewer, default_stage, scaffold_review
     from ..reading.submissions import read_submission
 
@@ -125,12 +127,13 @@ def review(ctx: click.Context, unit_id: str, year: int, reviewer: str, stage: st
     submission, problems = read_submission(context, submission_path)
     if submission is None:
         fail(problems)
-    stage = stage or default_stage(context.registry, unit, reviewer)
+    criteria_set = context.criteria_set
+    stage = stage or default_stage(criteria_set, context.registry, unit, reviewer)
     path = root.review_path(year, unit.tier, unit.id)
     try:
-        check_reviewer(context.registry, unit, reviewer, stage)
-        text = scaffold_review(path, context.criteria_set.tiers[unit.tier], submission, stage, reviewer,
-                               day.date() if day else date.today())
+        check_reviewer(criteria_set, context.registry, unit, reviewer, stage)
+        text = scaffold_review(path, criteria_set.tiers[unit.tier], submission, stage_named(criteria_set.stages, stage),
+                               reviewer, day.date() if day else province_today())
     except ScaffoldError as err:
         raise click.ClickException(str(err)) from err
     write_atomic(path, text)
@@ -141,14 +144,18 @@ def review(ctx: click.Context, unit_id: str, year: int, reviewer: str, stage: st
 @click.option("--year", type=int, required=True, help="Evaluation year to publish.")
 @click.option("--decision", required=True, help='Number of the publishing (or amending) decision, e.g. "519/QĐ-UBND".')
 @click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), required=True, help="Date of the decision, YYYY-MM-DD.")
+@click.option("--unit", "units", multiple=True,
+              help="Quyết định sửa đổi: mã đơn vị được sửa kết quả (ghi nhiều lần cho nhiều đơn vị); đơn vị khác vẫn bị khóa.")
+@click.option("--reason", default="", help="Quyết định sửa đổi: lý do sửa, công khai trên trang kết quả.")
 @click.pass_context
-def publish_command(ctx: click.Context, year: int, decision: str, day) -> None:
-    """Write the official results (submissions/<year>/results.json) and freeze the year; a new decision amends it."""
+def publish_command(ctx: click.Context, year: int, decision: str, day, units: tuple[str, ...], reason: str) -> None:
+    """Write the official results (submissions/<year>/results.json) and freeze the year, or refuse listing every
+    blocker; a new decision naming units (--unit, --reason) amends them."""
     from ..flow.publish import PublishError, publish
 
     root = _root(ctx)
     try:
-        paths = publish(root, year, decision, day.date())
+        paths = publish(root, year, decision, day.date(), units, reason)
     except InputError as err:
         fail(err.problems)
     except PublishError as err:
@@ -158,23 +165,79 @@ def publish_command(ctx: click.Context, year: int, decision: str, day) -> None:
 
 
 @main.command("status")
-@click.option("--year", type=int, required=True, help="Evaluation year.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--year", type=int, required=True, help="Năm đánh giá.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: bảng cho người đọc; json: dữ liệu cho chương trình khác.")
+@click.option("--today", "day", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Xem tình hình tính đến ngày này, YYYY-MM-DD (mặc định: hôm nay, giờ Việt Nam).")
 @click.pass_context
-def status_command(ctx: click.Context, year: int, fmt: str) -> None:
-    """Per tier: who has submitted (and when, from git), who is late, verified, outstanding."""
+def status_command(ctx: click.Context, year: int, fmt: str, day) -> None:
+    """Từng cấp: đơn vị đã nộp (lúc nào, theo sổ biên nhận), nộp muộn, đã thẩm định, chờ thẩm định lại, quá hạn thẩm định, còn thiếu."""
     import json
 
+    from ..core.dates import province_today
     from ..flow.status import status_text, status_to_dict, year_status
 
     try:
-        status = year_status(_root(ctx), year)
+        status = year_status(_root(ctx), year, day.date() if day else province_today())
     except InputError as err:
         fail(err.problems)
     if fmt == "json":
         click.echo(json.dumps(status_to_dict(status), ensure_ascii=False, indent=1))
     else:
         click.echo(status_text(status), nl=False)
+
+
+@main.group("receipts")
+def receipts_group() -> None:
+    """Sổ biên nhận: thời điểm GitHub nhận từng phiên bản bài nộp (submissions/<năm>/receipts.jsonl)."""
+
+
+_ANSWER = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+@receipts_group.command("pull-request")
+@click.option("--event", "event_path", type=_ANSWER, required=True, help="Sự kiện push của GitHub ($GITHUB_EVENT_PATH).")
+@click.option("--pulls", "pulls_path", type=_ANSWER, required=True,
+              help="Câu trả lời của GET /repos/{kho}/commits/{after}/pulls.")
+def receipts_pull_request(event_path: Path, pulls_path: Path) -> None:
+    """In số của yêu cầu hợp nhất mà lần đẩy này hợp nhất (không in gì nếu là lần đẩy thẳng lên nhánh)."""
+    from ..flow.receipts import merged_pull_request, read_answers, read_event
+
+    try:
+        number = merged_pull_request(read_event(event_path), read_answers(pulls_path))
+    except InputError as err:
+        fail(err.problems)
+    if number is not None:
+        click.echo(number)
+
+
+@receipts_group.command("record")
+@click.option("--event", "event_path", type=_ANSWER, required=True, help="Sự kiện push của GitHub ($GITHUB_EVENT_PATH).")
+@click.option("--pulls", "pulls_path", type=_ANSWER, required=True,
+              help="Câu trả lời của GET /repos/{kho}/commits/{after}/pulls: yêu cầu hợp nhất đã đưa commit này vào nhánh.")
+@click.option("--check-runs", "runs_path", type=_ANSWER, required=True,
+              help="Câu trả lời của GET /repos/{kho}/commits/{sha}/check-runs cho từng commit của yêu cầu đó, nối tiếp nhau.")
+@click.pass_context
+def receipts_record(ctx: click.Context, event_path: Path, pulls_path: Path, runs_path: Path) -> None:
+    """Ghi biên nhận cho các phiên bản bài nộp mà lần đẩy lên nhánh main vừa mang tới (quy trình tự động chạy lệnh này)."""
+    from ..core.dates import PROVINCE_TIME
+    from ..flow.gitread import GitError
+    from ..flow.receipts import record_push
+
+    root = _root(ctx)
+    try:
+        receipts = record_push(root, event_path, pulls_path, runs_path)
+    except InputError as err:
+        fail(err.problems)
+    except GitError as err:
+        raise click.ClickException(f"lỗi git: {err}") from err
+    for receipt in receipts:
+        where = f"yêu cầu #{receipt.pull_request}" if receipt.pull_request else "đẩy thẳng lên nhánh"
+        click.echo(f"{receipt.path}: nhận lúc {receipt.received_at.astimezone(PROVINCE_TIME):%H:%M:%S ngày %d/%m/%Y} "
+                   f"giờ Việt Nam ({where})")
+    if not receipts:
+        click.echo("Không có phiên bản bài nộp mới cần ghi biên nhận.")
 
 
 @main.command("pr-summary")

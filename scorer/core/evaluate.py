@@ -10,36 +10,53 @@ from typing import TYPE_CHECKING, Any
 
 from .levels import competition_ranks, gap_to_next, level_of, rank_key
 from .model import (
-    TIERS,
     CriteriaSet,
     CriterionResult,
+    Cycle,
     Results,
     Review,
     ReviewRecord,
+    Spread,
     Submission,
+    TierBests,
     TierCriteria,
     Unit,
+    UnitDecision,
     UnitResult,
+    is_ranked,
 )
+from .plausible import out_of_range
 from .rules import points, relative_quantity
-from .stages import stage_order
+from .spread import outlier, spread_of
+from .stages import required_stages, verification_state
 
 if TYPE_CHECKING:
     from ..shell.year import YearInputs
 
 ZERO = Decimal(0)
-
+# Bumped when a change to how answers become results would change any result; a published
+# year's record keeps the version it was scored with (flow.record). 2: statuses of verification,
+# bests from verified answers, unit decisions, flags.
+RULES_VERSION = 2
 
 
 def current_reviews(submission: Submission, record: ReviewRecord | None) -> tuple[list[Review], list[Review]]:
-    """Reviews of this version of the submission (oldest stage first), and stale ones."""
+    """Reviews of this version of the submission, and stale ones, in the record's order.
+
+    Records are append-only and validated in stage order (an entry of a stage follows the
+    entries of the earlier stages for the same version), so the record's order is the order
+    of verification: a later entry's adjustments win."""
     if record is None:
         return [], []
     current = [r for r in record.reviews if r.submission_sha256 == submission.sha256]
     stale = [r for r in record.reviews if r.submission_sha256 != submission.sha256]
-    order = {id(r): i for i, r in enumerate(record.reviews)}
-    current.sort(key=lambda r: (stage_order(r.stage), r.date, order[id(r)]))
     return current, stale
+
+
+def unit_verification(criteria_set: CriteriaSet, tier_id: str, current: list[Review], stale: list[Review]) -> str:
+    """Where a submission stands in verification (stages.verification_state) given its reviews."""
+    return verification_state(required_stages(criteria_set, tier_id), {r.stage for r in current},
+                              {r.stage for r in stale})
 
 
 def verified_answers(submission: Submission, reviews: list[Review]) -> dict[str, tuple[Any, Review]]:
@@ -67,6 +84,47 @@ def answered_bests(tier: TierCriteria, quantities: list[dict[str, Decimal | None
     return best
 
 
+RelativeInputs = tuple[dict[str, Decimal | None], dict[str, Decimal | None]]
+
+
+def relative_inputs(tier: TierCriteria, criteria_set: CriteriaSet, cycle: Cycle, submission: Submission,
+                    record: ReviewRecord | None) -> RelativeInputs:
+    """A unit's part in its tier's bests: its self-assessed quantities, and the quantities its
+    counted answers add to the counted best. Under the "verified" rule only a unit verified on
+    its current version by every required stage adds any: an unverified value, however absurd,
+    never moves what other units are measured against. An excluded unit takes no part."""
+    decision = cycle.decision_for(submission.unit_id)
+    if decision is not None and decision.action == "exclude":
+        return {}, {}
+    own = relative_values(tier, self_values(submission))
+    current, stale = current_reviews(submission, record)
+    if cycle.relative_best == "verified" and unit_verification(criteria_set, tier.tier, current, stale) != "verified":
+        return own, {}
+    counted = self_values(submission)
+    counted.update({cid: v for cid, (v, _) in verified_answers(submission, current).items()})
+    return own, relative_values(tier, counted)
+
+
+def tier_bests(tier: TierCriteria, units: list[RelativeInputs], rule: str) -> TierBests:
+    """What the tier's relative criteria are measured against, from every submitted unit's
+    relative_inputs. Under the "verified" rule a criterion no verified unit answered yet is
+    measured against the highest self-assessment, labelled provisional."""
+    answered_self = answered_bests(tier, [own for own, _ in units])
+    counted = answered_bests(tier, [adds for _, adds in units])
+    provisional: tuple[str, ...] = ()
+    if rule == "verified":
+        provisional = tuple(cid for cid in answered_self if cid not in counted)
+        counted = {c.id: counted.get(c.id, answered_self.get(c.id)) for c in tier.criteria
+                   if c.id in counted or c.id in answered_self}
+    spreads = {}
+    for criterion in tier.criteria:
+        if criterion.kind == "relative":
+            found = spread_of([q for own, _ in units if (q := own.get(criterion.id)) is not None])
+            if found is not None:
+                spreads[criterion.id] = found
+    return TierBests(answered_self, counted, provisional, spreads)
+
+
 def best_values(answered: dict[str, Decimal], tier: TierCriteria) -> dict[str, Decimal]:
     """The best quantity each relative criterion is measured against (0 when nobody answered it)."""
     return {c.id: answered.get(c.id, ZERO) for c in tier.criteria if c.kind == "relative"}
@@ -80,20 +138,53 @@ def _group_sums(tier: TierCriteria, per_criterion: dict[str, Decimal]) -> dict[i
     return {g.id: sum((per_criterion[c.id] for c in g.criteria), ZERO) for g in tier.groups}
 
 
+def unit_status(verification: str, decision: UnitDecision | None, published: bool) -> str:
+    """A submitted unit's status: its place in verification; "excluded" by the province's
+    decision; "published" in a published year when verified, or counted unverified by decision.
+    A submission that changed after verification is never "verified" nor "published"."""
+    if decision is not None and decision.action == "exclude":
+        return "excluded"
+    if published and (verification == "verified" or decision is not None):
+        return "published"
+    return verification
+
+
+def answer_flags(tier: TierCriteria, submission: Submission, spreads: dict[str, Spread]) -> tuple[tuple[str, str], ...]:
+    """(criterion id, flag) of self-assessed values outside a plausible range or far outside the tier's distribution."""
+    flags = []
+    for criterion in tier.criteria:
+        value = submission.answers[criterion.id].value
+        flags.extend((criterion.id, found.flag) for found in out_of_range(criterion, value))
+        if criterion.kind == "relative":
+            far = outlier(relative_quantity(criterion, value), spreads.get(criterion.id))
+            if far is not None:
+                flags.append((criterion.id, far))
+    return tuple(dict.fromkeys(flags))
+
+
+def changed_since(tier: TierCriteria, submission: Submission, current: list[Review], stale: list[Review]) -> tuple[str, ...]:
+    """Criteria whose answer differs from the value a stale review (of a stage that has not
+    verified this version) set: what the review record can tell of what changed."""
+    verified_now = {r.stage for r in current}
+    set_by_stale = {cid: answer.value for r in stale if r.stage not in verified_now for cid, answer in r.answers.items()}
+    return tuple(c.id for c in tier.criteria
+                 if c.id in set_by_stale and set_by_stale[c.id] != submission.answers[c.id].value)
+
+
 def unit_result(
     unit: Unit,
     tier: TierCriteria,
     criteria_set: CriteriaSet,
     submission: Submission | None,
     record: ReviewRecord | None,
-    best_self: dict[str, Decimal],
-    best_counted: dict[str, Decimal],
-    published: bool,
+    bests: TierBests,
+    cycle: Cycle,
 ) -> UnitResult:
     zero_groups = {g.id: ZERO for g in tier.groups}
     if submission is None:
         return UnitResult(unit, "not_submitted", None, None, zero_groups, ZERO, zero_groups, ZERO,
                           None, None, None, (), (), ())
+    best_self, best_counted = best_values(bests.answered_self, tier), best_values(bests.answered_counted, tier)
     current, stale = current_reviews(submission, record)
     verified = verified_answers(submission, current)
     decimals = criteria_set.decimals
@@ -121,49 +212,39 @@ def unit_result(
         ))
     groups = _group_sums(tier, {r.criterion_id: r.counted_points for r in rows})
     self_groups = _group_sums(tier, {r.criterion_id: r.self_points for r in rows})
-    level = level_of(groups, tier, criteria_set.levels)
-    status = "published" if published else ("verified" if current else "submitted")
+    state = unit_verification(criteria_set, tier.tier, current, stale)
+    status = unit_status(state, cycle.decision_for(unit.id), cycle.state == "published")
+    level = level_of(groups, tier, criteria_set.levels) if is_ranked(status) else None
+    current_stages = {r.stage for r in current}
     return UnitResult(
         unit=unit, status=status,
         submission_path=submission.path, submission_sha256=submission.sha256,
         group_scores=groups, total=sum(groups.values(), ZERO),
         self_group_scores=self_groups, self_total=sum(self_groups.values(), ZERO),
         level=level, rank=None,
-        gap=gap_to_next(groups, tier, criteria_set.levels, level),
+        gap=gap_to_next(groups, tier, criteria_set.levels, level) if is_ranked(status) else None,
         criteria=tuple(rows),
         review_stages=tuple(dict.fromkeys(r.stage for r in current)),
-        stale_reviews=tuple(sorted({r.stage for r in stale})),
+        stale_reviews=tuple(sorted({r.stage for r in stale} - current_stages)),
+        changed_since_review=changed_since(tier, submission, current, stale),
+        flags=answer_flags(tier, submission, bests.spreads),
     )
-
-
-def counted_values(submission: Submission, record: ReviewRecord | None) -> dict[str, Any]:
-    current, _ = current_reviews(submission, record)
-    values = {cid: a.value for cid, a in submission.answers.items()}
-    values.update({cid: v for cid, (v, _) in verified_answers(submission, current).items()})
-    return values
 
 
 def score(inputs: YearInputs) -> Results:
     """Score valid inputs (see require_valid) into Results."""
     registry, cycle, criteria_set = inputs.registry, inputs.cycle, inputs.criteria_set
     assert registry is not None and cycle is not None and criteria_set is not None
-    published = cycle.state == "published"
     results: list[UnitResult] = []
     bests = {}
-    for tier_id in TIERS:
-        if tier_id not in criteria_set.tiers:
-            continue
-        tier = criteria_set.tiers[tier_id]
+    for tier_id, tier in criteria_set.tiers.items():
         units = registry.in_tier(tier_id)
         submitted = [inputs.submissions[u.id] for u in units if u.id in inputs.submissions]
-        bests[tier_id] = (
-            answered_bests(tier, [relative_values(tier, self_values(s)) for s in submitted]),
-            answered_bests(tier, [relative_values(tier, counted_values(s, inputs.reviews.get(s.unit_id)))
-                                  for s in submitted]))
-        best_self, best_counted = (best_values(answered, tier) for answered in bests[tier_id])
+        bests[tier_id] = tier_bests(tier, [relative_inputs(tier, criteria_set, cycle, s, inputs.reviews.get(s.unit_id))
+                                           for s in submitted], cycle.relative_best)
         tier_results = [
             unit_result(u, tier, criteria_set, inputs.submissions.get(u.id), inputs.reviews.get(u.id),
-                         best_self, best_counted, published)
+                        bests[tier_id], cycle)
             for u in units
         ]
         results.extend(with_ranks(tier_results, criteria_set))
@@ -172,7 +253,7 @@ def score(inputs: YearInputs) -> Results:
 
 def with_ranks(tier_results: list[UnitResult], criteria_set: CriteriaSet) -> list[UnitResult]:
     """Ranks for submitted units; the registry order is kept."""
-    rank_of = ranks([(r.unit.id, r.level, r.total) for r in tier_results if r.submitted], criteria_set)
+    rank_of = ranks([(r.unit.id, r.level, r.total) for r in tier_results if r.ranked], criteria_set)
     return [_with_rank(r, rank_of.get(r.unit.id)) for r in tier_results]
 
 

@@ -12,6 +12,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, NamedTuple
 
+# The tier ids cqdt knows (folder and file names). Which tiers a year has, in which order, and who
+# verifies them come from its criteria set (set.yaml: tiers, stages), never from this list.
 TIERS = ("so", "huyen", "xa")
 KINDS = ("yes_no", "ratio", "count", "choice", "relative")
 
@@ -33,6 +35,15 @@ class Option:
     points: Decimal
 
 
+class Range(NamedTuple):
+    """A plausible range of one quantity of an answer ("value", "numerator" or "denominator");
+    None: no bound on that side."""
+
+    quantity: str
+    low: Decimal | None
+    high: Decimal | None
+
+
 @dataclass(frozen=True, slots=True)
 class Criterion:
     """One scored item of a tier's criteria (Phụ lục I–III)."""
@@ -52,6 +63,10 @@ class Criterion:
     options: tuple[Option, ...] = ()
     quantity: str = ""
     quantity_unit: str = ""
+    # Plausible ranges of the answer's quantities, and what a value outside them needs:
+    # "refuse" (an error) or "justify" (accepted with a written note, flagged to reviewers).
+    plausible: tuple[Range, ...] = ()
+    outside: str = ""
 
     def option(self, option_id: str) -> Option | None:
         return next((o for o in self.options if o.id == option_id), None)
@@ -93,6 +108,22 @@ class TierCriteria:
 
 
 @dataclass(frozen=True, slots=True)
+class Stage:
+    """A verification stage (thẩm định, Điều 5): who holds it, which tiers it verifies, by when.
+
+    `reviewers` names where its holders are listed: "district_reviewers" (the reviewers of the
+    unit named in a unit's `district`) or "province_reviewers" (units/roles.yaml). `due` is
+    "verification" (the cycle's verification working days after the last submission deadline)
+    or a tier whose submission deadline it must meet."""
+
+    id: str
+    name: str
+    reviewers: str
+    tiers: tuple[str, ...]
+    due: str
+
+
+@dataclass(frozen=True, slots=True)
 class CriteriaSet:
     """A versioned criteria set, as issued by one decision."""
 
@@ -106,7 +137,8 @@ class CriteriaSet:
     decimals: int
     levels: tuple[Level, ...]
     unranked_name: str
-    tiers: dict[str, TierCriteria]
+    tiers: dict[str, TierCriteria]  # in the set's order
+    stages: tuple[Stage, ...] = ()  # in the order they verify
 
     def level_name(self, level_id: int | None) -> str:
         if level_id is None:
@@ -160,6 +192,48 @@ class Publication:
     date: date
 
 
+class AmendmentChange(NamedTuple):
+    """A unit's results before and after an amendment: status, level, rank, total and groups
+    (None: the unit was not in the results)."""
+
+    unit_id: str
+    name: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+@dataclass(frozen=True, slots=True)
+class Amendment:
+    """A decision that amends a published year's results for the units it names; once applied,
+    the record keeps every unit it changed (the named ones; others only in rank)."""
+
+    decision: str
+    date: date
+    units: tuple[str, ...]
+    reason: str
+    changes: tuple[AmendmentChange, ...] = ()
+
+
+UNIT_ACTIONS = ("exclude", "count_unverified")
+
+
+@dataclass(frozen=True, slots=True)
+class UnitDecision:
+    """The province's decision about one unit of a year: leave it out of the evaluation
+    ("exclude") or count its answers without complete verification ("count_unverified")."""
+
+    unit_id: str
+    action: str
+    reason: str
+    decision: str
+
+
+# How a tier's best value of a relative criterion is found (cycle.yaml `relative_best`):
+# "verified": from verified answers once a unit verified it, until then from self-assessments
+# (provisional); "counted": from every submitted unit's counted answer (cqdt before format 2).
+RELATIVE_BEST_RULES = ("verified", "counted")
+
+
 @dataclass(frozen=True, slots=True)
 class Cycle:
     """One year's evaluation: criteria set, Điều 5 deadlines, state."""
@@ -172,7 +246,13 @@ class Cycle:
     holidays: tuple[date, ...]
     state: str
     publication: Publication | None = None
-    amendments: tuple[Publication, ...] = ()
+    amendments: tuple[Amendment, ...] = ()
+    unit_decisions: tuple[UnitDecision, ...] = ()
+    relative_best: str = "verified"
+
+    def decision_for(self, unit_id: str) -> UnitDecision | None:
+        """The province's decision about this unit, if any."""
+        return next((d for d in self.unit_decisions if d.unit_id == unit_id), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -336,14 +416,26 @@ class UnitResult:
     gap: Gap | None
     criteria: tuple[CriterionResult, ...] | LazyCriteria
     review_stages: tuple[str, ...]
+    # Stages that verified an earlier version of the file and not this one.
     stale_reviews: tuple[str, ...]
+    # Criteria whose answer now differs from the value a stale review set for it.
+    changed_since_review: tuple[str, ...] = ()
+    # (criterion id, flag) of self-assessed values reviewers should look at: "above_range" or
+    # "below_range" (outside the criterion's plausible range, justified in the note),
+    # "outlier_high" or "outlier_low" (far outside the tier's distribution, see core.spread).
+    flags: tuple[tuple[str, str], ...] = ()
 
     def __reduce__(self) -> tuple:
-        return (UnitResult, (self.unit, self.status, self.submission_path, self.submission_sha256, self.group_scores, self.total, self.self_group_scores, self.self_total, self.level, self.rank, self.gap, self.criteria, self.review_stages, self.stale_reviews))
+        return (UnitResult, (self.unit, self.status, self.submission_path, self.submission_sha256, self.group_scores, self.total, self.self_group_scores, self.self_total, self.level, self.rank, self.gap, self.criteria, self.review_stages, self.stale_reviews, self.changed_since_review, self.flags))
 
     @property
     def submitted(self) -> bool:
         return self.status != "not_submitted"
+
+    @property
+    def ranked(self) -> bool:
+        """Whether the unit takes part in its tier's ranking (submitted and not excluded)."""
+        return is_ranked(self.status)
 
     @property
     def needs_reverification(self) -> bool:
@@ -412,6 +504,29 @@ _LAZY_SLOTS = tuple(getattr(LazyUnitResult if name == "_load" else UnitResult, n
                     for name in ("_load", *EAGER_RESULT_FIELDS))
 
 
+class Spread(NamedTuple):
+    """The middle and the robust spread of a tier's self-assessed quantities of one criterion
+    (see core.spread)."""
+
+    median: Decimal
+    mad: Decimal  # median absolute deviation from the median
+    count: int
+
+
+class TierBests(NamedTuple):
+    """What a tier's relative criteria are measured against, by criterion id.
+
+    `answered_self`: the highest self-assessed quantity some unit answered (self points);
+    `answered_counted`: the best counted points are measured against (from verified answers
+    under the "verified" rule); `provisional`: criteria whose counted best is still a
+    self-assessment; `spreads`: the distribution of self-assessed quantities."""
+
+    answered_self: dict[str, Decimal]
+    answered_counted: dict[str, Decimal]
+    provisional: tuple[str, ...] = ()
+    spreads: dict[str, Spread] = {}  # noqa: RUF012  # never mutated; NamedTuple defaults are shared
+
+
 @dataclass(frozen=True, slots=True)
 class Results:
     """A year's results: one immutable model every output reads."""
@@ -420,9 +535,8 @@ class Results:
     cycle: Cycle
     criteria_set: CriteriaSet
     units: tuple[UnitResult, ...]
-    # Tier → the highest self-assessed and the highest counted quantity of each relative
-    # criterion some unit answered (evaluate.answered_bests): what relative points are measured against.
-    bests: dict[str, tuple[dict[str, Decimal], dict[str, Decimal]]] = field(default_factory=dict)
+    # Tier → what its relative criteria are measured against (evaluate.tier_bests).
+    bests: dict[str, TierBests] = field(default_factory=dict)
     # Unit id → digest of everything its result depends on but its rank (from the results
     # cache): equal fingerprints and ranks mean equal results, without walking them.
     fingerprints: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
@@ -441,4 +555,10 @@ class Results:
         return next((r for r in self.units if r.unit.id == unit_id), None)
 
 
-STATUSES = ("not_submitted", "submitted", "verified", "published")
+STATUSES = ("not_submitted", "submitted", "partly_verified", "needs_reverification", "verified", "excluded",
+            "published")
+
+
+def is_ranked(status: str) -> bool:
+    """Whether a unit of this status takes part in its tier's ranking."""
+    return status not in ("not_submitted", "excluded")

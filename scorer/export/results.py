@@ -10,7 +10,8 @@ from decimal import Decimal
 from typing import Any
 
 from ..core.inert import csv_cell
-from ..core.model import TIERS, CriteriaSet, Results, UnitResult
+from ..core.model import TIERS, CriteriaSet, Results, TierBests, TierCriteria, UnitResult
+from ..core.text import name_order
 
 
 def json_number(value: Decimal) -> int | float:
@@ -69,6 +70,9 @@ def unit_to_dict(r: UnitResult, cs: CriteriaSet) -> dict[str, Any]:
         },
         "review_stages": list(r.review_stages),
         "needs_reverification": r.needs_reverification,
+        "stale_reviews": list(r.stale_reviews),
+        "changed_since_review": list(r.changed_since_review),
+        "flags": [{"criterion": cid, "flag": flag} for cid, flag in r.flags],
         "submission": None if r.submission_path is None else {"path": r.submission_path, "sha256": r.submission_sha256},
         "criteria": [
             {
@@ -106,9 +110,10 @@ def ranked_line(line: bytes, rank: int | None) -> bytes:
 _TIER_ORDER = {tier: index for index, tier in enumerate(TIERS)}
 
 
-def listing_key(tier: str, rank: int | None, unit_id: str) -> tuple:
-    """Tier order, then rank (unranked last), then id: the order of every listing."""
-    return _TIER_ORDER[tier], rank is None, rank or 0, unit_id
+def listing_key(tier: str, rank: int | None, name: str, unit_id: str) -> tuple:
+    """Tier order, then rank (units without a rank last), then the name in Vietnamese
+    alphabetical order, then id: the order of every listing."""
+    return _TIER_ORDER[tier], rank is None, rank or 0, *name_order(name, unit_id)
 
 
 # Results → its units in listing order, for the last few Results: the site's views and each of
@@ -121,7 +126,7 @@ def ordered_units(results: Results) -> tuple[UnitResult, ...]:
     held = _ORDERED.get(id(results))
     if held is not None and held[0] is results:
         return held[1]
-    order = tuple(sorted(results.units, key=lambda r: listing_key(r.unit.tier, r.rank, r.unit.id)))
+    order = tuple(sorted(results.units, key=lambda r: listing_key(r.unit.tier, r.rank, r.unit.name, r.unit.id)))
     if len(_ORDERED) >= 4:
         _ORDERED.clear()
     _ORDERED[id(results)] = results, order
@@ -135,6 +140,24 @@ def json_head(results: Results, tiers: tuple[str, ...] = TIERS) -> str:
 
 
 JSON_TAIL = "\n ]\n}\n"
+
+
+def _optional_number(value: Decimal | None) -> int | float | None:
+    return None if value is None else json_number(value)
+
+
+def relative_to_list(tier: TierCriteria, bests: TierBests | None) -> list[dict[str, Any]]:
+    """What each relative criterion of the tier is measured against (evaluate.tier_bests)."""
+    found = bests or TierBests({}, {})
+    return [
+        {"criterion": c.id,
+         "self_best": _optional_number(found.answered_self.get(c.id)),
+         "best": _optional_number(found.answered_counted.get(c.id)),
+         "provisional": c.id in found.provisional,
+         "spread": None if (spread := found.spreads.get(c.id)) is None else {
+             "median": json_number(spread.median), "mad": json_number(spread.mad), "count": spread.count}}
+        for c in tier.criteria if c.kind == "relative"
+    ]
 
 
 def results_to_dict(results: Results, tiers: tuple[str, ...] = TIERS, with_units: bool = True) -> dict[str, Any]:
@@ -152,7 +175,8 @@ def results_to_dict(results: Results, tiers: tuple[str, ...] = TIERS, with_units
             {"id": t, "name": cs.tiers[t].name, "max_total": json_number(cs.tiers[t].max_total),
              "groups": [{"id": g.id, "name": g.name, "max": json_number(g.max),
                          "minimums": {str(k): json_number(v) for k, v in sorted(g.minimums.items())}}
-                        for g in cs.tiers[t].groups]}
+                        for g in cs.tiers[t].groups],
+             "relative": relative_to_list(cs.tiers[t], results.bests.get(t))}
             for t in tiers if t in cs.tiers
         ],
     }

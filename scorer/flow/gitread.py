@@ -1,4 +1,4 @@
-"""Reading a repository's history with the git command: diffs, blobs, dates.
+"""Reading a repository's history with the git command: diffs and blobs.
 
 Only plumbing output (`-z`, raw formats) is parsed, so file names with spaces,
 quotes or non-ASCII letters come through unchanged.
@@ -10,7 +10,6 @@ import io
 import subprocess
 import tarfile
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 SYMLINK_MODE = "120000"
@@ -115,11 +114,6 @@ def export_folders(cwd: Path, ref: str, folders: list[str], target: Path) -> Non
             tar.extractall(target, filter="data")
 
 
-def commit_date(cwd: Path, ref: str = "HEAD") -> date:
-    """The committer date of a commit (the day the change was recorded)."""
-    return date.fromisoformat(git(cwd, "log", "-1", "--format=%cs", ref).decode().strip())
-
-
 def top_level(cwd: Path) -> Path | None:
     """The work tree's top folder, or None when cwd is not inside a git work tree."""
     try:
@@ -135,18 +129,3 @@ def data_prefix(root: Path) -> str | None:
         return None
     inner = root.resolve().relative_to(top.resolve()).as_posix()
     return "" if inner == "." else inner + "/"
-
-
-def first_added(cwd: Path, folder: str) -> dict[str, date]:
-    """For each file under folder (relative to cwd's top level): the date of the commit that first added it."""
-    out = git(cwd, "log", "--reverse", "--diff-filter=A", "--no-renames", "-z", "--name-only",
-              "--format=%x01%cs", "--", folder)
-    dates: dict[str, date] = {}
-    for block in out.split(b"\x01")[1:]:
-        # "<date>\0\n<name>\0<name>\0..." with -z
-        day, _, names = block.partition(b"\0")
-        when = date.fromisoformat(day.decode())
-        for name in names.lstrip(b"\n").split(b"\0"):
-            if name:
-                dates.setdefault(_name(name), when)
-    return dates

@@ -12,12 +12,16 @@ push fixes to anyone's pull request, but only within what its author may change.
 - a unit's owners: add or change their own unit's submission, and files under
   evidence/<year>/<unit>/, while that year's cycle is open (late is allowed but
   marked);
-- reviewers: the review records they are assigned, and only review entries
-  signed with their own login (district reviewers for the communes of their
-  district, at stage district; Sở TT&TT reviewers for every unit, at stage
-  province); a published year only while an amendment decision is pending;
-- admins (Sở TT&TT): criteria, units, cycles, schemas, site, code and every
-  other file;
+- reviewers: the review records of the units they verify, append-only: existing
+  entries stay exactly as they are, in place; each new entry is signed with the
+  reviewer's own login at a stage the base branch's criteria set and registry
+  give them for that unit (e.g. district reviewers for the communes of their
+  district, Sở TT&TT reviewers for every unit); a published year only while an
+  amendment decision is pending;
+- the receipt ledgers (submissions/<year>/receipts.jsonl): the merge workflow
+  writes them on main; in a pull request, admins only;
+- admins (Sở TT&TT): criteria, units, cycles, schemas, site, code, review
+  records (to correct them) and every other file;
 - nobody: deletes a submission or a review record, stores a symlink, submodule
   or executable among the data, uses a path with `..` or a control character,
   or changes more than one unit's data in one pull request.
@@ -31,11 +35,14 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from ..core.model import TIERS, Unit
+from ..core.dates import province_today
+from ..core.model import TIERS, Registry, Stage, Unit
 from ..core.problems import InputError
+from ..core.stages import held_stages, stage_named
 from ..reading.paths import EVIDENCE_RE, SUBMISSION_RE
 from ..reading.yaml import ADMIN, SUBMITTED, Limits, parse
 from .gitread import (
@@ -46,11 +53,11 @@ from .gitread import (
     GitError,
     blob_sizes,
     changes,
-    commit_date,
     data_prefix,
     git,
     show_files,
 )
+from .receipts import LEDGER_RE
 
 RULE_PATH = "đường dẫn không được chứa '..', '.', '.git', '\\', ký tự điều khiển hay thành phần rỗng"
 RULE_REGULAR = "dữ liệu phải là tệp thường: không liên kết tượng trưng (symlink), submodule hay tệp thực thi"
@@ -58,15 +65,16 @@ RULE_OWN_SUBMISSION = "chủ đơn vị chỉ được thêm hoặc sửa bài n
 RULE_OPEN_CYCLE = "bài nộp chỉ được thêm hoặc sửa khi năm đánh giá đang mở (state: open)"
 RULE_NO_DELETE = "không ai được xóa bài nộp hoặc hồ sơ thẩm định"
 RULE_REVIEW = "chỉ người được phân công thẩm định đơn vị mới được ghi hồ sơ thẩm định của đơn vị đó"
-RULE_REVIEW_ENTRY = "mỗi người thẩm định chỉ thêm hoặc sửa mục thẩm định ghi tên mình, ở bước mình được giao"
-RULE_FROZEN = "năm đã công bố chỉ được sửa khi có quyết định sửa đổi (amendments) chưa áp dụng"
+RULE_REVIEW_ENTRY = "mỗi người thẩm định chỉ thêm mục thẩm định ghi đúng tên đăng nhập của mình, ở bước mình được giao cho đơn vị đó"
+RULE_REVIEW_APPEND = "hồ sơ thẩm định chỉ được ghi thêm vào cuối: không sửa, xóa, chép lặp hay đổi chỗ mục đã có"
+RULE_LEDGER = "sổ biên nhận (receipts.jsonl) do quy trình tự động ghi khi nhánh main thay đổi; chỉ quản trị viên được sửa"
+RULE_FROZEN = "năm đã công bố chỉ được sửa ở đơn vị mà một quyết định sửa đổi (amendments) chưa áp dụng nêu tên"
 RULE_ADMIN = "chỉ quản trị viên Sở TT&TT được sửa tiêu chí, danh sách đơn vị, chu kỳ, trang web và mã nguồn"
 RULE_ONE_UNIT = "mỗi yêu cầu hợp nhất (pull request) chỉ thay đổi dữ liệu của một đơn vị"
 RULE_SIZE = f"tệp bài nộp và hồ sơ thẩm định không lớn hơn {SUBMITTED.max_bytes // 1024 // 1024} MB"
 
 _CONTROL = re.compile("[\x00-\x1f\x7f]")
 _DATA_FOLDERS = ("submissions/", "evidence/", "units/", "criteria/", "schema/")
-STAGES = {"district": "UBND huyện", "province": "Sở TT&TT"}
 
 
 @dataclass(frozen=True, order=True)
@@ -83,13 +91,18 @@ class Violation:
 
 @dataclass
 class Permissions:
-    """The base branch's registry and cycles: what decides who may do what."""
+    """The base branch's registry, cycles and verification stages: what decides who may do what."""
 
     units: dict[str, Unit]
     admins: frozenset[str]
     province_reviewers: frozenset[str]
     cycles: dict[int, dict[str, Any]] = field(default_factory=dict)
     applied_amendments: dict[int, set[str]] = field(default_factory=dict)
+    stages: dict[int, tuple[Stage, ...]] = field(default_factory=dict)  # of each year's criteria set
+
+    @cached_property
+    def registry(self) -> Registry:
+        return Registry(tuple(self.units.values()), tuple(self.admins), tuple(self.province_reviewers))
 
     def is_admin(self, login: str) -> bool:
         return login.casefold() in self.admins
@@ -100,24 +113,20 @@ class Permissions:
     def owns(self, login: str, unit: Unit) -> bool:
         return login.casefold() in {o.casefold() for o in unit.owners}
 
-    def district_reviews(self, login: str, unit: Unit) -> bool:
-        """True when login reviews for the district this commune belongs to."""
-        district = self.units.get(unit.district or "")
-        return district is not None and login.casefold() in {r.casefold() for r in district.reviewers}
+    def stages_for(self, login: str, unit: Unit, year: int) -> tuple[str, ...]:
+        """The review stages login may record for this unit in that year, in order."""
+        return held_stages(self.stages.get(year, ()), unit, self.registry, login)
 
-    def stages_for(self, login: str, unit: Unit) -> set[str]:
-        """The review stages login may record for this unit."""
-        stages = set()
-        if unit.tier == "xa" and self.district_reviews(login, unit):
-            stages.add("district")
-        if self.is_province_reviewer(login):
-            stages.add("province")
-        return stages
+    def stage_name(self, year: int, stage_id: str) -> str:
+        stage = stage_named(self.stages.get(year, ()), stage_id)
+        return stage.name if stage is not None else stage_id
 
-    def pending_amendment(self, year: int) -> bool:
-        """True when the cycle lists an amendment decision that results.json has not applied."""
-        listed = {a.get("decision") for a in self.cycles.get(year, {}).get("amendments") or []}
-        return bool(listed - self.applied_amendments.get(year, set()))
+    def pending_amendment(self, year: int, unit_id: str) -> bool:
+        """True when the cycle lists an amendment decision naming this unit that results.json
+        has not applied: it unfreezes only the units it names."""
+        applied = self.applied_amendments.get(year, set())
+        return any(isinstance(a, dict) and a.get("decision") not in applied and unit_id in (a.get("units") or ())
+                   for a in self.cycles.get(year, {}).get("amendments") or [])
 
     def roles(self, login: str) -> list[str]:
         """The actor's roles, described for people."""
@@ -129,7 +138,7 @@ class Permissions:
         for unit in sorted(self.units.values(), key=lambda u: u.id):
             if self.owns(login, unit):
                 found.append(f"chủ đơn vị {unit.id}")
-            if unit.tier == "huyen" and login.casefold() in {r.casefold() for r in unit.reviewers}:
+            if login.casefold() in {r.casefold() for r in unit.reviewers}:
                 found.append(f"thẩm định các xã của {unit.id}")
         return found
 
@@ -195,7 +204,27 @@ def read_permissions(cwd: Path, ref: str, prefix: str, years: set[int]) -> Permi
             permissions.cycles[year] = cycle
         results = blobs[results_paths[year]]
         permissions.applied_amendments[year] = _applied_amendments(results)
+    set_paths = {year: f"{prefix}criteria/{cycle.get('criteria')}/set.yaml" for year, cycle in permissions.cycles.items()
+                 if isinstance(cycle.get("criteria"), str) and re.fullmatch(r"[a-z0-9][a-z0-9-]*", cycle["criteria"])}
+    schema_path = f"{prefix}schema/criteria-set.schema.json"
+    sets = show_files(cwd, ref, [schema_path, *sorted(set(set_paths.values()))])
+    for year, path in set_paths.items():
+        permissions.stages[year] = _stages(_parse_bytes(sets[path], path), sets[schema_path])
     return permissions
+
+
+def _stages(head: Any, schema: bytes | None) -> tuple[Stage, ...]:
+    """The verification stages of a base branch's set.yaml; none unless it is a valid criteria set
+    by the base branch's own schema (then only admins may write review records until one fixes it)."""
+    from jsonschema import Draft202012Validator
+
+    from ..reading.catalogue import read_stages
+
+    try:
+        valid = schema is not None and Draft202012Validator(json.loads(schema)).is_valid(head)
+    except ValueError:  # not JSON
+        valid = False
+    return read_stages(head) if valid else ()
 
 
 def _applied_amendments(raw: bytes | None) -> set[str]:
@@ -251,6 +280,9 @@ class Judge:
 
     def removed(self, path: str, what: str) -> None:
         inner = self.data_path(path)
+        if LEDGER_RE.match(inner or ""):
+            self.ledger(path, what)
+            return
         match = SUBMISSION_RE.match(inner or "")
         if match:
             self.touch(match["unit"], path)
@@ -273,7 +305,9 @@ class Judge:
             self.deny(path, RULE_REGULAR, f"@{self.actor} {what}: tệp có quyền thực thi (chế độ {mode})")
         match = SUBMISSION_RE.match(inner or "")
         evidence = EVIDENCE_RE.match(inner or "")
-        if match and match["review"]:
+        if LEDGER_RE.match(inner or ""):
+            self.ledger(path, what)
+        elif match and match["review"]:
             self.review(path, int(match["year"]), match["unit"], what)
         elif match:
             self.owner_may_write(path, int(match["year"]), match["unit"], match["tier"], what)
@@ -284,6 +318,10 @@ class Judge:
 
     def touch(self, unit_id: str, path: str) -> None:
         self.unit_paths.setdefault(unit_id, []).append(path)
+
+    def ledger(self, path: str, what: str) -> None:
+        if not self.permissions.is_admin(self.actor):
+            self.deny(path, RULE_LEDGER, f"@{self.actor} {what}: sổ biên nhận chỉ do quy trình tự động ghi")
 
     def admin_only(self, path: str, what: str) -> None:
         if not self.permissions.is_admin(self.actor):
@@ -318,31 +356,39 @@ class Judge:
         if unit is None:
             self.deny(path, RULE_REVIEW, f"@{self.actor} {what}: không có đơn vị '{unit_id}' trong danh sách đơn vị của nhánh gốc")
             return
-        if not self.permissions.stages_for(self.actor, unit):
-            self.deny(path, RULE_REVIEW, f"@{self.actor} {what} nhưng không được phân công thẩm định đơn vị {unit_id}")
+        if not self.permissions.is_admin(self.actor) and not self.permissions.stages_for(self.actor, unit, year):
+            self.deny(path, RULE_REVIEW, f"@{self.actor} {what} nhưng không được phân công thẩm định đơn vị {unit_id} năm {year}")
             return
         cycle = self.permissions.cycles.get(year)
         if cycle is None:
             self.deny(path, RULE_REVIEW, f"năm {year} chưa có chu kỳ đánh giá")
             return
-        if cycle.get("state") == "published" and not self.permissions.pending_amendment(year):
+        if cycle.get("state") == "published" and not self.permissions.pending_amendment(year, unit_id):
             self.deny(path, RULE_FROZEN, f"@{self.actor} {what}: kết quả năm {year} đã công bố")
             return
         self.review_writes.append((path, year, unit))
 
-    def review_entries(self, before: Any, after: Any, path: str, unit: Unit) -> None:
-        """New, changed or removed entries must be the actor's own, at a stage the actor may record."""
-        old = _entries(before)
-        new = _entries(after)
-        allowed = self.permissions.stages_for(self.actor, unit)
-        added = [e for e in new if e not in old]
-        removed = [e for e in old if e not in new]
-        for entry, verb in [*((e, "thêm hoặc sửa") for e in added), *((e, "xóa hoặc sửa") for e in removed)]:
+    def review_entries(self, before: Any, after: Any, path: str, unit: Unit, year: int) -> None:
+        """Append-only for everyone but admins: the entries before the pull request stay exactly
+        as they were, in place; each new entry is the actor's own, at a stage the actor holds."""
+        if self.permissions.is_admin(self.actor):
+            return
+        old, new = _entries(before), _entries(after)
+        kept = next((i for i, (a, b) in enumerate(zip(old, new, strict=False)) if a != b), min(len(old), len(new)))
+        if kept < len(old):
+            entry = old[kept]
+            self.deny(path, RULE_REVIEW_APPEND, f"@{self.actor} sửa, xóa hoặc đổi chỗ mục thẩm định thứ {kept + 1} đã có "
+                                                f"(của '{entry.get('reviewer', '')}', bước {self.permissions.stage_name(year, str(entry.get('stage', '')))})")
+        allowed = self.permissions.stages_for(self.actor, unit, year)
+        for number, entry in enumerate(new[len(old):], start=len(old) + 1):
             reviewer = str(entry.get("reviewer", ""))
             stage = str(entry.get("stage", ""))
+            if entry in new[:number - 1]:
+                self.deny(path, RULE_REVIEW_APPEND, f"@{self.actor} thêm mục thẩm định thứ {number} trùng hệt một mục đã có")
             if reviewer.casefold() != self.actor.casefold():
-                self.deny(path, RULE_REVIEW_ENTRY, f"@{self.actor} {verb} mục thẩm định của '{reviewer}' (bước {STAGES.get(stage, stage)})")
-            elif verb.startswith("thêm") and stage not in allowed:
+                self.deny(path, RULE_REVIEW_ENTRY, f"@{self.actor} thêm mục thẩm định thứ {number} mang tên '{reviewer}' "
+                                                   f"(bước {self.permissions.stage_name(year, stage)})")
+            elif stage not in allowed:
                 self.deny(path, RULE_REVIEW_ENTRY, f"@{self.actor} không được giao thẩm định ở bước '{stage}' cho đơn vị {unit.id}")
 
     def one_unit(self) -> None:
@@ -377,9 +423,13 @@ def judged_logins(permissions: Permissions, author: str, pusher: str | None) -> 
     return [author, pusher]
 
 
-def check_pull_request(root: Path, base: str, actor: str, head: str = "HEAD", pusher: str | None = None) -> Verdict:
+def check_pull_request(root: Path, base: str, actor: str, head: str = "HEAD", today: date | None = None,
+                       pusher: str | None = None) -> Verdict:
     """Judge every change between the merge base of base and head, against base's permissions,
-    for the author (`actor`) and for who pushed the commits (see judged_logins)."""
+    for the author (`actor`) and for who pushed the commits (see judged_logins).
+
+    Lateness is judged by today's date (default: this machine's clock, in Vietnam), never by
+    the commit's dates, which whoever made the commit sets."""
     prefix = data_prefix(root)
     if prefix is None:
         raise GitError(f"{root} không nằm trong một kho git")
@@ -397,7 +447,7 @@ def check_pull_request(root: Path, base: str, actor: str, head: str = "HEAD", pu
     permissions = read_permissions(root, base_commit, prefix, years)
     oversized = {path for path, size in blob_sizes(root, head, sorted(set(data_files))).items()
                  if size is not None and size > SUBMITTED.max_bytes}
-    today = commit_date(root, head)
+    today = today or province_today()
     judges = [Judge(permissions, login, prefix, today) for login in judged_logins(permissions, actor, pusher)]
     for judge in judges:
         for change in found:
@@ -405,14 +455,14 @@ def check_pull_request(root: Path, base: str, actor: str, head: str = "HEAD", pu
         judge.one_unit()
         for path in sorted(oversized):
             judge.deny(path, RULE_SIZE, "tệp quá lớn; không đọc tệp này")
-        writes = [(path, unit) for path, _, unit in judge.review_writes if path not in oversized]
+        writes = [(path, year, unit) for path, year, unit in judge.review_writes if path not in oversized]
         if writes:
-            paths = [path for path, _ in writes]
+            paths = [path for path, _, _ in writes]
             before = show_files(root, merge_base, paths)
             after = show_files(root, head, paths)
-            for path, unit in writes:
+            for path, year, unit in writes:
                 judge.review_entries(_parse_bytes(before[path], path, SUBMITTED),
-                                     _parse_bytes(after[path], path, SUBMITTED), path, unit)
+                                     _parse_bytes(after[path], path, SUBMITTED), path, unit, year)
     author = judges[0]
     other = pusher if pusher is not None and pusher.casefold() != actor.casefold() else None
     return Verdict(

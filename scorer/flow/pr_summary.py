@@ -9,6 +9,7 @@ from __future__ import annotations
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..core.inert import annotation, md
 from ..core.model import Results, UnitResult
@@ -16,6 +17,7 @@ from ..core.problems import InputError, Problem
 from ..core.text import STAGE_LABELS, STATUS_LABELS, TIER_LABELS, vn_number
 from ..reading.paths import CYCLE_RE, SUBMISSION_RE, DataRoot
 from .ownership import Verdict, check_pull_request
+from .record_notes import best_notes, flag_notes, stale_note, value_text
 
 MAX_ANNOTATIONS = 10
 _DATA_FILE = ("criteria/", "units/", "submissions/")
@@ -30,6 +32,8 @@ class PullRequestCheck:
     results: dict[int, Results] = field(default_factory=dict)
     unscored: dict[int, list[Problem]] = field(default_factory=dict)
     changed_units: list[tuple[int, str]] = field(default_factory=list)
+    # (year, unit id) → the answers of its submission on the base branch (what reviewers saw).
+    base_answers: dict[tuple[int, str], dict[str, Any]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -48,10 +52,10 @@ def run_checks(root: DataRoot, base: str, actor: str, head: str = "HEAD", pusher
     from .gitread import data_prefix, export_folders
     from .ownership import resolve_base
 
-    verdict = check_pull_request(root.root, base, actor, head, pusher)
+    verdict = check_pull_request(root.root, base, actor, head, pusher=pusher)
     prefix = data_prefix(root.root) or ""
     changed = sorted({c.path[len(prefix):] for c in verdict.changes
-                      if c.status != "D" and c.path.startswith(prefix) and c.path[len(prefix):].endswith(".yaml")
+                      if c.status != "D" and c.path.startswith(prefix) and c.path[len(prefix):].endswith((".yaml", ".jsonl"))
                       and c.path[len(prefix):].startswith(_DATA_FILE)})
     year_files = [p for p in changed if p.startswith("submissions/") and not CYCLE_RE.match(p)]
     with tempfile.TemporaryDirectory(prefix="cqdt-base-rules-") as folder:
@@ -66,12 +70,44 @@ def run_checks(root: DataRoot, base: str, actor: str, head: str = "HEAD", pusher
             match = SUBMISSION_RE.match(path)
             if match and (int(match["year"]), match["unit"]) not in check.changed_units:
                 check.changed_units.append((int(match["year"]), match["unit"]))
+        check.base_answers = base_answers(root, base, [p for p in changed if SUBMISSION_RE.match(p)])
         for year in sorted({y for y, _ in check.changed_units}):
-            try:
-                check.results[year] = evaluate(judged, year)
+            try:  # what the change makes of the year, even a published one (an amendment's units)
+                check.results[year] = evaluate(judged, year, recorded=False)
             except InputError as err:
                 check.unscored[year] = err.problems
     return check
+
+
+def base_answers(root: DataRoot, base: str, paths: list[str]) -> dict[tuple[int, str], dict[str, Any]]:
+    """The answers of these submission files as the base branch has them (absent or unreadable: left out)."""
+    from ..reading.yaml import parse
+    from .gitread import data_prefix, show_files
+    from .ownership import resolve_base
+
+    prefix = data_prefix(root.root) or ""
+    wanted = [p for p in paths if not SUBMISSION_RE.match(p)["review"]]
+    blobs = show_files(root.root, resolve_base(root.root, base), [prefix + p for p in wanted]) if wanted else {}
+    found = {}
+    for path in wanted:
+        raw = blobs.get(prefix + path)
+        try:
+            data = parse(raw.decode("utf-8-sig"), path) if raw is not None else None
+        except (InputError, UnicodeDecodeError):
+            data = None
+        answers = data.get("answers") if isinstance(data, dict) else None
+        if isinstance(answers, dict):
+            match = SUBMISSION_RE.match(path)
+            found[int(match["year"]), match["unit"]] = {
+                cid: _canonical(answer.get("value")) for cid, answer in answers.items() if isinstance(answer, dict)}
+    return found
+
+
+def _canonical(value: Any) -> Any:
+    """A ratio's two numbers in one order, as the scorer keeps them (see submissions.canonical_value)."""
+    if isinstance(value, dict) and {"numerator", "denominator"} <= value.keys():
+        return {"numerator": value["numerator"], "denominator": value["denominator"]}
+    return value
 
 
 def annotations(check: PullRequestCheck) -> list[str]:
@@ -81,7 +117,28 @@ def annotations(check: PullRequestCheck) -> list[str]:
     return lines[:MAX_ANNOTATIONS]
 
 
-def _unit_section(result: UnitResult, results: Results) -> list[str]:
+def _record_lines(result: UnitResult, results: Results, before: dict[str, Any] | None) -> list[str]:
+    """Waiting for verification again (and what changed since the base branch), values to look
+    at closely, and what the tier's relative criteria are measured against."""
+    lines = []
+    stale = stale_note(result, results.criteria_set)
+    if stale is not None:
+        lines.append(f"- **⚠️ {md(stale.text)}**")
+    if before is not None:
+        changed = [(row.criterion_id, before.get(row.criterion_id), row.self_value) for row in result.criteria
+                   if before.get(row.criterion_id) != row.self_value]
+        if changed:
+            lines.append("- **Số liệu sửa so với nhánh gốc:** " + "; ".join(
+                f"{cid}: {md(value_text(old))} → {md(value_text(new))}" for cid, old, new in changed))
+    flags = flag_notes(result, results.criteria_set, results.bests.get(result.unit.tier))
+    if flags:
+        lines.append("- **Số liệu cần người thẩm định xem kỹ:**")
+        lines += [f"  - {md(note.text)}" + (f" “{md(note.quote)}”" if note.quote else "") for note in flags]
+    lines += [f"- **Tiêu chí so sánh:** {md(note.text)}" for note in best_notes(results, result.unit.tier)]
+    return lines
+
+
+def _unit_section(result: UnitResult, results: Results, before: dict[str, Any] | None = None) -> list[str]:
     cs = results.criteria_set
     tier = cs.tiers[result.unit.tier]
     lines = [f"#### {md(result.unit.name)} ({md(result.unit.id)}), năm {results.year}", ""]
@@ -100,10 +157,7 @@ def _unit_section(result: UnitResult, results: Results) -> list[str]:
     lines.append(f"- **Mã băm bài nộp** (ghi vào `submission_sha256` khi thẩm định): `{result.submission_sha256}`")
     if result.review_stages:
         lines.append("- **Đã thẩm định:** " + ", ".join(STAGE_LABELS[s] for s in result.review_stages))
-    if result.needs_reverification:
-        lines.append("- **Cần thẩm định lại:** bài nộp đã thay đổi sau lần thẩm định của "
-                     + ", ".join(STAGE_LABELS[s] for s in result.stale_reviews)
-                     + "; điểm được tính đang là điểm tự đánh giá.")
+    lines += _record_lines(result, results, before)
     changed = [c for c in result.criteria if c.changed_by_review]
     if changed:
         lines += ["", "| Tiêu chí điều chỉnh khi thẩm định | Tự đánh giá | Được tính | Lý do |", "|---|--:|--:|---|"]
@@ -133,7 +187,8 @@ def summary_markdown(check: PullRequestCheck) -> str:
         lines.append("")
     if verdict.late:
         lines += ["### Hạn nộp", ""] + [f"- ⚠️ {md(note)} — bài nộp muộn vẫn được nhận và được ghi rõ là nộp muộn." for note in verdict.late]
-        lines.append("")
+        lines += ["", "_Theo đồng hồ của GitHub lúc kiểm tra, không theo ngày ghi trong commit; khi hợp nhất, "
+                  "thời điểm GitHub kiểm tra phiên bản này lần đầu được ghi vào sổ biên nhận._", ""]
     if check.problems:
         lines += [f"### Kiểm tra dữ liệu: ❌ {len(check.problems)} lỗi", "", "| Tệp | Dòng | Cột | Lỗi |", "|---|--:|--:|---|"]
         lines += [f"| {md(p.path)} | {p.line} | {p.col} | {md(p.message)} |" for p in check.problems]
@@ -153,7 +208,7 @@ def summary_markdown(check: PullRequestCheck) -> str:
             lines += [f"Không có đơn vị {md(unit_id)} trong danh sách đơn vị năm {year}.", ""]
             continue
         lines += [f"_{TIER_LABELS[result.unit.tier]}, theo {md(results.criteria_set.decision)}_", ""]
-        lines += _unit_section(result, results)
+        lines += _unit_section(result, results, check.base_answers.get((year, unit_id)))
     return "\n".join(lines).rstrip("\n") + "\n"
 
 

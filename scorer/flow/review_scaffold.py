@@ -15,8 +15,9 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from ..core.model import Registry, Submission, TierCriteria, Unit
-from ..core.text import STAGE_LABELS, vn_number
+from ..core.model import CriteriaSet, Registry, Stage, Submission, TierCriteria, Unit
+from ..core.stages import held_stages, holders_text, holds, required_stages, stage_named
+from ..core.text import vn_number
 from ..forms.scaffold import dump_round_trip
 
 
@@ -35,24 +36,21 @@ def inline(value: Any) -> str:
     return str(value)
 
 
-def default_stage(registry: Registry, unit: Unit, reviewer: str) -> str:
-    """district when the reviewer verifies this commune for its district, else province."""
-    district = registry.by_id.get(unit.district or "")
-    if unit.tier == "xa" and district and reviewer.casefold() in {r.casefold() for r in district.reviewers}:
-        return "district"
-    return "province"
+def default_stage(criteria_set: CriteriaSet, registry: Registry, unit: Unit, reviewer: str) -> str:
+    """The first stage of the unit's tier the reviewer holds (e.g. district for a commune's district
+    reviewer), else the tier's last stage."""
+    held = held_stages(criteria_set.stages, unit, registry, reviewer)
+    return held[0] if held else required_stages(criteria_set, unit.tier)[-1]
 
 
-def check_reviewer(registry: Registry, unit: Unit, reviewer: str, stage: str) -> None:
-    """Refuse a stage the reviewer is not assigned to (the validator would refuse it later)."""
-    if stage == "district":
-        district = registry.by_id.get(unit.district or "")
-        if unit.tier != "xa" or district is None:
-            raise ScaffoldError(f"đơn vị {unit.id} không có bước thẩm định của huyện; hãy dùng --stage province")
-        if reviewer.casefold() not in {r.casefold() for r in district.reviewers}:
-            raise ScaffoldError(f"'{reviewer}' không có tên trong danh sách người thẩm định của {district.name}")
-    elif reviewer.casefold() not in {r.casefold() for r in registry.province_reviewers}:
-        raise ScaffoldError(f"'{reviewer}' không có tên trong tổ thẩm định của Sở TT&TT (units/roles.yaml)")
+def check_reviewer(criteria_set: CriteriaSet, registry: Registry, unit: Unit, reviewer: str, stage_id: str) -> None:
+    """Refuse a stage the reviewer does not hold for this unit (the validator would refuse it later)."""
+    stage = stage_named(criteria_set.stages, stage_id)
+    if stage is None or unit.tier not in stage.tiers:
+        stages = ", ".join(required_stages(criteria_set, unit.tier))
+        raise ScaffoldError(f"đơn vị {unit.id} không có bước thẩm định '{stage_id}'; các bước của cấp này: {stages}")
+    if not holds(stage, unit, registry, reviewer):
+        raise ScaffoldError(f"'{reviewer}' không có tên trong {holders_text(stage, unit, registry)}")
 
 
 def _guide(tier: TierCriteria, submission: Submission) -> str:
@@ -70,10 +68,10 @@ def _guide(tier: TierCriteria, submission: Submission) -> str:
     return "\n".join(lines)
 
 
-def review_entry(tier: TierCriteria, submission: Submission, stage: str, reviewer: str, day: date) -> CommentedMap:
+def review_entry(tier: TierCriteria, submission: Submission, stage: Stage, reviewer: str, day: date) -> CommentedMap:
     """One review entry: who, when, which version, no answers changed yet."""
     entry = CommentedMap()
-    entry["stage"] = stage
+    entry["stage"] = stage.id
     entry["reviewer"] = reviewer
     entry["date"] = day.isoformat()
     entry["submission_sha256"] = submission.sha256
@@ -82,11 +80,11 @@ def review_entry(tier: TierCriteria, submission: Submission, stage: str, reviewe
     answers.fa.set_flow_style()
     entry["answers"] = answers
     entry.yaml_set_comment_before_after_key("answers", before=_guide(tier, submission), indent=4)
-    entry.yaml_add_eol_comment(f"bước thẩm định: {STAGE_LABELS[stage]}", "stage")
+    entry.yaml_add_eol_comment(f"bước thẩm định: {stage.name}", "stage")
     return entry
 
 
-def scaffold_review(path: Path, tier: TierCriteria, submission: Submission, stage: str, reviewer: str, day: date) -> str:
+def scaffold_review(path: Path, tier: TierCriteria, submission: Submission, stage: Stage, reviewer: str, day: date) -> str:
     """The text of the review record at path with a new entry appended (or a new record)."""
     entry = review_entry(tier, submission, stage, reviewer, day)
     if path.is_file():

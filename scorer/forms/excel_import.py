@@ -29,7 +29,7 @@ from ..core.text import vn_number
 from ..reading.catalogue import check_criteria_set
 from ..reading.cycle import check_cycle
 from ..reading.documents import Document
-from ..reading.messages import schema_problems
+from ..reading.messages import criterion_titles, schema_problems
 from ..reading.paths import YEAR_RE, DataRoot
 from ..reading.scalars import decimal_problem, number_text_problem, string_problem
 from ..reading.schemas import generated_validator
@@ -228,7 +228,8 @@ def _read_answer(ws: Any, row: int, criterion: Criterion, reader: _Reader, allow
         if (numerator is None) != (denominator is None):
             missing = denominator_cell if denominator is None else cell
             what = "mẫu số" if denominator is None else "tử số"
-            reader.add(SHEET, missing.coordinate, criterion.id, f"thiếu {what}; tỷ lệ cần cả tử số (cột G) và mẫu số (cột H)")
+            reader.add(SHEET, missing.coordinate, criterion.id, f"thiếu {what}; tỷ lệ cần cả tử số (cột {cell.column_letter}) "
+                       f"và mẫu số (cột {denominator_cell.column_letter})")
         value = None if numerator is None or denominator is None else {"numerator": numerator, "denominator": denominator}
     elif criterion.kind == "yes_no":
         value = _yes_no(cell, criterion, reader)
@@ -318,7 +319,8 @@ def _check_data(root: DataRoot, registry: Registry, cycle: Cycle, criteria_set: 
     """The JSON Schema and meaning checks of `cqdt validate`, located at cells."""
     cells = _Cells(rows)
     validator = generated_validator(criteria_set, unit.tier, "submission")
-    found: list[Problem] = schema_problems(validator.iter_errors(data), cells, reader.display)
+    found: list[Problem] = schema_problems(validator.iter_errors(data), cells, reader.display,
+                                           titles=criterion_titles(criteria_set, unit.tier))
     if not found:
         doc = Document(Path(reader.display), reader.display, "", data, _positions=cells)  # type: ignore[arg-type]
         for criterion in criteria_set.tiers[unit.tier].criteria:

@@ -17,11 +17,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ..core.model import CriteriaSet, Criterion, Results
-from ..core.text import STATE_LABELS
+from ..core.model import CriteriaSet, Criterion, Registry, Results
+from ..core.text import STATE_LABELS, name_order
 from ..reading.catalogue import check_criteria_set, load_criteria_set
 from ..reading.documents import Document
-from ..reading.messages import field_name, schema_problems
+from ..reading.messages import criterion_phrase, criterion_titles, schema_problems
 from ..reading.paths import DataRoot
 from ..reading.registry import check_registry, load_registry
 from ..reading.schemas import generated_validator, submission_schema, submission_schema_name
@@ -35,7 +35,7 @@ from ..site.pages import digest_of
 from ..site.templates import PageRenderer
 
 # Bumped when the form's data changes shape in a way its inputs' digest would not show.
-FORM_FORMAT = 1
+FORM_FORMAT = 2
 PAGE = "nop-phieu/index.html"
 DATA_FILE = "nop-phieu/form-data.js"
 EVIDENCE_DIR = "evidence"
@@ -49,6 +49,7 @@ def _text(value: Decimal | int) -> str:
 def _criterion(criterion: Criterion) -> dict[str, Any]:
     return {
         "id": criterion.id, "group": criterion.group_id, "title": criterion.title, "kind": criterion.kind,
+        "label": criterion_phrase(criterion.id, criterion.title),
         "max": _text(criterion.max), "how": criterion.how, "evidence_hint": criterion.evidence_hint,
         "numerator": criterion.numerator, "denominator": criterion.denominator,
         "full_at": _text(criterion.full_at), "per_item": _text(criterion.per_item), "counted": criterion.counted,
@@ -83,7 +84,8 @@ def relative_bests(results: Results) -> dict[str, dict[str, dict[str, str]]]:
     """Highest self-assessed and counted value of each relative criterion some unit answered, per tier."""
     bests: dict[str, dict[str, dict[str, str]]] = {}
     for tier_id in results.criteria_set.tiers:
-        self_best, counted_best = results.bests.get(tier_id, ({}, {}))
+        found = results.bests.get(tier_id)
+        self_best, counted_best = (found.answered_self, found.answered_counted) if found else ({}, {})
         bests[tier_id] = {
             "self": {cid: _text(v) for cid, v in sorted(self_best.items())},
             "counted": {cid: _text(v) for cid, v in sorted(counted_best.items())},
@@ -95,7 +97,7 @@ def _schema_message(criteria_set: CriteriaSet, tier: str, cid: str, value: Any) 
     validator = generated_validator(criteria_set, tier, "submission")
     doc = {"unit": "x", "year": 2000, "answers": {cid: {"value": value}}}
     errors = [e for e in validator.iter_errors(doc) if tuple(e.absolute_path)[:2] == ("answers", cid)]
-    problems = schema_problems(errors, Positions(""), "x")
+    problems = schema_problems(errors, Positions(""), "x", titles=criterion_titles(criteria_set, tier))
     return problems[0].message
 
 
@@ -118,7 +120,9 @@ def _template(message: str, replacements: list[tuple[str, str]]) -> str:
 
 
 def message_templates(root: DataRoot, criteria_set: CriteriaSet) -> dict[str, str]:
-    """The validator's messages the form can meet, with {placeholders}, made by the scorer's own code."""
+    """The validator's messages the form can meet, made by the scorer's own code, with
+    {placeholders}: {criterion} for how messages name a criterion (its id and title, the
+    form data's `label`), and the typed text."""
     first: dict[str, tuple[str, Criterion]] = {}
     for tier_id, tier in criteria_set.tiers.items():
         for criterion in tier.criteria:
@@ -126,30 +130,33 @@ def message_templates(root: DataRoot, criteria_set: CriteriaSet) -> dict[str, st
     (count_tier, count), (rel_tier, relative), (ratio_tier, ratio) = first["count"], first["relative"], first["ratio"]
     yes_no = first["yes_no"][1]
 
-    def field(c: Criterion, *rest: str) -> str:
-        return field_name(("answers", c.id, "value", *rest))
+    def named(c: Criterion) -> tuple[str, str]:
+        return criterion_phrase(c.id, c.title), "{criterion}"
 
-    def schema(tier: str, c: Criterion, value: Any, extra: list[tuple[str, str]], *rest: str) -> str:
-        return _template(_schema_message(criteria_set, tier, c.id, value), [(field(c, *rest), "{field}"), *extra])
+    def schema(tier: str, c: Criterion, value: Any, extra: list[tuple[str, str]]) -> str:
+        return _template(_schema_message(criteria_set, tier, c.id, value), [named(c), *extra])
 
     def meaning(check: str, c: Criterion, answer: dict, extra: list[tuple[str, str]]) -> str:
-        return _template(_meaning_message(root, check, c, answer), [(f"tiêu chí {c.id}:", "tiêu chí {id}:"), *extra])
+        return _template(_meaning_message(root, check, c, answer), [named(c), *extra])
 
     quoted = [(f'"{SENTINEL}"', "{shown}")]
+    # What the ratio's two numbers count, as the criterion says (the form data's numerator, denominator).
+    parts = [(f"({ratio.numerator})", "({numerator_label})"), (f"({ratio.denominator})", "({denominator_label})")]
     missing = f"{SENTINEL}/{SENTINEL}.pdf"
     templates = {
         "type_integer_or_null": schema(count_tier, count, SENTINEL, quoted),
         "type_number_or_null": schema(rel_tier, relative, SENTINEL, quoted),
-        "type_number": schema(ratio_tier, ratio, {"numerator": SENTINEL, "denominator": 1}, quoted, "numerator"),
-        "decimal_comma": schema(rel_tier, relative, "12,5", [('"12,5"', '"{text}"'), ("12.5", "{fixed}")]),
         "integer": schema(count_tier, count, Decimal("2.5"), [("2.5", "{value}")]),
         "minimum": schema(count_tier, count, -7, [("-7", "{value}")]),
-        "required_numerator": schema(ratio_tier, ratio, {"denominator": 1}, []),
-        "required_denominator": schema(ratio_tier, ratio, {"numerator": 1}, []),
+        "ratio_number": schema(ratio_tier, ratio, SENTINEL, [*parts, *quoted]),
         "ratio_over": meaning("value", ratio, {"value": {"numerator": 7, "denominator": 3}},
                               [("(7)", "({numerator})"), ("(3)", "({denominator})")]),
         "evidence_required": meaning("evidence", yes_no, {"value": True, "evidence": []}, []),
     }
+    for part, other in (("numerator", "denominator"), ("denominator", "numerator")):
+        templates[f"type_number_{part}"] = schema(ratio_tier, ratio, {part: SENTINEL, other: 1}, quoted)
+        templates[f"minimum_{part}"] = schema(ratio_tier, ratio, {part: -7, other: 1}, [("-7", "{value}")])
+        templates[f"required_{part}"] = schema(ratio_tier, ratio, {other: 1}, parts)
     samples = {"evidence_scheme": f"mailto:{SENTINEL}", "evidence_space": f"https://x.vn/{SENTINEL} {SENTINEL}",
                "evidence_relative": f"../{SENTINEL}", "evidence_missing": missing}
     for key, sample in samples.items():
@@ -172,6 +179,12 @@ def evidence_files(root: DataRoot) -> list[str]:
     if not folder.is_dir():
         return []
     return sorted(root.relative(p) for p in folder.rglob("*") if p.is_file())
+
+
+def form_units(registry: Registry) -> list[dict[str, Any]]:
+    """The units the form offers, by tier, each tier in Vietnamese alphabetical order."""
+    return [{"id": u.id, "name": u.name, "tier": u.tier, "district": u.district}
+            for u in sorted(registry.units, key=lambda u: (u.tier, *name_order(u.name, u.id)))]
 
 
 def form_data(root: DataRoot, years: list[int], repository_url: str, branch: str,
@@ -198,8 +211,7 @@ def form_data(root: DataRoot, years: list[int], repository_url: str, branch: str
         "years": year_data,
         "criteria_sets": {set_id: criteria_set_data(cs) for set_id, cs in sorted(sets.items())},
         "messages": {set_id: cached_messages(root, cs) for set_id, cs in sorted(sets.items())},
-        "units": [{"id": u.id, "name": u.name, "tier": u.tier, "district": u.district}
-                  for u in sorted(registry.units, key=lambda u: (u.tier, u.name, u.id))],
+        "units": form_units(registry),
         "evidence": evidence_files(root),
         "state_labels": STATE_LABELS,
     }

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -17,7 +17,10 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from ..core.dates import PROVINCE_TIME
 from ..core.model import CriteriaSet, Criterion, Group, Registry, TierCriteria, Unit
+from ..core.stages import stage_holders
+from ..flow.receipts import Receipt, ledger_path, ledger_text
 from ..forms.scaffold import dump_round_trip, submission_document
 from ..reading.paths import DataRoot, write_atomic
 from ..reading.submissions import sha256_hex
@@ -190,18 +193,15 @@ def _fill(doc: CommentedMap, tier: TierCriteria, answers: dict[str, Any], unit: 
         entry["note"] = rng.choice(NOTES) if rng.random() < 0.08 else ""
 
 
-def _review(tier: TierCriteria, unit: Unit, answers: dict[str, Any], sha: str, year: int,
+def _review(criteria_set: CriteriaSet, unit: Unit, answers: dict[str, Any], sha: str, year: int,
             registry: Registry, rng: random.Random, adjust: bool) -> CommentedMap:
+    tier = criteria_set.tiers[unit.tier]
     reviews = CommentedSeq()
-    stages = ["district", "province"] if unit.tier == "xa" else ["province"]
+    stages = [s for s in criteria_set.stages if unit.tier in s.tiers]  # in the order they verify
     for index, stage in enumerate(stages):
-        if stage == "district":
-            reviewer = registry.by_id[unit.district].reviewers[0] if unit.district else registry.province_reviewers[0]
-        else:
-            reviewer = registry.province_reviewers[0]
         entry = CommentedMap()
-        entry["stage"] = stage
-        entry["reviewer"] = reviewer
+        entry["stage"] = stage.id
+        entry["reviewer"] = stage_holders(stage, unit, registry)[0]
         entry["date"] = (date(year, 11, 4) + timedelta(days=rng.randint(0, 40) + 14 * index)).isoformat()
         entry["submission_sha256"] = sha
         changed = CommentedMap()
@@ -236,9 +236,32 @@ def cycle_text(spec: DemoYear, criteria_set_id: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _received(spec: DemoYear, unit: Unit, after: date | None, seed: int) -> datetime:
+    """A plausible moment GitHub received a demo submission: mostly in the weeks before the
+    tier's deadline, a few days late now and then; after `after` (the reviews of the earlier
+    version) when the unit edited its file after verification."""
+    rng = _rng(seed, "received", unit.id, spec.year)
+    deadline = date(spec.year, 10, 15) if unit.tier == "xa" else date(spec.year, 10, 31)
+    if after is not None:
+        day = after + timedelta(days=rng.randint(1, 6))
+    elif rng.random() < 0.06:
+        day = deadline + timedelta(days=rng.randint(1, 3))
+    else:
+        day = deadline - timedelta(days=rng.randint(0, 30))
+    moment = datetime.combine(day, time(rng.randint(7, 16), rng.randint(0, 59), rng.randint(0, 59)), PROVINCE_TIME)
+    return moment.astimezone(UTC)
+
+
+def _ledger(received: list[tuple[datetime, str, str]], first_number: int) -> list[Receipt]:
+    """Receipts of a demo year, pull requests numbered in the order they were received."""
+    return [Receipt(path, moment, sha, first_number + index)
+            for index, (moment, path, sha) in enumerate(sorted(received))]
+
+
 def write_demo(root: DataRoot, registry: Registry, criteria_set: CriteriaSet, seed: int = 1609) -> list[Path]:
     """Write the demo years into the data root; returns every file written."""
     written = []
+    pull_requests = 1
     for spec in DEMO_YEARS:
         year_dir = root.year_dir(spec.year)
         for old in sorted(year_dir.glob("*/*.yaml")):
@@ -246,6 +269,7 @@ def write_demo(root: DataRoot, registry: Registry, criteria_set: CriteriaSet, se
         cycle_path = root.cycle_path(spec.year)
         write_atomic(cycle_path, cycle_text(spec, criteria_set.id))
         written.append(cycle_path)
+        received: list[tuple[datetime, str, str]] = []
         for unit in registry.units:
             rng = _rng(seed, "file", unit.id, spec.year)
             if rng.random() < spec.missing_share:
@@ -258,17 +282,25 @@ def write_demo(root: DataRoot, registry: Registry, criteria_set: CriteriaSet, se
             path = root.submission_path(spec.year, unit.tier, unit.id)
             write_atomic(path, text)
             written.append(path)
-            if rng.random() >= spec.review_share:
-                continue
-            sha = sha256_hex(text.encode("utf-8"))
-            stale = spec.state != "published" and rng.random() < 0.06
-            if stale:  # reviewed an earlier version: the unit edited its file afterwards
-                sha = sha256_hex((text + "# phiên bản trước\n").encode("utf-8"))
-            record = _review(tier, unit, answers, sha, spec.year, registry, rng,
-                             adjust=not on_threshold and rng.random() < 0.4)
-            review_path = root.review_path(spec.year, unit.tier, unit.id)
-            write_atomic(review_path, dump_round_trip(record))
-            written.append(review_path)
+            current = sha256_hex(text.encode("utf-8"))
+            reviewed_until = None
+            if rng.random() < spec.review_share:
+                sha = current
+                stale = spec.state != "published" and rng.random() < 0.06
+                if stale:  # reviewed an earlier version: the unit edited its file afterwards
+                    sha = sha256_hex((text + "# phiên bản trước\n").encode("utf-8"))
+                record = _review(criteria_set, unit, answers, sha, spec.year, registry, rng,
+                                 adjust=not on_threshold and rng.random() < 0.4)
+                review_path = root.review_path(spec.year, unit.tier, unit.id)
+                write_atomic(review_path, dump_round_trip(record))
+                written.append(review_path)
+                if stale:
+                    reviewed_until = date.fromisoformat(record["reviews"][-1]["date"])
+            received.append((_received(spec, unit, reviewed_until, seed), root.relative(path), current))
+        ledger = ledger_path(root, spec.year)
+        write_atomic(ledger, ledger_text(_ledger(received, pull_requests)))
+        written.append(ledger)
+        pull_requests += len(received)
         if spec.publication:
             from ..flow.publish import publish
 

@@ -9,6 +9,9 @@ lists come from `vietnam-provinces` 0.x, which holds the pre-2025 three-level ma
 with official codes (its 2025.x releases hold the two-level map after the 2025
 reform, which this decision predates).
 
+Names are written in one tone-mark spelling (README.md, "Tone marks"): in the open
+syllables oa, oe, uy the mark sits on the first vowel (Hạ Hòa, Thanh Thủy).
+
 `build_registry` is pure; `write_registry` writes units/so.yaml, huyen.yaml, xa.yaml
 and roles.yaml, byte-identical on every run so that a stale committed registry shows
 up as a diff. The CLI command `cqdt units generate` calls `write_registry`.
@@ -19,7 +22,6 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
@@ -33,6 +35,7 @@ from slugify import slugify
 from vietnam_provinces.enums import DistrictEnum, ProvinceEnum
 from vietnam_provinces.enums.wards import WardEnum
 
+from ..core.text import collation_key, tone_marks_on_first_vowel
 from ..reading.paths import write_atomic
 
 PROVINCE_CODE = 25
@@ -125,29 +128,6 @@ def demo_login(*parts: str) -> str:
     return f"{head}-{digest}"
 
 
-_VI_ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
-# Tone marks compare after the letters, in dictionary order: ngang, huyền, hỏi, ngã, sắc, nặng.
-_VI_TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
-
-
-def vietnamese_sort_key(text: str) -> tuple:
-    """Sort key for Vietnamese alphabetical order (ă, â after a; đ after d; tones second).
-
-    Plain code-point order would put every accented letter after z.
-    """
-    letters: list[tuple[int, int]] = []
-    tones: list[int] = []
-    for char in unicodedata.normalize("NFC", text.casefold()):
-        decomposed = unicodedata.normalize("NFD", char)
-        tone = next((_VI_TONES[m] for m in decomposed if m in _VI_TONES), 0)
-        base = unicodedata.normalize("NFC", "".join(m for m in decomposed if m not in _VI_TONES))
-        index = _VI_ALPHABET.find(base)
-        # Spaces and punctuation sort before letters, so a shorter word comes first.
-        letters.append((1, index) if index >= 0 else (0, ord(base[0])))
-        tones.append(tone)
-    return (tuple(letters), tuple(tones), text)
-
-
 def _split_prefix(name: str, prefixes: Iterable[str]) -> tuple[str, str]:
     """(prefix, rest) of an administrative name such as "Huyện Đoan Hùng"."""
     for prefix in sorted(prefixes, key=len, reverse=True):  # "Thị trấn" before "Thị"
@@ -238,8 +218,10 @@ def _unit(
     district: str | None = None,
     reviewers: tuple[str, ...] = (),
 ) -> dict:
-    """One unit entry, keys in the order they are written."""
-    entry: dict = {"id": unit_id, "name": name}
+    """One unit entry, keys in the order they are written; the name in the one tone-mark
+    spelling of the project (core.text.tone_marks_on_first_vowel: Hòa, Thủy, as most of the
+    official list writes them; the package mixes Hạ Hoà and Thanh Thủy)."""
+    entry: dict = {"id": unit_id, "name": tone_marks_on_first_vowel(name)}
     if short_name:
         entry["short_name"] = short_name
     entry["kind"] = kind
@@ -253,7 +235,7 @@ def _unit(
 
 def build_so() -> list[dict]:
     """The sở tier: Văn phòng UBND tỉnh, departments A-Z, the board, the central agencies."""
-    departments = sorted(DEPARTMENTS, key=lambda entry: vietnamese_sort_key(entry[1]))
+    departments = sorted(DEPARTMENTS, key=lambda entry: collation_key(entry[1]))
     groups = (
         ([PROVINCIAL_OFFICE], "department"),
         (departments, "department"),

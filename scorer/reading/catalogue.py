@@ -7,7 +7,8 @@ from decimal import Decimal
 from itertools import pairwise
 from typing import Any
 
-from ..core.model import CriteriaSet, Criterion, Group, Level, Option, TierCriteria
+from ..core.model import CriteriaSet, Criterion, Group, Level, Option, Range, Stage, TierCriteria
+from ..core.plausible import QUANTITIES
 from ..core.problems import InputError, Problem
 from .documents import Document, try_read
 from .paths import DataRoot
@@ -56,6 +57,8 @@ def _check(root: DataRoot, set_id: str) -> tuple[CriteriaSet | None, list[Proble
     levels = tuple(Level(lv["id"], lv["name"]) for lv in head["levels"])
     if [lv.id for lv in levels] != list(range(1, len(levels) + 1)):
         doc.add(("levels",), "các mức phải đánh số 1, 2, 3, ... theo thứ tự từ cao xuống thấp")
+    stages = read_stages(head)
+    _check_stages(doc, stages, head["tiers"])
     decimals = head["decimals"]
     tiers: dict[str, TierCriteria] = {}
     all_problems = list(doc.problems)
@@ -78,7 +81,26 @@ def _check(root: DataRoot, set_id: str) -> tuple[CriteriaSet | None, list[Proble
         levels=levels,
         unranked_name=head["unranked_name"],
         tiers=tiers,
+        stages=stages,
     ), []
+
+
+def read_stages(head: dict) -> tuple[Stage, ...]:
+    """The verification stages of a set.yaml already checked against its schema, in order."""
+    return tuple(Stage(s["id"], s["name"], s["reviewers"], tuple(s["tiers"]), s["due"]) for s in head["stages"])
+
+
+def _check_stages(doc: Document, stages: tuple[Stage, ...], tiers: list[str]) -> None:
+    """Stage ids unique; each stage verifies and is due by tiers of this set; every tier verified."""
+    _check_unique(doc, [((index,), stage.id) for index, stage in enumerate(stages)], "bước thẩm định", ("stages",))
+    for index, stage in enumerate(stages):
+        for other in (t for t in stage.tiers if t not in tiers):
+            doc.add(("stages", index, "tiers"), f"bước thẩm định '{stage.id}' ghi cấp '{other}', nhưng bộ tiêu chí không có cấp này (tiers: {', '.join(tiers)})")
+        if stage.due != "verification" and stage.due not in tiers:
+            doc.add(("stages", index, "due"), f"bước thẩm định '{stage.id}' có hạn theo hạn nộp của cấp '{stage.due}', nhưng bộ tiêu chí không có cấp này")
+    for tier in tiers:
+        if not any(tier in stage.tiers for stage in stages):
+            doc.add(("stages",), f"cấp '{tier}' không có bước thẩm định nào; hãy ghi cấp này vào 'tiers' của ít nhất một bước")
 
 
 def _check_tier(
@@ -155,6 +177,7 @@ def _check_criterion(doc: Document, at: tuple, g: dict, c: dict, decimals: int) 
     per_item = _d(c.get("per_item", 0))
     if c["kind"] == "count" and per_item > maximum:
         doc.add((*at, "per_item"), f"tiêu chí {cid}: điểm mỗi mục ({per_item}) lớn hơn điểm tối đa ({maximum})")
+    plausible = _plausible(doc, at, cid, c["kind"], c.get("plausible") or {})
     return Criterion(
         id=cid,
         group_id=g["id"],
@@ -171,4 +194,25 @@ def _check_criterion(doc: Document, at: tuple, g: dict, c: dict, decimals: int) 
         options=options,
         quantity=c.get("quantity", ""),
         quantity_unit=c.get("quantity_unit", ""),
+        plausible=plausible,
+        outside=(c.get("plausible") or {}).get("outside", ""),
     )
+
+
+def _plausible(doc: Document, at: tuple, cid: str, kind: str, declared: dict) -> tuple[Range, ...]:
+    """The criterion's plausible ranges, each checked: a quantity its kind has, min ≤ max."""
+    ranges = []
+    allowed = QUANTITIES.get(kind, ())
+    for quantity, bounds in declared.items():
+        if quantity == "outside":
+            continue
+        if quantity not in allowed:
+            doc.add((*at, "plausible", quantity), f"tiêu chí {cid} (loại {kind}) không có số liệu '{quantity}'; "
+                    f"khoảng hợp lý chỉ khai báo cho: {', '.join(allowed)}")
+            continue
+        low = _d(bounds["min"]) if "min" in bounds else None
+        high = _d(bounds["max"]) if "max" in bounds else None
+        if low is not None and high is not None and low > high:
+            doc.add((*at, "plausible", quantity), f"tiêu chí {cid}: khoảng hợp lý của '{quantity}' có min ({low}) lớn hơn max ({high})")
+        ranges.append(Range(quantity, low, high))
+    return tuple(ranges)

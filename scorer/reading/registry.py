@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..core.model import TIERS, Registry, Unit
+from ..core.model import TIERS, CriteriaSet, Registry, Unit
 from ..core.problems import InputError, Problem
-from .documents import try_read
+from .documents import Document, try_read
 from .paths import DataRoot
 from .schemas import static_validator
 from .yaml import ADMIN
@@ -22,11 +22,14 @@ def _check_registry(root: DataRoot) -> tuple[Registry | None, list[Problem]]:
     problems: list[Problem] = []
     units: list[Unit] = []
     first_seen: dict[str, str] = {}
-    for tier in TIERS:
-        path = root.units_dir / f"{tier}.yaml"
+    entries: dict[str, tuple[Document, int]] = {}  # where each unit is written, for messages
+    paths = [root.units_dir / f"{tier}.yaml" for tier in TIERS]
+    if not any(path.is_file() for path in paths):
+        problems.append(Problem(root.relative(root.units_dir), 1, 1,
+                                f"chưa có danh sách đơn vị nào (units/<cấp>.yaml, với cấp là {', '.join(TIERS)})"))
+    for tier, path in zip(TIERS, paths, strict=True):
         display = root.relative(path)
-        if not path.is_file():
-            problems.append(Problem(display, 1, 1, f"thiếu danh sách đơn vị của cấp '{tier}'"))
+        if not path.is_file():  # a province without this tier
             continue
         doc, found = try_read(path, display, static_validator(root, "units"), limits=ADMIN)
         problems.extend(found)
@@ -40,10 +43,7 @@ def _check_registry(root: DataRoot) -> tuple[Registry | None, list[Problem]]:
                 doc.add(("units", index, "id"), f"mã đơn vị '{unit_id}' bị trùng (đã có trong {first_seen[unit_id]})")
                 continue
             first_seen[unit_id] = display
-            if tier == "xa" and not entry.get("district"):
-                doc.add(("units", index), f"đơn vị cấp xã '{unit_id}' phải có trường 'district'")
-            if tier != "xa" and entry.get("district"):
-                doc.add(("units", index, "district"), "chỉ đơn vị cấp xã mới có trường 'district'")
+            entries[unit_id] = (doc, index)
             units.append(Unit(
                 id=unit_id,
                 name=entry["name"],
@@ -56,10 +56,7 @@ def _check_registry(root: DataRoot) -> tuple[Registry | None, list[Problem]]:
                 reviewers=tuple(entry["reviewers"]),
             ))
         problems.extend(doc.problems)
-    district_ids = {u.id for u in units if u.tier == "huyen"}
-    for unit in units:
-        if unit.district and unit.district not in district_ids:
-            problems.append(Problem(first_seen[unit.id], 1, 1, f"đơn vị '{unit.id}': huyện '{unit.district}' không có trong units/huyen.yaml"))
+    problems.extend(_district_problems(units, entries))
     roles_path = root.units_dir / "roles.yaml"
     roles_doc, found = try_read(roles_path, root.relative(roles_path), static_validator(root, "roles"), limits=ADMIN)
     problems.extend(found)
@@ -70,6 +67,52 @@ def _check_registry(root: DataRoot) -> tuple[Registry | None, list[Problem]]:
         admins=tuple(roles_doc.data["admins"]),
         province_reviewers=tuple(roles_doc.data["province_reviewers"]),
     ), []
+
+
+def _district_problems(units: list[Unit], entries: dict[str, tuple[Document, int]]) -> list[Problem]:
+    """A unit's `district` names a unit of another tier that belongs to no district itself."""
+    by_id = {u.id: u for u in units}
+    problems = []
+    for unit in units:
+        if unit.district is None:
+            continue
+        district = by_id.get(unit.district)
+        if district is None:
+            why = f"huyện '{unit.district}' không có trong danh sách đơn vị (units/)"
+        elif district.tier == unit.tier or district.district is not None:
+            why = f"'{unit.district}' (cấp '{district.tier}') không thể là huyện quản lý đơn vị cấp '{unit.tier}'"
+        else:
+            continue
+        doc, index = entries[unit.id]
+        problems.append(doc.problem(("units", index, "district"), f"đơn vị '{unit.id}': {why}"))
+    return problems
+
+
+def stage_problems(root: DataRoot, registry: Registry, criteria_set: CriteriaSet) -> list[Problem]:
+    """Units a stage of the criteria set could never verify: a stage held by district reviewers
+    needs every unit of its tiers to name its district."""
+    problems = []
+    for stage in criteria_set.stages:
+        if stage.reviewers != "district_reviewers":
+            continue
+        for unit in registry.units:
+            if unit.tier in stage.tiers and unit.district is None:
+                problems.append(_unit_problem(root, unit, f"đơn vị '{unit.id}' thiếu trường 'district': bộ tiêu chí "
+                                                          f"{criteria_set.id} giao cho huyện thẩm định cấp '{unit.tier}' "
+                                                          f"(bước {stage.name})"))
+    return problems
+
+
+def _unit_problem(root: DataRoot, unit: Unit, message: str) -> Problem:
+    """A problem placed on a unit's entry in units/<tier>.yaml (read again: problems are rare)."""
+    path = root.units_dir / f"{unit.tier}.yaml"
+    display = root.relative(path)
+    doc, _ = try_read(path, display, None, limits=ADMIN)
+    units = doc.data.get("units") if doc is not None and isinstance(doc.data, dict) else None
+    for index, entry in enumerate(units if isinstance(units, list) else []):
+        if isinstance(entry, dict) and entry.get("id") == unit.id:
+            return doc.problem(("units", index), message)
+    return Problem(display, 1, 1, message)
 
 
 def load_registry(root: DataRoot) -> Registry:

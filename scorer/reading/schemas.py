@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # imported when a validator is first made: warm runs check no
     from jsonschema import Draft202012Validator
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
-STATIC = ("criteria-set", "criteria-tier", "units", "roles", "cycle", "results")
+STATIC = ("criteria-set", "criteria-tier", "units", "roles", "cycle", "results", "receipt")
 LOGIN = {"type": "string", "pattern": "^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$"}
 UNIT_ID = {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,62}$"}
 
@@ -34,8 +34,23 @@ def review_schema_name(set_id: str, tier: str) -> str:
     return f"review.{set_id}.{tier}.schema.json"
 
 
+def _plausible_text(criterion: Criterion) -> str:
+    """The criterion's plausible ranges, as the value's description says them."""
+    if not criterion.plausible:
+        return ""
+    names = {"value": "", "numerator": "tử số ", "denominator": "mẫu số "}
+    parts = []
+    for bounds in criterion.plausible:
+        low = "" if bounds.low is None else _points(bounds.low)
+        high = "" if bounds.high is None else _points(bounds.high)
+        parts.append(f"{names[bounds.quantity]}{low}–{high}".strip())
+    then = ("số liệu ngoài khoảng không được nhận" if criterion.outside == "refuse"
+            else "số liệu ngoài khoảng phải có giải trình trong 'note'")
+    return f" Khoảng hợp lý: {'; '.join(parts)} ({then})."
+
+
 def _value_schema(criterion: Criterion) -> dict[str, Any]:
-    unanswered = " Để trống (null) nếu chưa trả lời."
+    unanswered = _plausible_text(criterion) + " Để trống (null) nếu chưa trả lời."
     if criterion.kind == "yes_no":
         return {"type": ["boolean", "null"], "description": "true (có) hoặc false (không)." + unanswered}
     if criterion.kind == "ratio":
@@ -117,6 +132,7 @@ def submission_schema(criteria_set: CriteriaSet, tier: str) -> dict[str, Any]:
 def review_schema(criteria_set: CriteriaSet, tier: str) -> dict[str, Any]:
     """Schema of the verification (thẩm định) record of one unit."""
     tier_criteria = criteria_set.tiers[tier]
+    stages = [s for s in criteria_set.stages if tier in s.tiers]
     answers = {
         c.id: {
             "type": "object",
@@ -143,15 +159,16 @@ def review_schema(criteria_set: CriteriaSet, tier: str) -> dict[str, Any]:
             "reviews": {
                 "type": "array",
                 "minItems": 1,
-                "description": "Các lần thẩm định, theo thứ tự thời gian.",
+                "description": "Các lần thẩm định, theo thứ tự ghi; chỉ được thêm mục mới vào cuối, không sửa, xóa hay đổi chỗ mục đã có.",
                 "items": {
                     "type": "object",
                     "additionalProperties": False,
                     "required": ["stage", "reviewer", "date", "submission_sha256", "answers"],
                     "properties": {
-                        "stage": {"enum": ["district", "province"], "description": "district: UBND huyện thẩm định xã; province: Sở TT&TT thẩm định."},
+                        "stage": {"enum": [s.id for s in stages],
+                                  "description": "Bước thẩm định, theo thứ tự thực hiện: " + ", ".join(f"{s.id} ({s.name})" for s in stages) + "."},
                         "reviewer": {**LOGIN, "description": "Tài khoản GitHub của người thẩm định."},
-                        "date": {"type": "string", "format": "date"},
+                        "date": {"type": "string", "format": "date", "description": "Ngày thẩm định (YYYY-MM-DD), trong năm đánh giá và không sau hôm nay."},
                         "submission_sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$", "description": "Mã băm SHA-256 của tệp bài nộp đã thẩm định."},
                         "note": {"type": ["string", "null"]},
                         "answers": {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -19,12 +20,16 @@ from ..core.model import (
     ReviewRecord,
     Submission,
     TierCriteria,
+    Unit,
     VerifiedAnswer,
 )
+from ..core.plausible import OutOfRange, out_of_range
 from ..core.problems import InputError, Problem
 from ..core.rules import is_nonzero
+from ..core.stages import holders_text, holds, required_stages, stage_named
+from ..core.text import vn_number
 from .documents import Document, try_read
-from .messages import schema_problems
+from .messages import criterion_phrase, criterion_titles, schema_problems
 from .paths import SUBMISSION_RE, DataRoot
 from .schemas import fast_is_valid, generated_validator
 from .yaml import read_bytes
@@ -68,16 +73,18 @@ def year_file_names(root: DataRoot, year: int) -> list[tuple[str, str]]:
 
 
 class YearContext:
-    """What checking a year's files needs: registry, cycle and criteria."""
+    """What checking a year's files needs: registry, cycle and criteria; and today's date when
+    review dates are to be checked against it (never in a check whose result is cached by content)."""
 
     def __init__(self, root: DataRoot, registry: Registry, cycle: Cycle, criteria_set: CriteriaSet,
-                 bulk: bool = False):
+                 bulk: bool = False, today: date | None = None):
         self.root = root
         self.registry = registry
         self.cycle = cycle
         self.criteria_set = criteria_set
         # Many files to check: compiling a fast yes/no schema check first pays for itself.
         self.bulk = bulk
+        self.today = today
 
 
 def _place(ctx: YearContext, path: Path) -> tuple[re.Match | None, str]:
@@ -103,18 +110,48 @@ def check_value(doc: Document, where: tuple, criterion: Any, value: Any) -> None
     if criterion.kind == "ratio" and isinstance(value, dict):
         numerator, denominator = value["numerator"], value["denominator"]
         if numerator > denominator:
-            doc.add((*where, "value", "numerator"), f"tiêu chí {criterion.id}: tử số ({numerator}) lớn hơn mẫu số ({denominator})")
+            doc.add((*where, "value", "numerator"),
+                    f"{criterion_phrase(criterion.id, criterion.title)}: tử số ({numerator}) lớn hơn mẫu số ({denominator})")
+
+
+QUANTITY_NAMES = {"numerator": "tử số", "denominator": "mẫu số"}
+
+
+def range_text(criterion: Any, found: OutOfRange) -> str:
+    """'<quantity> là 5.000 Mbps/người, ngoài khoảng hợp lý (đến 1.000 Mbps/người)': a value outside its range, in words."""
+    name = QUANTITY_NAMES.get(found.quantity) or criterion.quantity or criterion.counted or "số liệu"
+    unit = f" {criterion.quantity_unit}" if criterion.quantity_unit else ""
+    low, high = found.range.low, found.range.high
+    bounds = (f"từ {vn_number(low)} đến {vn_number(high)}" if low is not None and high is not None
+              else f"từ {vn_number(low)} trở lên" if low is not None else f"đến {vn_number(high)}")
+    return f"{name} là {vn_number(found.value)}{unit}, ngoài khoảng hợp lý ({bounds}{unit})"
+
+
+def check_plausible(doc: Document, where: tuple, criterion: Any, answer: dict, needs_note: bool = True) -> None:
+    """Values outside the criterion's plausible ranges: an error when it says `outside: refuse`;
+    with `outside: justify`, accepted only with a written justification in the note (a review's
+    answer always has its reason)."""
+    for found in out_of_range(criterion, answer.get("value")):
+        field = (*where, "value") if found.quantity == "value" else (*where, "value", found.quantity)
+        if criterion.outside == "refuse":
+            doc.add(field, f"tiêu chí {criterion.id}: {range_text(criterion, found)} mà bộ tiêu chí quy định; "
+                           "hãy kiểm tra lại số liệu (đơn vị tính, số chữ số)")
+        elif needs_note and not str(answer.get("note") or "").strip():
+            doc.add(field, f"tiêu chí {criterion.id}: {range_text(criterion, found)}; nếu số liệu đúng, hãy ghi "
+                           "giải trình vào 'note' của tiêu chí này, kèm minh chứng; người thẩm định sẽ xem kỹ")
 
 
 def check_evidence(root: DataRoot, doc: Document, where: tuple, criterion: Any, answer: dict) -> None:
     """Evidence for every non-zero answer; only http(s) links or repository files."""
     evidence = answer.get("evidence") or []
+    named = criterion_phrase(criterion.id, criterion.title)
     if is_nonzero(criterion, answer.get("value")) and not evidence:
-        doc.add((*where, "value"), f"tiêu chí {criterion.id}: câu trả lời có điểm phải kèm minh chứng (evidence): đường dẫn http(s) hoặc tệp trong kho")
+        doc.add((*where, "value"), f"{named}: câu trả lời có điểm phải kèm minh chứng: đường dẫn https://... "
+                                   "tới văn bản, hoặc tệp đã đưa vào kho dữ liệu của tỉnh (thư mục evidence/)")
     for index, item in enumerate(evidence):
         problem = evidence_problem(root, item)
         if problem:
-            doc.add((*where, "evidence", index), f"tiêu chí {criterion.id}: {problem}")
+            doc.add((*where, "evidence", index), f"{named}: {problem}")
 
 
 def evidence_problem(root: DataRoot, item: str) -> str | None:
@@ -128,19 +165,21 @@ def evidence_problem(root: DataRoot, item: str) -> str | None:
         except ValueError:  # e.g. an unclosed [ in the host
             parts = None
         if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-            return f"minh chứng '{text[:80]}' không hợp lệ: chỉ chấp nhận đường dẫn http:// hoặc https://"
+            return f"minh chứng '{text[:80]}' không hợp lệ: chỉ nhận đường dẫn bắt đầu bằng http:// hoặc https://"
         if _SPACE.search(text):
-            return f"đường dẫn minh chứng '{text[:80]}' có dấu cách; hãy thay bằng %20"
+            return f"đường dẫn minh chứng '{text[:80]}' có dấu cách; hãy thay mỗi dấu cách bằng %20"
         return None
     path = Path(text)
     if path.is_absolute() or ".." in path.parts or text.startswith(("/", "\\")):
-        return f"đường dẫn tệp minh chứng '{text[:80]}' phải là đường dẫn tương đối trong kho, không có '..'"
+        return (f"đường dẫn tệp minh chứng '{text[:80]}' phải bắt đầu từ thư mục của kho dữ liệu của tỉnh, "
+                "ví dụ evidence/2024/ten-don-vi/bien-ban.pdf, không có '..'")
     try:
         found = (root.root / path).is_file()
     except OSError:  # a name longer than the system allows, say
         found = False
     if not found:
-        return f"không tìm thấy tệp minh chứng '{text[:80]}' trong kho (hoặc hãy dùng đường dẫn http(s))"
+        return (f"không tìm thấy tệp minh chứng '{text[:80]}' trong kho dữ liệu của tỉnh; hãy đưa tệp vào "
+                "thư mục evidence/ hoặc ghi đường dẫn https://...")
     return None
 
 
@@ -162,7 +201,7 @@ def _read_checked(ctx: YearContext, path: Path, display: str, tier: str, kind: s
     if is_valid is not None and is_valid(doc.data):
         return doc, []
     errors = list(generated_validator(ctx.criteria_set, tier, kind).iter_errors(doc.data))
-    return doc, schema_problems(errors, doc.positions, display)
+    return doc, schema_problems(errors, doc.positions, display, titles=criterion_titles(ctx.criteria_set, tier))
 
 
 def read_submission(ctx: YearContext, path: Path) -> tuple[Submission | None, list[Problem]]:
@@ -187,6 +226,7 @@ def read_submission(ctx: YearContext, path: Path) -> tuple[Submission | None, li
         answer = doc.data["answers"][criterion.id]
         where = ("answers", criterion.id)
         check_value(doc, where, criterion, answer.get("value"))
+        check_plausible(doc, where, criterion, answer)
         check_evidence(ctx.root, doc, where, criterion, answer)
         answers[criterion.id] = Answer(
             value=canonical_value(answer.get("value")),
@@ -213,27 +253,69 @@ def read_review(ctx: YearContext, path: Path) -> tuple[ReviewRecord | None, list
     tier_criteria = ctx.criteria_set.tiers[tier]
     unit = ctx.registry.by_id.get(doc.data["unit"])
     reviews = []
-    for index, entry in enumerate(doc.data["reviews"]):
-        _check_reviewer(ctx, doc, ("reviews", index), entry, unit)
+    entries = doc.data["reviews"]
+    for index, entry in enumerate(entries):
+        if unit is not None:
+            _check_reviewer(ctx, doc, ("reviews", index), entry, unit)
+            _check_stage_order(ctx, doc, index, entries, unit)
+        _check_review_date(ctx, doc, ("reviews", index), entry)
         reviews.append(_review(doc, ("reviews", index), entry, tier_criteria))
     if doc.problems:
         return None, sorted(doc.problems)
     return ReviewRecord(doc.data["unit"], doc.data["year"], display, tuple(reviews)), []
 
 
-def _check_reviewer(ctx: YearContext, doc: Document, where: tuple, entry: dict, unit: Any) -> None:
-    if unit is None:
+def _check_reviewer(ctx: YearContext, doc: Document, where: tuple, entry: dict, unit: Unit) -> None:
+    """The entry's reviewer holds its stage for this unit in the registry."""
+    stage = stage_named(ctx.criteria_set.stages, entry["stage"])
+    if stage is None or unit.tier not in stage.tiers:  # the tier's schema names its stages
         return
-    if entry["stage"] == "district":
-        if unit.tier != "xa":
-            doc.add((*where, "stage"), "chỉ đơn vị cấp xã có bước thẩm định của huyện (stage: district); hãy ghi stage: province")
-            return
-        district = ctx.registry.by_id.get(unit.district or "")
-        allowed = district.reviewers if district else ()
-        if entry["reviewer"] not in allowed:
-            doc.add((*where, "reviewer"), f"'{entry['reviewer']}' không có tên trong danh sách người thẩm định của {district.name if district else 'huyện'}")
-    elif entry["reviewer"] not in ctx.registry.province_reviewers:
-        doc.add((*where, "reviewer"), f"'{entry['reviewer']}' không có tên trong tổ thẩm định của Sở TT&TT (units/roles.yaml)")
+    if not holds(stage, unit, ctx.registry, entry["reviewer"]):
+        doc.add((*where, "reviewer"), f"'{entry['reviewer']}' không được thẩm định đơn vị {unit.id} ở bước {stage.name} "
+                                      f"({stage.id}): không có tên trong {holders_text(stage, unit, ctx.registry)}")
+
+
+def _check_stage_order(ctx: YearContext, doc: Document, index: int, entries: list[dict], unit: Unit) -> None:
+    """A stage verifies a version only after every earlier stage has (district before province),
+    and no earlier stage adds an entry for a version a later stage already verified."""
+    required = required_stages(ctx.criteria_set, unit.tier)
+    entry = entries[index]
+    if entry["stage"] not in required:
+        return
+    position = required.index(entry["stage"])
+    before = [(e["stage"], e["submission_sha256"]) for e in entries[:index]]
+    name = stage_named(ctx.criteria_set.stages, entry["stage"]).name
+    for earlier in required[:position]:
+        if (earlier, entry["submission_sha256"]) not in before:
+            earlier_name = stage_named(ctx.criteria_set.stages, earlier).name
+            doc.add(("reviews", index, "stage"), f"bước {name} thẩm định phiên bản bài nộp này trước bước {earlier_name}: "
+                                                 f"cần một mục 'stage: {earlier}' cùng submission_sha256 ở phía trên")
+    for later in required[position + 1:]:
+        if (later, entry["submission_sha256"]) in before:
+            later_name = stage_named(ctx.criteria_set.stages, later).name
+            doc.add(("reviews", index, "stage"), f"bước {name} ghi thẩm định sau khi bước {later_name} đã thẩm định "
+                                                 "cùng phiên bản bài nộp; các bước phải theo thứ tự")
+            break
+
+
+def _check_review_date(ctx: YearContext, doc: Document, where: tuple, entry: dict) -> None:
+    """Dated within the evaluation (not before its year) and, when today is known, not in the future."""
+    day = date.fromisoformat(entry["date"])
+    if day.year < ctx.cycle.year:
+        doc.add((*where, "date"), f"ngày thẩm định {day:%d/%m/%Y} trước năm đánh giá {ctx.cycle.year}")
+    if ctx.today is not None and day > ctx.today:
+        doc.add((*where, "date"), f"ngày thẩm định {day:%d/%m/%Y} ở tương lai")
+
+
+def future_review_problems(ctx: YearContext, records: Iterable[ReviewRecord]) -> list[Problem]:
+    """Review entries dated after ctx.today, located: the records' files are read again only when
+    one of their dates is in the future (their cached check could not know today)."""
+    assert ctx.today is not None
+    problems = []
+    for record in records:
+        if any(review.date > ctx.today for review in record.reviews):
+            problems.extend(read_review(ctx, ctx.root.root / record.path)[1])
+    return problems
 
 
 def _review(doc: Document, where: tuple, entry: dict, tier_criteria: TierCriteria) -> Review:
@@ -241,6 +323,7 @@ def _review(doc: Document, where: tuple, entry: dict, tier_criteria: TierCriteri
     for cid, answer in entry["answers"].items():
         criterion = tier_criteria.criterion(cid)
         check_value(doc, (*where, "answers", cid), criterion, answer["value"])
+        check_plausible(doc, (*where, "answers", cid), criterion, answer, needs_note=False)
         answers[cid] = VerifiedAnswer(canonical_value(answer["value"]), answer["reason"])
     return Review(
         stage=entry["stage"],

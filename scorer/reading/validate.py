@@ -6,15 +6,18 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..core.dates import province_today
 from ..core.problems import Problem
 from ..flow.publish import frozen_problems
+from ..flow.receipts import LEDGER_RE, ledger_path, ledger_problems
+from ..flow.record import record_problems
 from ..shell.year import read_year
 from .catalogue import check_criteria_set
 from .cycle import check_cycle
 from .paths import CRITERIA_RE, CYCLE_RE, SUBMISSION_RE, UNITS_RE, DataRoot
-from .registry import check_registry
+from .registry import check_registry, stage_problems
 from .schemas import stale_generated
-from .submissions import YearContext, read_review, read_submission
+from .submissions import YearContext, future_review_problems, read_review, read_submission
 
 
 @dataclass
@@ -65,15 +68,37 @@ def validate_all(root: DataRoot) -> Report:
         report.add([], [Problem(f"schema/{name}", 1, 1, "lược đồ sinh từ bộ tiêu chí đã cũ hoặc bị thiếu; hãy chạy: cqdt schemas")])
     registry, problems = check_registry(root)
     report.add(_yaml_files(root.units_dir, root), problems)
+    today = province_today()
     for year in root.years():
         inputs = read_year(root, year, registry) if registry is not None else None
         files = [root.relative(root.cycle_path(year))]
         files += sorted(root.relative(p) for p in root.year_dir(year).glob("*/*.yaml"))
         report.add(files, inputs.problems if inputs else check_cycle(root, year)[1])
         report.add([], frozen_problems(root, year))
+        report.add([], record_problems(root, year))
+        if ledger_path(root, year).is_file():
+            report.add([root.relative(ledger_path(root, year))], ledger_problems(root, year))
+        if inputs is not None and inputs.registry is not None and inputs.cycle is not None and inputs.criteria_set is not None:
+            ctx = YearContext(root, inputs.registry, inputs.cycle, inputs.criteria_set, today=today)
+            report.add([], future_review_problems(ctx, inputs.reviews.values()))
+            report.add([], stage_problems(root, inputs.registry, inputs.criteria_set))
     stray = _stray_files(root)
     report.add(sorted(stray), [Problem(display, 1, 1, message) for display, message in sorted(stray.items())])
     return report.finish()
+
+
+def _published_years_using(root: DataRoot, displays: list[str]) -> list[int]:
+    """Published years whose record a change to these criteria, registry or cycle files may break."""
+    sets = {match["set"] for d in displays if (match := CRITERIA_RE.match(d)) is not None}
+    registry = any(UNITS_RE.match(d) for d in displays)
+    cycles = {int(match["year"]) for d in displays if (match := CYCLE_RE.match(d)) is not None}
+    years = []
+    for year in root.years():
+        cycle, _ = check_cycle(root, year)
+        if cycle is not None and cycle.state == "published" and (
+                registry or year in cycles or cycle.criteria_set in sets):
+            years.append(year)
+    return years
 
 
 NOT_DATA = "không phải tệp dữ liệu của cqdt (bài nộp phải ở submissions/<năm>/<cấp>/<mã đơn vị>.yaml, bằng chữ số và chữ thường không dấu)"
@@ -117,6 +142,9 @@ def validate_paths(root: DataRoot, paths: list[Path]) -> Report:
         if UNITS_RE.match(display):
             report.add([display], registry_problems)
             continue
+        if (match := LEDGER_RE.match(display)) is not None:
+            report.add([display], ledger_problems(root, int(match["year"])))
+            continue
         if (match := CYCLE_RE.match(display)) is not None:
             report.add([display], check_cycle(root, int(match["year"]))[1])
             report.add([], frozen_problems(root, int(match["year"]), {display}))
@@ -126,6 +154,8 @@ def validate_paths(root: DataRoot, paths: list[Path]) -> Report:
             continue
         report.add([display], _check_year_file(root, path, int(match["year"]), registry, registry_problems))
         report.add([], frozen_problems(root, int(match["year"]), {display}))
+    for year in _published_years_using(root, [root.relative(p) for p in paths if p.is_file()]):
+        report.add([], record_problems(root, year))
     return report.finish()
 
 
@@ -138,6 +168,6 @@ def _check_year_file(root: DataRoot, path: Path, year: int, registry, registry_p
     criteria_set, problems = check_criteria_set(root, cycle.criteria_set)
     if criteria_set is None:
         return problems
-    ctx = YearContext(root, registry, cycle, criteria_set)
+    ctx = YearContext(root, registry, cycle, criteria_set, today=province_today())
     reader = read_review if path.name.endswith(".review.yaml") else read_submission
     return reader(ctx, path)[1]

@@ -63,8 +63,6 @@ class Limits:
 SUBMITTED = Limits(max_bytes=1024 * 1024, max_entries=10_000)
 # The registry and criteria of a whole country, changed by admins only.
 ADMIN = Limits(max_bytes=64 * 1024 * 1024, max_entries=4_000_000)
-MAX_BYTES = SUBMITTED.max_bytes
-MAX_ADMIN_BYTES = ADMIN.max_bytes
 
 # Characters outside YAML's printable set (YAML 1.2, 5.1): what no parser is given.
 _NOT_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")

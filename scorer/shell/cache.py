@@ -72,7 +72,8 @@ _ALLOWED = {
     *(("scorer.core.model", name) for name in ("Answer", "Submission", "Review", "ReviewRecord", "VerifiedAnswer",
                                           "Registry", "Unit", "CriterionResult", "Shortfall", "Gap",
                                           "UnitResult", "CriteriaSet", "TierCriteria", "Group", "Criterion",
-                                          "Option", "Level", "Cycle", "Publication")),
+                                          "Option", "Level", "Stage", "Cycle", "Publication", "Amendment",
+                                          "AmendmentChange", "UnitDecision", "Range")),
     ("scorer.core.problems", "Problem"),
 }
 

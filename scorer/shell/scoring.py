@@ -17,16 +17,7 @@ from decimal import Decimal
 from functools import partial
 from typing import Any, NamedTuple
 
-from ..core.evaluate import (
-    answered_bests,
-    best_values,
-    counted_values,
-    ranks,
-    relative_values,
-    score,
-    self_values,
-    unit_result,
-)
+from ..core.evaluate import ranks, relative_inputs, score, tier_bests, unit_result
 from ..core.model import (
     TIERS,
     CriteriaSet,
@@ -34,12 +25,15 @@ from ..core.model import (
     LazyCriteria,
     LazyUnitResult,
     Results,
+    TierBests,
     TierCriteria,
     Unit,
     UnitResult,
+    is_ranked,
 )
 from ..export import results as export
 from ..export.results import JSON_TAIL, json_head, listing_key, ranked_line, unit_line
+from ..flow.record import read_record
 from ..reading.paths import DataRoot
 from .cache import IndexJournal, cache_path, code_version, loads, read_pickle, write_pickle
 from .pack import Address, Pack
@@ -207,13 +201,10 @@ class CachedLines(Mapping):
         return len(self._cache.units)
 
 
-Bests = tuple[dict[str, Decimal], dict[str, Decimal]]
-
-
 def _score_tier(inputs: YearInputs, cache: UnitCache, tier: TierCriteria, units: tuple[Unit, ...],
-                published: bool) -> tuple[Bests, Callable[[Unit], UnitResult]]:
+                published: bool) -> tuple[TierBests, Callable[[Unit], UnitResult]]:
     """Score the tier's units whose cached line is missing or out of date; returns the tier's
-    answered bests (evaluate.answered_bests, self-assessed and counted) and how to score one again."""
+    bests (evaluate.tier_bests) and how to score one again."""
     submissions, reviews = inputs.submissions, inputs.reviews
     assert isinstance(submissions, LazyItems) and isinstance(reviews, LazyItems)
     # The unit's registry entry is not in its own key: the context already holds the whole
@@ -229,17 +220,14 @@ def _score_tier(inputs: YearInputs, cache: UnitCache, tier: TierCriteria, units:
         if cached is not None and cached.own_key == own[unit.id]:
             relative[unit.id] = cached.relative_self, cached.relative_counted
         else:
-            submission = submissions[unit.id]
-            relative[unit.id] = (relative_values(tier, self_values(submission)),
-                                 relative_values(tier, counted_values(submission, reviews.get(unit.id))))
-    answered = (answered_bests(tier, [r[0] for r in relative.values()]),
-                answered_bests(tier, [r[1] for r in relative.values()]))
-    best_self, best_counted = (best_values(found, tier) for found in answered)
-    tier_key = _digest(sorted(best_self.items()), sorted(best_counted.items()), published)
+            relative[unit.id] = relative_inputs(tier, inputs.criteria_set, inputs.cycle, submissions[unit.id],
+                                                reviews.get(unit.id))
+    bests = tier_bests(tier, list(relative.values()), inputs.cycle.relative_best)
+    tier_key = _digest(tuple(bests), published)
 
     def rescore(unit: Unit) -> UnitResult:
         return unit_result(unit, tier, inputs.criteria_set, submissions.get(unit.id), reviews.get(unit.id),
-                           best_self, best_counted, published)
+                           bests, inputs.cycle)
 
     for unit in units:
         cached = cache.units.get(unit.id)
@@ -253,13 +241,13 @@ def _score_tier(inputs: YearInputs, cache: UnitCache, tier: TierCriteria, units:
         cache.put(unit.id, ScoredUnit(own[unit.id], tier_key, key, result.status, result.level, result.total,
                                       result.stale_reviews, self_rel, counted_rel, None),
                   result, unit_line(result, inputs.criteria_set))
-    return answered, rescore
+    return bests, rescore
 
 
 def _tier_ranks(cache: UnitCache, units: tuple[Unit, ...], criteria_set: CriteriaSet) -> dict[str, int]:
     """The ranks of the tier's submitted units, from their cached levels and totals."""
     entries = [cache.units[u.id] for u in units]
-    return ranks([(u.id, e.level, e.total) for u, e in zip(units, entries, strict=True) if e.status != "not_submitted"], criteria_set)
+    return ranks([(u.id, e.level, e.total) for u, e in zip(units, entries, strict=True) if is_ranked(e.status)], criteria_set)
 
 
 def iter_json(inputs: YearInputs, tiers: tuple[str, ...] = TIERS) -> Iterator[bytes]:
@@ -273,18 +261,19 @@ def iter_json(inputs: YearInputs, tiers: tuple[str, ...] = TIERS) -> Iterator[by
     published = cycle.state == "published"
     listing: list[tuple[tuple, Unit, int | None]] = []
     rescore: dict[str, Callable[[Unit], UnitResult]] = {}
+    bests: dict[str, TierBests] = {}
     for tier_id in TIERS:
         if tier_id not in criteria_set.tiers:
             continue
         units = registry.in_tier(tier_id)
-        _, rescore[tier_id] = _score_tier(inputs, cache, criteria_set.tiers[tier_id], units, published)
+        bests[tier_id], rescore[tier_id] = _score_tier(inputs, cache, criteria_set.tiers[tier_id], units, published)
         if tier_id not in tiers:
             continue
         rank_of = _tier_ranks(cache, units, criteria_set)
-        listing.extend((listing_key(tier_id, rank_of.get(u.id), u.id), u, rank_of.get(u.id)) for u in units)
+        listing.extend((listing_key(tier_id, rank_of.get(u.id), u.name, u.id), u, rank_of.get(u.id)) for u in units)
     cache.save({u.id for tier_id in criteria_set.tiers for u in registry.in_tier(tier_id)})
     listing.sort(key=lambda item: item[0])
-    yield json_head(Results(inputs.year, cycle, criteria_set, ()), tiers).encode("utf-8")
+    yield json_head(Results(inputs.year, cycle, criteria_set, (), bests), tiers).encode("utf-8")
     separator = b"\n"
     for _, unit, rank in listing:
         line = cache.line(unit.id)
@@ -317,7 +306,10 @@ def score_cached(inputs: YearInputs) -> Results:
                    fingerprints, CachedLines(cache))
 
 
-def evaluate(root: DataRoot, year: int) -> Results:
+def evaluate(root: DataRoot, year: int, *, recorded: bool = True) -> Results:
     """Read, check and score a year (units whose inputs did not change come from the cache);
-    raises InputError on any problem."""
+    raises InputError on any problem. A published year's Results are its official record
+    (flow.record), unless `recorded` is false: then the year is scored from the repository."""
+    if recorded and (official := read_record(root, year)) is not None:
+        return official
     return score_cached(require_valid(read_year(root, year)))

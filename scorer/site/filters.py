@@ -18,6 +18,7 @@ from markupsafe import Markup
 from ..core.model import Criterion
 from ..core.text import STAGE_LABELS, STATUS_LABELS, TIER_LABELS, vn_number
 from ..reading.paths import REPO_FILE_RE
+from .record_views import RECORD_FILTERS
 
 # Scheme http or https, a non-empty host, no whitespace anywhere.
 HTTP_URL_RE = re.compile(r"(?i)https?://[^/?#\s]+[^\s]*\Z")
@@ -95,6 +96,8 @@ def level_badge(level: int | None, name: str) -> Markup:
 
 def status_html(result) -> Markup:
     """A unit's status, and a warning when its verification is out of date."""
+    if result.status == "needs_reverification":  # the label says it
+        return Markup(f'<span class="status stale">{html_text(STATUS_LABELS[result.status])}</span>')
     stale = ' <span class="status stale">(cần thẩm định lại)</span>' if result.needs_reverification else ""
     return Markup(f'<span class="status">{html_text(STATUS_LABELS.get(result.status))}</span>{stale}')
 
@@ -170,6 +173,7 @@ def roman(level: int) -> str:
 vn_number_cached = lru_cache(maxsize=8192)(vn_number)
 
 FILTERS = {
+    **RECORD_FILTERS,
     "vn_number": vn_number_cached,
     "vn_signed": vn_signed,
     "answer_text": answer_text,

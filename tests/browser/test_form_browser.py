@@ -66,15 +66,15 @@ def _fill(page, criteria: list[dict]) -> None:
         cid, kind = criterion["id"], criterion["kind"]
         if kind == "yes_no":
             page.check(f"#{cid}-answer-{'true' if index % 3 else 'false'}")
-        elif kind == "ratio":
+        elif kind == "ratio":  # decimal commas, as Vietnamese writes numbers, and points alike
             page.fill(f"#{cid}-numerator", str(index % 9 + 1))
-            page.fill(f"#{cid}-denominator", "12.5" if index % 4 == 0 else "10")
+            page.fill(f"#{cid}-denominator", {0: "12,5", 1: "12.5"}.get(index % 4, "10"))
         elif kind == "count":
             page.fill(f"#{cid}-answer", str(index % 4))
         elif kind == "choice":
             page.select_option(f"#{cid}-answer", criterion["options"][index % len(criterion["options"])]["id"])
         else:
-            page.fill(f"#{cid}-answer", "37.25")
+            page.fill(f"#{cid}-answer", "37,25")
         page.fill(f"#{cid}-evidence", f"https://xa.phutho.gov.vn/minh-chung/{cid}.pdf")
         if index % 5 == 0:
             page.fill(f"#{cid}-note", f"Số liệu năm nay: \"{cid}\" đã đối chiếu, có ghi chú #1")
@@ -103,17 +103,18 @@ def test_clerk_fills_the_form_and_gets_a_valid_file(page, built, cqdt):
     criteria = _choose(page, url, year, unit_id)
     _fill(page, criteria)
 
-    count = next(c["id"] for c in criteria if c["kind"] == "count")
-    page.fill(f"#{count}-answer", "2,5")
-    error = page.locator(f"#{count}-errors li")
-    assert error.inner_text() == (f"trường 'answers.{count}.value' phải là một số; số thập phân viết bằng dấu chấm, "
-                                  "không dùng dấu phẩy: ghi 2.5 thay cho \"2,5\"")
-    assert page.locator(f"#{count}-answer").get_attribute("aria-invalid") == "true"
+    count = next(c for c in criteria if c["kind"] == "count")
+    page.fill(f"#{count['id']}-answer", "2,5")
+    error = page.locator(f"#{count['id']}-errors li")
+    # The clerk's words: the criterion by its title, the number as typed, no schema path.
+    assert error.inner_text() == (f"Tiêu chí {count['id']} ({count['title']}): câu trả lời phải là một số nguyên "
+                                  "(không có phần thập phân); đang là 2,5")
+    assert page.locator(f"#{count['id']}-answer").get_attribute("aria-invalid") == "true"
     page.click("#form-make")
     assert "còn 1 tiêu chí có lỗi" in page.locator("#form-output-errors").inner_text()
     shot(page, "loi-so-thap-phan")
-    page.fill(f"#{count}-answer", "2")
-    assert page.locator(f"#{count}-errors li").count() == 0
+    page.fill(f"#{count['id']}-answer", "2")
+    assert page.locator(f"#{count['id']}-errors li").count() == 0
 
     total, level = page.locator("#form-total").inner_text(), page.locator("#form-level").inner_text()
     groups = page.locator("#form-groups tr td:nth-child(2)").all_inner_texts()
@@ -128,6 +129,8 @@ def test_clerk_fills_the_form_and_gets_a_valid_file(page, built, cqdt):
     assert "value" not in query and "Sao chép nội dung" in page.locator("#form-github-help").inner_text()
     shot(page, "tao-tep")
 
+    relative = next(c["id"] for c in criteria if c["kind"] == "relative")
+    assert f"  {relative}:\n    value: 37.25\n" in text  # "37,25" as typed, a number in the file
     target = data.root / path
     target.write_text(text, encoding="utf-8")
     assert cqdt("--data", data.root, "validate", target).exit_code == 0
@@ -212,3 +215,36 @@ def _phone_checks(page, url: str, year: int, unit_id: str) -> None:
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "form-dien-thoai.png"))
+
+
+def test_phone_messages_are_in_the_clerks_words(browser, built):
+    """At 390 px: a ratio typed as one number asks for both numbers by what they count, a
+    decimal comma is a number, and no message shows a schema path or runs off the screen."""
+    data, url, _ = built
+    year, unit_id = _new_commune(data)
+    with tab(browser, 390) as page:
+        criteria = _choose(page, url, year, unit_id)
+        ratio = next(c for c in criteria if c["kind"] == "ratio")
+        relative = next(c for c in criteria if c["kind"] == "relative")
+        page.locator(f"#c-{ratio['id']}").scroll_into_view_if_needed()
+        page.fill(f"#{ratio['id']}-numerator", "18/20")
+        message = page.locator(f"#{ratio['id']}-errors li").inner_text()
+        assert message == (f"Tiêu chí {ratio['id']} ({ratio['title']}) cần hai số: tử số ({ratio['numerator']}) "
+                           f"và mẫu số ({ratio['denominator']}); đang là \"18/20\"")
+        page.fill(f"#{ratio['id']}-numerator", "18,5")
+        assert "còn thiếu mẫu số" in page.locator(f"#{ratio['id']}-errors li").inner_text()
+        page.fill(f"#{ratio['id']}-denominator", "20")
+        page.fill(f"#{ratio['id']}-evidence", "https://xa.phutho.gov.vn/mc.pdf")
+        assert page.locator(f"#{ratio['id']}-errors li").count() == 0
+        assert page.locator(f"#{ratio['id']}-points").inner_text().startswith("Điểm: ")
+        page.fill(f"#{relative['id']}-answer", "12,5")
+        assert "phải kèm minh chứng" in page.locator(f"#{relative['id']}-errors li").inner_text()
+        page.fill(f"#{relative['id']}-evidence", "tai-lieu/khong-co.pdf")
+        missing = page.locator(f"#{relative['id']}-errors li").inner_text()
+        assert "kho dữ liệu của tỉnh" in missing and missing.startswith(f"Tiêu chí {relative['id']} (")
+        texts = page.locator(".form-errors li").all_inner_texts()
+        assert texts and not any("answers." in t or ".value" in t for t in texts)
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+        page.locator(f"#c-{relative['id']}").scroll_into_view_if_needed()
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "form-dien-thoai-loi.png"))

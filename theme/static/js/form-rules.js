@@ -72,31 +72,41 @@
     return chars.length <= 60 ? "\"" + text + "\"" : "\"" + chars.slice(0, 57).join("") + "...\"";
   }
 
-  const NUMBER_TEXT = /^\s*-?\d+(\.\d+)?\s*$/;
-  const DECIMAL_COMMA = /^\s*-?\d+,\d+\s*$/;
+  // A number as a person types it: a decimal comma is a decimal point ("20,5" is 20.5), as
+  // Vietnamese writes numbers (and the site and the Excel form show them).
+  const NUMBER_TEXT = /^\s*-?\d+([.,]\d+)?\s*$/;
+  const RATIO_IN_ONE = /[/%]/;
 
   function typeKey(schema) {
     const types = [].concat(schema.type);
     return types.includes("integer") ? "integer" : "number";
   }
 
-  /** Check one typed number against its JSON Schema part; returns {number} or {error}. */
-  function checkNumber(text, schema, field, messages) {
-    const trimmed = text.trim();
+  /** A value as scorer.messages.shown quotes it: numbers bare, text in quotes. */
+  function shownValue(text) {
+    return /^\s*-?\d+(\.\d+)?\s*$/.test(text) ? text.trim() : shown(text);
+  }
+
+  /**
+   * Check one typed number against its JSON Schema part ("answer", "numerator" or
+   * "denominator"); returns {number: {text, typed, value, integer}} or {error}.
+   * names: the criterion's placeholders ({criterion}, {numerator_label}, {denominator_label}).
+   */
+  function checkNumber(text, schema, part, names, messages) {
+    const typed = text.trim();
     const nullable = [].concat(schema.type).includes("null");
-    const kind = typeKey(schema) + (nullable ? "_or_null" : "");
-    if (DECIMAL_COMMA.test(trimmed)) {
-      return { error: fill(messages.decimal_comma, { field: field, text: text, fixed: trimmed.replace(",", ".") }) };
+    const suffix = part === "answer" ? "" : "_" + part;
+    if (!NUMBER_TEXT.test(typed)) {
+      const key = part === "answer" ? "type_" + typeKey(schema) + (nullable ? "_or_null" : "") : "type_number" + suffix;
+      return { error: fill(messages[key], Object.assign({ shown: shown(text) }, names)) };
     }
-    if (!NUMBER_TEXT.test(trimmed)) {
-      return { error: fill(messages["type_" + kind], { field: field, shown: shown(text) }) };
-    }
-    const number = { text: trimmed, value: parseDecimal(trimmed), integer: !trimmed.includes(".") };
+    const plain = typed.replace(",", ".");
+    const number = { text: plain, typed: typed, value: parseDecimal(plain), integer: !plain.includes(".") };
     if (typeKey(schema) === "integer" && !number.integer) {
-      return { error: fill(messages.integer, { field: field, value: trimmed }) };
+      return { error: fill(messages.integer, Object.assign({ value: typed }, names)) };
     }
     if (schema.minimum !== undefined && cmp(number.value, parseDecimal(String(schema.minimum))) < 0) {
-      return { error: fill(messages.minimum, { field: field, minimum: schema.minimum, value: trimmed }) };
+      return { error: fill(messages["minimum" + suffix], Object.assign({ value: typed }, names)) };
     }
     return { number: number };
   }
@@ -104,11 +114,12 @@
   /**
    * Turn the raw inputs of one criterion into its answer value and problems.
    * raw: {answer, numerator, denominator, evidence, note} as typed; answer is
-   * "true"/"false"/"" for yes_no and an option id or "" for choice.
+   * "true"/"false"/"" for yes_no and an option id or "" for choice (a ratio's answer holds
+   * a single number read from a file, which a ratio cannot take).
    * Returns {value, errors: [{part, message}]}; value null when unanswered or not a valid value.
    */
   function readAnswer(criterion, schema, raw, messages, evidence) {
-    const field = "answers." + criterion.id + ".value";
+    const names = { criterion: criterion.label, numerator_label: criterion.numerator, denominator_label: criterion.denominator };
     const errors = [];
     let value = null;
     if (criterion.kind === "yes_no") {
@@ -117,35 +128,40 @@
       value = raw.answer && schema.enum.includes(raw.answer) ? raw.answer : null;
     } else if (criterion.kind === "ratio") {
       const parts = { numerator: (raw.numerator || "").trim(), denominator: (raw.denominator || "").trim() };
-      if (parts.numerator || parts.denominator) {
+      const single = (raw.answer || "").trim();
+      const inOne = ["numerator", "denominator"].find((part) => RATIO_IN_ONE.test(parts[part]));
+      if (inOne || (single && !parts.numerator && !parts.denominator)) {
+        const text = inOne ? raw[inOne] : single;
+        errors.push({ part: inOne || "numerator", message: fill(messages.ratio_number, Object.assign({ shown: shownValue(text) }, names)) });
+      } else if (parts.numerator || parts.denominator) {
         const numbers = {};
         for (const part of ["numerator", "denominator"]) {
           if (!parts[part]) {
-            errors.push({ part: part, message: fill(messages["required_" + part], { field: field }) });
+            errors.push({ part: part, message: fill(messages["required_" + part], names) });
             continue;
           }
-          const checked = checkNumber(raw[part], schema.properties[part], field + "." + part, messages);
+          const checked = checkNumber(raw[part], schema.properties[part], part, names, messages);
           if (checked.error) { errors.push({ part: part, message: checked.error }); } else { numbers[part] = checked.number; }
         }
         if (!errors.length) {
           value = numbers;
           if (cmp(numbers.numerator.value, numbers.denominator.value) > 0) {
-            errors.push({ part: "numerator", message: fill(messages.ratio_over, {
-              id: criterion.id, numerator: numbers.numerator.text, denominator: numbers.denominator.text }) });
+            errors.push({ part: "numerator", message: fill(messages.ratio_over, Object.assign({
+              numerator: numbers.numerator.typed, denominator: numbers.denominator.typed }, names)) });
           }
         }
       }
     } else if ((raw.answer || "").trim()) {
-      const checked = checkNumber(raw.answer, schema, field, messages);
+      const checked = checkNumber(raw.answer, schema, "answer", names, messages);
       if (checked.error) { errors.push({ part: "answer", message: checked.error }); } else { value = checked.number; }
     }
     const items = evidenceItems(raw.evidence);
     if (!errors.length && isNonzero(criterion, value) && !items.length) {
-      errors.push({ part: "evidence", message: fill(messages.evidence_required, { id: criterion.id }) });
+      errors.push({ part: "evidence", message: fill(messages.evidence_required, names) });
     }
     for (const item of items) {
       const problem = evidenceProblem(item, messages, evidence);
-      if (problem) { errors.push({ part: "evidence", message: fill(problem, { id: criterion.id }) }); }
+      if (problem) { errors.push({ part: "evidence", message: fill(problem, names) }); }
     }
     // A wrong number scores nothing; a missing or wrong evidence link keeps the score
     // visible but still stops the file from being made.
@@ -156,7 +172,7 @@
     return String(text || "").split("\n").map((line) => line.trim()).filter((line) => line);
   }
 
-  /** Why an evidence entry is refused (submissions.evidence_problem), as a template with {id}. */
+  /** Why an evidence entry is refused (submissions.evidence_problem), as a template with {criterion}. */
   function evidenceProblem(item, messages, evidence) {
     const text = item.trim();
     const short = Array.from(text).slice(0, 80).join("");

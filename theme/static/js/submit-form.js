@@ -56,15 +56,20 @@
     const current = select.value;
     const children = [option("", "– Chọn đơn vị –", false)];
     if (tierId === "xa") {
+      // data.units is in Vietnamese alphabetical order (forms/web.py): districts in the order
+      // of their own names, communes in the order of theirs.
+      const position = new Map(data.units.map((u, index) => [u.id, index]));
       const districts = new Map();
       for (const unit of units) {
-        const district = unitData(unit.district);
-        const label = district ? district.name : "Khác";
-        if (!districts.has(label)) { districts.set(label, []); }
-        districts.get(label).push(unit);
+        if (!districts.has(unit.district)) { districts.set(unit.district, []); }
+        districts.get(unit.district).push(unit);
       }
-      for (const [label, members] of districts) {
-        children.push(el("optgroup", { label: label }, members.map((u) => option(u.id, u.name, u.id === current))));
+      const place = (id) => (position.has(id) ? position.get(id) : data.units.length);
+      const order = [...districts.keys()].sort((a, b) => place(a) - place(b));
+      for (const districtId of order) {
+        const district = unitData(districtId);
+        children.push(el("optgroup", { label: district ? district.name : "Khác" },
+          districts.get(districtId).map((u) => option(u.id, u.name, u.id === current))));
       }
     } else {
       children.push(...units.map((u) => option(u.id, u.name, u.id === current)));
@@ -153,7 +158,7 @@
       el("p", { class: "form-how", text: criterion.how }),
       answerInputs(criterion, raw),
       el("div", { class: "form-field" }, [
-        el("label", { for: id + "-evidence", text: "Minh chứng (mỗi dòng một đường dẫn https://... hoặc tệp trong kho)" }),
+        el("label", { for: id + "-evidence", text: "Minh chứng (mỗi dòng một đường dẫn https://..., hoặc một tệp đã có trong kho dữ liệu của tỉnh)" }),
         el("span", { class: "form-hint", id: id + "-evidence-hint", text: criterion.evidence_hint }),
         evidence]),
       el("div", { class: "form-field" }, [el("label", { for: id + "-note", text: "Ghi chú, giải trình (không bắt buộc)" }), note]),
@@ -205,12 +210,15 @@
   }
 
   /* ---- checking and scoring ---- */
+  /** A message of the scorer (lower case, as it follows "file:line:" there) as a sentence. */
+  function sentence(message) { return message.charAt(0).toUpperCase() + message.slice(1); }
+
   function check(criterion) {
     const id = criterion.id;
     const read = rules.readAnswer(criterion, state.tier.value_schemas[id], state.raws[id], state.messages, data.evidence);
     state.read[id] = read;
     const list = $(id + "-errors");
-    list.replaceChildren(...read.errors.map((e) => el("li", { text: e.message })));
+    list.replaceChildren(...read.errors.map((e) => el("li", { text: sentence(e.message) })));
     const block = $("c-" + id);
     const bad = new Set(read.errors.map((e) => e.part));
     for (const input of block.querySelectorAll("[data-part]")) {
