@@ -63,3 +63,12 @@ def cqdt():
         return runner.invoke(main, [str(a) for a in args], input=input, catch_exceptions=False)
 
     return invoke
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The fuzz suite's figures (how many inputs and processes, how long), when it ran."""
+    from fuzzing import TALLIES
+
+    for what, tally in sorted(TALLIES.items()):
+        if tally.inputs:
+            terminalreporter.write_line(tally.line(what))

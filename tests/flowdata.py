@@ -147,3 +147,11 @@ class Repo:
 
     def branch(self, name: str, start: str = "main") -> None:
         self.run("checkout", "-q", "-B", name, start)
+
+
+def admin_repo(path: Path, years: dict[int, str] | None = None) -> Repo:
+    """A repository whose main holds the data as the admin committed it (see make_data)."""
+    repo = Repo(path)
+    make_data(repo.path, years)
+    repo.commit("sotttt-admin", "Registry, criteria and cycles")
+    return repo

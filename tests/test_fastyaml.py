@@ -8,7 +8,7 @@ import pytest
 from ruamel.yaml.error import MarkedYAMLError
 
 from scorer.reading import yaml as load
-from scorer.reading.fastyaml import NotSimple, parse_plain
+from scorer.reading.fastyaml import NotSimple, OverLimit, parse_plain
 from scorer.reading.submissions import evidence_problem
 
 REPO = Path(__file__).resolve().parent.parent
@@ -69,19 +69,37 @@ HANDED_OVER = [
     "? [a, b]\n: c\n",
     "a: [1, 2\n",
     "a:\n\tb: 1\n",
-    "x: " + "[" * 40 + "]" * 40 + "\n",
+    'a: "\\0"\n',
+    "a: " + "9" * 33 + "\n",
+    "a: 1234567890.1234567\n",
+    "a: 1e15\n",
 ]
 
 
 @pytest.mark.parametrize("text", PLAIN)
 def test_plain_documents_read_as_the_full_loader_reads_them(text):
-    assert typed(parse_plain(text, load.MAX_DEPTH)) == typed(full_loader(text))
+    assert typed(parse_plain(text, load.MAX_DEPTH, load.ADMIN.max_entries)) == typed(full_loader(text))
 
 
 @pytest.mark.parametrize("text", HANDED_OVER)
 def test_anything_unusual_is_handed_to_the_full_loader(text):
     with pytest.raises(NotSimple):
-        parse_plain(text, load.MAX_DEPTH)
+        parse_plain(text, load.MAX_DEPTH, load.ADMIN.max_entries)
+
+
+def test_too_deep_a_document_is_refused_where_it_gets_too_deep_whatever_follows():
+    text = "x:\n  y: " + "[" * 40 + "!tag &anchor *alias" + "]" * 40 + "\n"
+    with pytest.raises(OverLimit) as over:
+        parse_plain(text, load.MAX_DEPTH, 100)
+    assert (over.value.what, over.value.line, over.value.col) == ("depth", 2, 6 + load.MAX_DEPTH - 2)  # two mappings, then the brackets
+
+
+def test_too_many_nodes_are_refused_when_their_container_closes():
+    text = "".join(f"k{i}: {i}\n" for i in range(60))
+    assert len(parse_plain(text, load.MAX_DEPTH, 120)) == 60
+    with pytest.raises(OverLimit) as over:
+        parse_plain(text, load.MAX_DEPTH, 119)
+    assert over.value.what == "entries"
 
 
 def test_every_yaml_file_of_the_repository_reads_the_same_both_ways():
@@ -89,9 +107,9 @@ def test_every_yaml_file_of_the_repository_reads_the_same_both_ways():
     paths = [p for folder in ("criteria", "units", "submissions", "tests/fixtures")
              for p in sorted((REPO / folder).rglob("*.yaml"))]
     for path in paths:
-        text = load.decode(path.read_bytes(), str(path), load.MAX_ADMIN_BYTES)
+        text = load.decode(path.read_bytes(), str(path), load.ADMIN)
         try:
-            fast = parse_plain(text, load.MAX_DEPTH)
+            fast = parse_plain(text, load.MAX_DEPTH, load.ADMIN.max_entries)
         except NotSimple:
             continue
         assert typed(fast) == typed(full_loader(text)), path

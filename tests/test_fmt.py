@@ -6,14 +6,17 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scorer.core.model import Unit
+from scorer.core.problems import InputError
 from scorer.forms.fmt import canonical_text, decimal_text, needs_formatting, plain_safe
 from scorer.forms.scaffold import new_submission
 from scorer.reading.catalogue import load_criteria_set
 from scorer.reading.paths import DataRoot
+from scorer.reading.scalars import string_problem
 from scorer.reading.yaml import parse
 
 REPO = Path(__file__).resolve().parent.parent
@@ -102,6 +105,10 @@ def _quoted(text: str) -> str:
 @given(st.text(max_size=40))
 def test_any_note_survives_formatting(note):
     text = f"unit: xa-thu\nyear: 2024\nanswers:\n  ht1:\n    value:\n    evidence: []\n    note: {_quoted(note)}\n"
+    if string_problem(note) is not None:  # control characters are refused before formatting
+        with pytest.raises(InputError):
+            parse(text, "x")
+        return
     out = canonical_text(text, CRITERIA, "xa")
     assert parse(out, "x")["answers"]["ht1"]["note"] == note
     assert canonical_text(out, CRITERIA, "xa") == out

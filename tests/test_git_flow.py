@@ -358,7 +358,7 @@ def test_verification_changes_the_counted_score_until_the_submission_changes(rep
     check = run_checks(root, "main", "huyena-reviewer")
     assert check.ok, (check.verdict.violations, check.problems)
     summary = summary_markdown(check)
-    assert "| ht1 | 5 | 1 | Chỉ 2 trong 10 công chức có máy tính riêng |" in summary
+    assert "| `ht1` | 5 | 1 | `Chỉ 2 trong 10 công chức có máy tính riêng` |" in summary
     assert "**Đã thẩm định:** UBND huyện" in summary
     repo.run("checkout", "-q", "main")
     repo.run("merge", "-q", "--ff-only", "verify")
@@ -380,7 +380,7 @@ def test_verification_changes_the_counted_score_until_the_submission_changes(rep
     assert (edited.total, edited.level) == (before.total, 1)
     assert edited.status == "needs_reverification"
     summary = summary_markdown(run_checks(root, "main", "xaa1-clerk"))
-    assert "**⚠️ Chờ thẩm định lại: phiếu đã sửa sau khi UBND huyện thẩm định" in summary
+    assert "**⚠️ `Chờ thẩm định lại: phiếu đã sửa sau khi UBND huyện thẩm định" in summary
     # The edit changed a note, no answer: nothing is listed as changed since the base branch.
     assert "Số liệu sửa so với nhánh gốc" not in summary
 

@@ -364,5 +364,5 @@ def test_pull_request_summary_says_what_changed_since_verification(tmp_path: Pat
     repo.commit("xaa1-clerk", "xa-a1 edits an answer after verification")
     text = summary_markdown(run_checks(root, "main", "xaa1-clerk"))
     assert "- **Mức đạt được:** Mức II · **Trạng thái:** Chờ thẩm định lại" in text
-    assert "- **⚠️ Chờ thẩm định lại: phiếu đã sửa sau khi UBND huyện và Sở TT&amp;TT thẩm định" in text
-    assert "- **Số liệu sửa so với nhánh gốc:** ht1: 8/10 → 9/10\n" in text
+    assert "- **⚠️ `Chờ thẩm định lại: phiếu đã sửa sau khi UBND huyện và Sở TT&TT thẩm định" in text
+    assert "- **Số liệu sửa so với nhánh gốc:** ht1: `8/10` → `9/10`\n" in text

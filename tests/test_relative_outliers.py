@@ -92,11 +92,11 @@ def test_pull_request_summary_flags_the_value_and_quotes_the_justification_inert
     text = summary_markdown(PullRequestCheck(verdict, [], {2024: results}, {}, [(2024, unit_id)]))
     assert "- **Số liệu cần người thẩm định xem kỹ:**" in text
     assert "ht6: số liệu 250.000 Mbps/người, cao hơn khoảng hợp lý bộ tiêu chí khai báo (… – 1.000); đơn vị giải trình:" in text
-    assert "“Đường truyền riêng \\| &lt;b&gt;10 Gbps&lt;/b&gt;”" in text
+    assert "“`Đường truyền riêng \\| <b>10 Gbps</b>`”" in text  # a code span: inert, shown as written
     assert "ht6: 250.000 Mbps/người cao bất thường so với cấp xã (trung vị 100 Mbps/người của" in text
-    assert ("**Tiêu chí so sánh:** ht6 (Băng thông kết nối Internet (Mbps) bình quân trên một cán bộ): giá trị cao nhất "
+    assert ("**Tiêu chí so sánh:** `ht6 (Băng thông kết nối Internet (Mbps) bình quân trên một cán bộ): giá trị cao nhất "
             "dùng để tính điểm là 100 Mbps/người, từ số liệu đã thẩm định đủ các bước. Giá trị tự đánh giá cao nhất là "
-            "250.000 Mbps/người: chưa thẩm định nên không làm thay đổi điểm của đơn vị khác.") in text
+            "250.000 Mbps/người: chưa thẩm định nên không làm thay đổi điểm của đơn vị khác.`") in text
 
 
 @pytest.fixture

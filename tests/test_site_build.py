@@ -105,7 +105,7 @@ def test_open_data_files_validate_and_match_scores(site, repo_root):
             published += one["units"]
             # Byte for byte what anyone rebuilding the results with cqdt gets.
             assert (folder / f"ket-qua-{tier}.json").read_text(encoding="utf-8") == score_json(data, year, tier)
-            assert (folder / f"ket-qua-{tier}.csv").read_text(encoding="utf-8").startswith("year,tier,rank")
+            assert (folder / f"ket-qua-{tier}.csv").read_text(encoding="utf-8").startswith("\ufeffyear,tier,rank")
             assert (folder / f"ket-qua-{tier}.xlsx").read_bytes()[:2] == b"PK"
         # The tiers' files hold every unit of the results, as scored; no file repeats them all.
         assert sorted(published, key=lambda u: u["id"]) == sorted(everything["units"], key=lambda u: u["id"])

@@ -41,7 +41,6 @@ def test_forks_fit_counts_every_fork_and_this_process(monkeypatch):
 @pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="needs fork")
 def test_fork_map_gives_every_result_in_order_from_several_processes(monkeypatch):
     import os
-
     import time
 
     monkeypatch.setattr(parallel, "MEMORY_BUDGET_MB", 10**9)

@@ -4,7 +4,9 @@ GitHub is not reachable from here, so the pull-request job is replayed locally:
 `uses:` steps are stood in for (checkout = a git clone at a merge commit, and
 the base commit's source; setup-python = this interpreter), every `run:` step
 runs with bash as the runner runs it, with the job's environment and the
-expressions it uses filled in from a pull_request event.
+expressions it uses filled in from a pull_request event. The lines that
+install requirements.lock are checked, not run: the runner's libraries are this
+environment's (see test_lock_file.py for the lock itself).
 """
 
 from __future__ import annotations
@@ -75,7 +77,33 @@ def test_pull_requests_from_forks_run_read_only():
     steps = workflow["jobs"]["check"]["steps"]
     assert all(s.get("with", {}).get("persist-credentials") is False for s in steps if s.get("uses", "").startswith("actions/checkout"))
     install = next(s for s in steps if "pip install" in s.get("run", ""))
-    assert install["run"].strip() == "python -m pip install ./trusted", "the checker must come from the base commit"
+    assert install["run"].strip().splitlines() == [
+        LOCKED_INSTALL, "python -m pip install --no-deps --no-build-isolation ./trusted",
+    ], "the checker and its locked dependencies must come from the base commit"
+
+
+LOCKED_INSTALL = "python -m pip install --require-hashes -r trusted/requirements.lock"
+# The lines that install requirements.lock: checked here, not run by the replays below.
+_LOCK_LINE = re.compile(r"python -m pip install --require-hashes -r (trusted/)?requirements\.lock")
+
+
+def test_every_action_is_pinned_to_a_commit_with_its_version_in_a_comment():
+    for path in WORKFLOWS:
+        uses = re.findall(r"^\s*(?:-\s+)?uses:\s*(.+)$", path.read_text(encoding="utf-8"), re.MULTILINE)
+        assert uses, path
+        for use in uses:
+            assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+", use), f"{path.name}: {use}"
+
+
+def test_every_workflow_installs_exactly_the_locked_dependencies():
+    for path in WORKFLOWS:
+        runs = "\n".join(s.get("run", "") for job in _workflow(path)["jobs"].values() for s in job["steps"])
+        if "pip install" not in runs:
+            continue
+        lines = [line.strip() for line in runs.splitlines() if "pip install" in line]
+        assert [line for line in lines if _LOCK_LINE.fullmatch(line)], path.name
+        assert all(_LOCK_LINE.fullmatch(line) or line.startswith("python -m pip install --no-deps --no-build-isolation ")
+                   for line in lines), (path.name, lines)
 
 
 def test_publish_workflow_deploys_pages_from_main():
@@ -136,7 +164,7 @@ def _trusted_source(target: Path) -> None:
     """What `actions/checkout` of the base commit puts in ./trusted: the package source."""
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
     shutil.copytree(REPO / "scorer", target / "scorer", ignore=ignore)
-    for name in ("pyproject.toml", "README.md", "LICENSE"):
+    for name in ("pyproject.toml", "README.md", "LICENSE", "requirements.lock"):
         if (REPO / name).is_file():
             shutil.copy2(REPO / name, target / name)
 
@@ -164,19 +192,22 @@ def _pull_request(tmp_path: Path, actor: str, change) -> tuple[Path, str]:
     return workspace, base
 
 
-def _run_job(workspace: Path, runner_bin: Path, base: str, actor: str) -> tuple[list[tuple[str, int]], str, str]:
-    """Run the check job's steps; returns (step name, exit code) pairs, the job summary and all output."""
+def _run_job(workspace: Path, runner_bin: Path, base: str, actor: str,
+             pusher: str | None = None) -> tuple[list[tuple[str, int]], str, str]:
+    """Run the check job's steps; returns (step name, exit code) pairs, the job summary and all output.
+    `pusher`: who pushed the last commits (github.actor), the author by default."""
     workflow = _workflow(PULL_REQUEST)
     job = workflow["jobs"]["check"]
+    pusher = pusher or actor
     context = {"github": {"event": {"pull_request": {"number": 7, "base": {"sha": base}, "user": {"login": actor}}},
-                          "base_ref": "main", "actor": actor}}
+                          "base_ref": "main", "actor": pusher}}
     summary = workspace / "step_summary.md"
     summary.touch()
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "VIRTUAL_ENV"))},
         "PATH": f"{runner_bin}{os.pathsep}{os.environ['PATH']}",
         "GITHUB_ACTIONS": "true", "CI": "true", "GITHUB_WORKSPACE": str(workspace),
-        "GITHUB_EVENT_NAME": "pull_request", "GITHUB_BASE_REF": "main", "GITHUB_ACTOR": actor,
+        "GITHUB_EVENT_NAME": "pull_request", "GITHUB_BASE_REF": "main", "GITHUB_ACTOR": pusher,
         "GITHUB_STEP_SUMMARY": str(summary),
         "PIP_NO_DEPS": "1", "PIP_DISABLE_PIP_VERSION_CHECK": "1",
     }
@@ -199,7 +230,8 @@ def _run_steps(steps: list[dict], workspace: Path, env: dict[str, str], context:
         if not _should_run(step, failed):
             continue
         step_env = {**env, **{k: _fill(str(v), context) for k, v in step.get("env", {}).items()}}
-        done = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", _fill(step["run"], context)],
+        script = "\n".join(line for line in _fill(step["run"], context).splitlines() if not _LOCK_LINE.fullmatch(line.strip()))
+        done = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
                               cwd=workspace, env=step_env, capture_output=True, text=True, check=False)
         outcomes.append((step["name"], done.returncode))
         output.append(done.stdout + done.stderr)
@@ -211,10 +243,10 @@ def _run_steps(steps: list[dict], workspace: Path, env: dict[str, str], context:
 def test_pull_request_job_for_an_owners_submission(tmp_path: Path, runner_python: Path):
     workspace, base = _pull_request(tmp_path, "xaa1-clerk", lambda root: write_submission(root, "xa-a1", strength=8))
     outcomes, summary, output = _run_job(workspace, runner_python, base, "xaa1-clerk")
-    assert outcomes == [("Cài cqdt (từ nhánh gốc)", 0), ("Kiểm tra quyền sửa đổi", 0),
+    assert outcomes == [("Cài cqdt (từ nhánh gốc, đúng các gói đã khóa)", 0), ("Kiểm tra quyền sửa đổi", 0),
                         ("Kiểm tra dữ liệu, hạn nộp, chấm điểm và tóm tắt", 0)], output
     assert "## Kiểm tra yêu cầu hợp nhất: ✅ Hợp lệ" in summary
-    assert "#### Xã A Một (`xa-a1`), năm 2024" in summary
+    assert "#### `Xã A Một` (`xa-a1`), năm 2024" in summary
     assert "| **Tổng** | **90** |" in summary
     assert "**Mức đạt được:**" in summary
     assert "**Để đạt Mức I:**" in summary
@@ -231,12 +263,24 @@ def test_pull_request_job_for_a_forbidden_change(tmp_path: Path, runner_python: 
 
     workspace, base = _pull_request(tmp_path, "xaa1-clerk", change)
     outcomes, summary, output = _run_job(workspace, runner_python, base, "xaa1-clerk")
-    assert outcomes == [("Cài cqdt (từ nhánh gốc)", 0), ("Kiểm tra quyền sửa đổi", 1),
+    assert outcomes == [("Cài cqdt (từ nhánh gốc, đúng các gói đã khóa)", 0), ("Kiểm tra quyền sửa đổi", 1),
                         ("Kiểm tra dữ liệu, hạn nộp, chấm điểm và tóm tắt", 1)], output
     assert "### Quyền sửa đổi: ❌ 1 thay đổi vượt quyền" in summary
-    assert "`submissions/2024/xa/xa-a2.yaml`: @xaa1-clerk sửa tệp của đơn vị xa-a2" in summary
+    assert "`submissions/2024/xa/xa-a2.yaml`: `@xaa1-clerk sửa tệp của đơn vị xa-a2" in summary
     assert "tử số (60) lớn hơn mẫu số (10)" in summary
     assert "::error file=submissions/2024/xa/xa-a2.yaml::" in output
+
+
+@pytest.mark.git
+def test_pull_request_job_judges_who_pushed_the_commits_too(tmp_path: Path, runner_python: Path):
+    workspace, base = _pull_request(tmp_path, "xaa1-clerk", lambda root: write_submission(root, "xa-a1", strength=8))
+    outcomes, summary, output = _run_job(workspace, runner_python, base, "xaa1-clerk", pusher="xab1-clerk")
+    assert outcomes == [("Cài cqdt (từ nhánh gốc, đúng các gói đã khóa)", 0), ("Kiểm tra quyền sửa đổi", 1),
+                        ("Kiểm tra dữ liệu, hạn nộp, chấm điểm và tóm tắt", 1)], output
+    assert "Người đẩy commit: `@xab1-clerk`" in summary
+    assert "submissions/2024/xa/xa-a1.yaml: @xab1-clerk thêm tệp của đơn vị xa-a1" in output
+    outcomes, summary, _ = _run_job(workspace, runner_python, base, "xaa1-clerk", pusher="sotttt-admin")
+    assert [code for _, code in outcomes] == [0, 0, 0], summary
 
 
 # --- the receipts job, replayed ------------------------------------------------------------------
@@ -334,7 +378,7 @@ def _run_receipts_job(tmp_path: Path, runner_bin: Path, origin: Path, event: dic
 def test_receipts_job_records_the_check_time_of_a_squash_merged_submission(tmp_path: Path, runner_python: Path):
     origin, event, answers = _receipts_origin(tmp_path)
     outcomes, output, calls = _run_receipts_job(tmp_path, runner_python, origin, event, answers)
-    assert outcomes == [("Cài cqdt", 0), ("Hỏi GitHub thời điểm kiểm tra từng commit của yêu cầu hợp nhất", 0),
+    assert outcomes == [("Cài cqdt (đúng các gói đã khóa trong requirements.lock)", 0), ("Hỏi GitHub thời điểm kiểm tra từng commit của yêu cầu hợp nhất", 0),
                         ("Ghi sổ biên nhận và đẩy lên main", 0)], output
     assert calls[1][1] == ["check_name=Kiểm tra bài nộp", "per_page=100"]
     ledger = subprocess.run(["git", "show", "main:submissions/2024/receipts.jsonl"], cwd=origin,

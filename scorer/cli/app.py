@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from ..core.inert import annotation, log_line
 from ..core.model import TIERS, Results
 from ..core.problems import InputError, Problem
 from ..export import results as export
@@ -27,14 +28,23 @@ def _root(ctx: click.Context) -> DataRoot:
     return ctx.find_object(DataRoot)
 
 
+def say(text: object, err: bool = False) -> None:
+    """Print one line that may quote what a submitter wrote: escaped, so that it stays one line
+    and the Actions runner never reads it as a workflow command (see core.inert)."""
+    click.echo(log_line(text), err=err)
+
+
+def in_actions() -> bool:
+    return os.environ.get("GITHUB_ACTIONS") == "true"
+
+
 def print_problems(problems: list[Problem], err: bool = True) -> None:
     """One line per problem; GitHub annotations too when running in Actions."""
     for problem in problems:
-        click.echo(str(problem), err=err)
-    if os.environ.get("GITHUB_ACTIONS") == "true":
+        say(problem, err=err)
+    if in_actions():
         for problem in problems:
-            message = problem.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-            click.echo(f"::error file={problem.path},line={problem.line},col={problem.col}::{message}")
+            click.echo(annotation("error", problem.path, problem.message, problem.line, problem.col))
 
 
 def fail(problems: list[Problem]) -> None:
@@ -91,7 +101,7 @@ def _suggest_fmt(root: DataRoot, paths: list[Path], report: Report) -> None:
         display = root.relative(path)
         if display not in bad and SUBMISSION_RE.match(display) and not display.endswith(".review.yaml") \
                 and needs_formatting(root, path):
-            click.echo(f"gợi ý: {display} chưa theo định dạng chuẩn (thứ tự, dấu nháy); chạy: cqdt fmt {path}")
+            say(f"gợi ý: {display} chưa theo định dạng chuẩn (thứ tự, dấu nháy); chạy: cqdt fmt {path}")
 
 
 def _latest_year(root: DataRoot) -> int:
@@ -157,7 +167,7 @@ def new(ctx: click.Context, unit_id: str, year: int | None) -> None:
         fail(err.problems)
     unit = registry.by_id.get(unit_id)
     if unit is None:
-        raise click.ClickException(f"Không có đơn vị '{unit_id}' trong danh sách đơn vị (units/).")
+        raise click.ClickException(log_line(f"Không có đơn vị '{unit_id}' trong danh sách đơn vị (units/)."))
     path = root.submission_path(year, unit.tier, unit.id)
     if path.exists():
         raise click.ClickException(f"Đã có tệp {root.relative(path)}; không ghi đè. Hãy sửa trực tiếp tệp đó.")

@@ -2,42 +2,54 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
 
+from ..core.inert import annotation, log_line
 from ..core.problems import InputError
 from ..reading.paths import write_atomic
-from .app import _root, fail, main
+from .app import _root, fail, in_actions, main, say
+
+
+def pull_request_options(func):
+    """--base, --actor, --pusher and --head, as check-pr and pr-summary take them."""
+    for option in reversed([
+        click.option("--base", envvar="GITHUB_BASE_REF", required=True,
+                     help="Nhánh hoặc commit gốc của yêu cầu hợp nhất (mặc định: $GITHUB_BASE_REF; thử cả origin/<tên>)."),
+        click.option("--actor", envvar="GITHUB_ACTOR", required=True,
+                     help="Tài khoản GitHub của người mở yêu cầu hợp nhất (mặc định: $GITHUB_ACTOR)."),
+        click.option("--pusher", envvar="GITHUB_ACTOR", default=None,
+                     help="Tài khoản GitHub của người đẩy các commit (github.actor; mặc định: $GITHUB_ACTOR); "
+                          "nếu khác người mở và không phải quản trị viên, mọi thay đổi cũng phải thuộc quyền người này."),
+        click.option("--head", default="HEAD", show_default=True, help="Commit của yêu cầu hợp nhất."),
+    ]):
+        func = option(func)
+    return func
 
 
 @main.command("check-pr")
-@click.option("--base", envvar="GITHUB_BASE_REF", required=True,
-              help="Base branch or commit of the pull request (default: $GITHUB_BASE_REF; origin/<name> is tried too).")
-@click.option("--actor", envvar="GITHUB_ACTOR", required=True,
-              help="GitHub login of the pull request's author (default: $GITHUB_ACTOR).")
-@click.option("--head", default="HEAD", show_default=True, help="The pull request's commit.")
+@pull_request_options
 @click.pass_context
-def check_pr(ctx: click.Context, base: str, actor: str, head: str) -> None:
-    """Check that the actor may change every path the pull request changes; exit 1 naming each one that fails."""
+def check_pr(ctx: click.Context, base: str, actor: str, pusher: str | None, head: str) -> None:
+    """Check that the author (and the pusher) may change every path the pull request changes; exit 1 naming each one that fails."""
     from ..flow.gitread import GitError
     from ..flow.ownership import check_pull_request
-    from ..flow.pr_summary import annotation
 
     try:
-        verdict = check_pull_request(_root(ctx).root, base, actor, head)
+        verdict = check_pull_request(_root(ctx).root, base, actor, head, pusher=pusher)
     except GitError as err:
-        raise click.ClickException(f"lỗi git: {err}") from err
-    roles = ", ".join(verdict.roles) or "không có vai trò nào trong danh sách đơn vị của nhánh gốc"
-    click.echo(f"@{actor}: {roles}")
-    click.echo(f"Số tệp thay đổi: {len(verdict.changes)}; đơn vị: {', '.join(verdict.units) or 'không có'}")
+        raise click.ClickException(log_line(f"lỗi git: {err}")) from err
+    no_role = "không có vai trò nào trong danh sách đơn vị của nhánh gốc"
+    say(f"@{actor}: {', '.join(verdict.roles) or no_role}")
+    if verdict.pusher is not None:
+        say(f"Người đẩy commit @{verdict.pusher}: {', '.join(verdict.pusher_roles) or no_role}")
+    say(f"Số tệp thay đổi: {len(verdict.changes)}; đơn vị: {', '.join(verdict.units) or 'không có'}")
     for note in verdict.late:
-        click.echo(f"Lưu ý: {note}")
-    in_actions = os.environ.get("GITHUB_ACTIONS") == "true"
+        say(f"Lưu ý: {note}")
     for violation in verdict.violations:
-        click.echo(str(violation), err=True)
-        if in_actions:
+        say(violation, err=True)
+        if in_actions():
             click.echo(annotation("error", violation.path, f"{violation.detail} (quy tắc: {violation.rule})"))
     if verdict.ok:
         click.echo("Hợp lệ: mọi thay đổi đều thuộc quyền của người gửi.")
@@ -108,7 +120,7 @@ def review(ctx: click.Context, unit_id: str, year: int, reviewer: str, stage: st
     context = _year_context(root, year)
     unit = context.registry.by_id.get(unit_id)
     if unit is None:
-        raise click.ClickException(f"Không có đơn vị '{unit_id}' trong danh sách đơn vị (units/).")
+        raise click.ClickException(log_line(f"Không có đơn vị '{unit_id}' trong danh sách đơn vị (units/)."))
     submission_path = root.submission_path(year, unit.tier, unit.id)
     if not submission_path.is_file():
         raise click.ClickException(f"Đơn vị {unit.id} chưa nộp bài năm {year} (không có {root.relative(submission_path)}).")
@@ -229,22 +241,20 @@ def receipts_record(ctx: click.Context, event_path: Path, pulls_path: Path, runs
 
 
 @main.command("pr-summary")
-@click.option("--base", envvar="GITHUB_BASE_REF", required=True,
-              help="Base branch or commit of the pull request (default: $GITHUB_BASE_REF; origin/<name> is tried too).")
-@click.option("--actor", envvar="GITHUB_ACTOR", required=True, help="GitHub login of the pull request's author (default: $GITHUB_ACTOR).")
-@click.option("--head", default="HEAD", show_default=True, help="The pull request's commit.")
+@pull_request_options
 @click.option("--summary", "summary_path", envvar="GITHUB_STEP_SUMMARY", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help="Append the Markdown summary to this file (default: $GITHUB_STEP_SUMMARY; else print it).")
 @click.pass_context
-def pr_summary_command(ctx: click.Context, base: str, actor: str, head: str, summary_path: Path | None) -> None:
+def pr_summary_command(ctx: click.Context, base: str, actor: str, pusher: str | None, head: str,
+                       summary_path: Path | None) -> None:
     """Validate the changed files, check ownership and deadlines, score the changed units, write the job summary."""
     from ..flow.gitread import GitError
     from ..flow.pr_summary import annotations, run_checks, summary_markdown, write_summary
 
     try:
-        check = run_checks(_root(ctx), base, actor, head)
+        check = run_checks(_root(ctx), base, actor, head, pusher)
     except GitError as err:
-        raise click.ClickException(f"lỗi git: {err}") from err
+        raise click.ClickException(log_line(f"lỗi git: {err}")) from err
     text = summary_markdown(check)
     if summary_path is not None:
         write_summary(summary_path, text)
@@ -253,7 +263,7 @@ def pr_summary_command(ctx: click.Context, base: str, actor: str, head: str, sum
     for line in annotations(check):
         click.echo(line)
     for violation in check.verdict.violations:
-        click.echo(str(violation), err=True)
+        say(violation, err=True)
     for problem in check.problems:
-        click.echo(str(problem), err=True)
+        say(problem, err=True)
     raise SystemExit(0 if check.ok else 1)

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import click
 
+from ..core.inert import log_line
 from ..core.problems import InputError
 from ..reading.paths import write_atomic
-from .app import _latest_year, _root, fail, main, year_option
+from .app import _latest_year, _root, fail, main, say, year_option
 
 
 @main.command()
@@ -33,7 +34,7 @@ def template(ctx: click.Context, unit_id: str, year: int | None, xlsx: Path) -> 
         fail(err.problems)
     unit = registry.by_id.get(unit_id)
     if unit is None:
-        raise click.ClickException(f"Không có đơn vị '{unit_id}' trong danh sách đơn vị (units/).")
+        raise click.ClickException(log_line(f"Không có đơn vị '{unit_id}' trong danh sách đơn vị (units/)."))
     write_atomic(xlsx, build_template(criteria_set, unit, year))
     click.echo(str(xlsx))
 
@@ -58,8 +59,8 @@ def import_workbook(ctx: click.Context, workbook: Path, output: Path | None, for
     imported = read_workbook(root, registry, workbook, allow_blank=allow_blank)
     if imported.problems or imported.data is None:
         for problem in imported.problems:
-            click.echo(str(problem), err=True)
-        click.echo(f"Không nhập được {workbook.name}: {len(imported.problems)} lỗi; chưa ghi tệp nào.", err=True)
+            say(problem, err=True)
+        say(f"Không nhập được {workbook.name}: {len(imported.problems)} lỗi; chưa ghi tệp nào.", err=True)
         raise SystemExit(1)
     unit, year = imported.unit, imported.year
     assert unit is not None and year is not None and imported.criteria_set is not None
@@ -67,7 +68,7 @@ def import_workbook(ctx: click.Context, workbook: Path, output: Path | None, for
     if target.exists() and not force:
         raise click.ClickException(f"Đã có tệp {root.relative(target)}; thêm --force để thay bằng nội dung phiếu.")
     write_atomic(target, submission_yaml(imported.criteria_set, unit, year, imported.data))
-    click.echo(root.relative(target))
+    say(root.relative(target))
 
 
 @main.command()
@@ -97,7 +98,7 @@ def fmt(ctx: click.Context, paths: tuple[Path, ...], check: bool) -> None:
             if not check:
                 write_atomic(path, canonical)
     for path in changed:
-        click.echo(f"{root.relative(path)}: {'cần định dạng lại' if check else 'đã định dạng lại'}")
+        say(f"{root.relative(path)}: {'cần định dạng lại' if check else 'đã định dạng lại'}")
     if problems:
         fail(problems)
     raise SystemExit(1 if check and changed else 0)

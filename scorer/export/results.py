@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
+from ..core.inert import csv_cell
 from ..core.model import TIERS, CriteriaSet, Results, TierBests, TierCriteria, UnitResult
 from ..core.text import name_order
 
@@ -203,7 +204,9 @@ def to_json(results: Results, tiers: tuple[str, ...] = TIERS) -> str:
 
 CSV_COLUMNS = ["year", "tier", "rank", "unit_id", "unit_name", "district", "status", "level",
                *(f"group_{i}" for i in range(1, 8)), "total", "self_total", "needs_reverification"]
-CSV_HEAD = ",".join(CSV_COLUMNS) + "\n"
+# A UTF-8 byte order mark first: Excel reads a CSV without one in the local code page and
+# garbles Vietnamese letters.
+CSV_HEAD = "\ufeff" + ",".join(CSV_COLUMNS) + "\n"
 
 
 # How a file's rows are made: `rows(result, position, make)` returns the row of `result` at
@@ -240,12 +243,12 @@ def kept_rows(known: Mapping[Any, tuple[Any, Any]], made: KeptRowsOf, states: Ma
 
 
 def csv_line(year: int, r: UnitResult) -> str:
-    """A unit's CSV line (see CSV_COLUMNS), with its line end."""
+    """A unit's CSV line (see CSV_COLUMNS), with its line end; no cell a spreadsheet would run."""
     buffer = io.StringIO()
     groups = [str(r.group_scores.get(i, "")) for i in range(1, 8)]
-    csv.writer(buffer, lineterminator="\n").writerow([
+    csv.writer(buffer, lineterminator="\n").writerow([csv_cell(cell) for cell in (
         year, r.unit.tier, r.rank or "", r.unit.id, r.unit.name, r.unit.district or "", r.status, r.level or "",
-        *groups, str(r.total), str(r.self_total), "true" if r.needs_reverification else "false"])
+        *groups, str(r.total), str(r.self_total), "true" if r.needs_reverification else "false")])
     return buffer.getvalue()
 
 

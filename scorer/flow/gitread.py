@@ -6,7 +6,9 @@ quotes or non-ASCII letters come through unchanged.
 
 from __future__ import annotations
 
+import io
 import subprocess
+import tarfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,6 +70,19 @@ def changes(cwd: Path, base: str, head: str = "HEAD") -> list[Change]:
     return found
 
 
+def blob_sizes(cwd: Path, ref: str, paths: list[str]) -> dict[str, int | None]:
+    """Sizes of files at a commit (None where there is no such file), without reading them."""
+    if not paths:
+        return {}
+    request = b"".join(f"{ref}:{p}\n".encode("utf-8", "surrogateescape") for p in paths)
+    lines = git(cwd, "cat-file", "--batch-check", stdin=request).split(b"\n")
+    sizes: dict[str, int | None] = {}
+    for path, line in zip(paths, lines, strict=False):
+        header = line.split()
+        sizes[path] = int(header[2]) if len(header) == 3 and header[1] == b"blob" else None
+    return sizes
+
+
 def show_files(cwd: Path, ref: str, paths: list[str]) -> dict[str, bytes | None]:
     """Contents of files at a commit (None where the file does not exist), in one git call."""
     if not paths:
@@ -87,6 +102,16 @@ def show_files(cwd: Path, ref: str, paths: list[str]) -> dict[str, bytes | None]
         result[path] = out[position:position + size]
         position += size + 1
     return result
+
+
+def export_folders(cwd: Path, ref: str, folders: list[str], target: Path) -> None:
+    """Write the named folders as they are at a commit into target (those that exist there)."""
+    listed = git(cwd, "ls-tree", "-z", "--name-only", ref, "--", *folders).split(b"\0")
+    present = [name for name in listed if name]
+    if present:
+        archive = git(cwd, "archive", "--format=tar", ref, "--", *(n.decode("utf-8", "surrogateescape") for n in present))
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(target, filter="data")
 
 
 def top_level(cwd: Path) -> Path | None:

@@ -4,6 +4,11 @@ Permissions come from the base branch: its registry (units/) and its cycle
 files, read with git. Nothing in the pull request itself can widen them, so a
 pull request that adds its author to the registry gains nothing.
 
+Who is judged: every change must be one the pull request's author may make. When
+the commits were pushed by someone else (GitHub's `github.actor`), every change
+must also be one that pusher may make, unless the pusher is an admin: an admin may
+push fixes to anyone's pull request, but only within what its author may change.
+
 - a unit's owners: add or change their own unit's submission, and files under
   evidence/<year>/<unit>/, while that year's cycle is open (late is allowed but
   marked);
@@ -18,8 +23,10 @@ pull request that adds its author to the registry gains nothing.
 - admins (Sở TT&TT): criteria, units, cycles, schemas, site, code, review
   records (to correct them) and every other file;
 - nobody: deletes a submission or a review record, stores a symlink, submodule
-  or executable among the data, uses a path with `..`, or changes more than
-  one unit's data in one pull request.
+  or executable among the data, uses a path with `..` or a control character,
+  or changes more than one unit's data in one pull request.
+
+Paths are matched with the one ASCII grammar of reading.paths.
 """
 
 from __future__ import annotations
@@ -36,13 +43,15 @@ from ..core.dates import province_today
 from ..core.model import TIERS, Registry, Stage, Unit
 from ..core.problems import InputError
 from ..core.stages import held_stages, stage_named
-from ..reading.yaml import parse
+from ..reading.paths import EVIDENCE_RE, SUBMISSION_RE
+from ..reading.yaml import ADMIN, SUBMITTED, Limits, parse
 from .gitread import (
     GITLINK_MODE,
     REGULAR_MODE,
     SYMLINK_MODE,
     Change,
     GitError,
+    blob_sizes,
     changes,
     data_prefix,
     git,
@@ -50,7 +59,7 @@ from .gitread import (
 )
 from .receipts import LEDGER_RE
 
-RULE_PATH = "đường dẫn không được chứa '..', '.', '.git', '\\' hay thành phần rỗng"
+RULE_PATH = "đường dẫn không được chứa '..', '.', '.git', '\\', ký tự điều khiển hay thành phần rỗng"
 RULE_REGULAR = "dữ liệu phải là tệp thường: không liên kết tượng trưng (symlink), submodule hay tệp thực thi"
 RULE_OWN_SUBMISSION = "chủ đơn vị chỉ được thêm hoặc sửa bài nộp (và minh chứng) của chính đơn vị mình"
 RULE_OPEN_CYCLE = "bài nộp chỉ được thêm hoặc sửa khi năm đánh giá đang mở (state: open)"
@@ -62,9 +71,9 @@ RULE_LEDGER = "sổ biên nhận (receipts.jsonl) do quy trình tự động ghi
 RULE_FROZEN = "năm đã công bố chỉ được sửa ở đơn vị mà một quyết định sửa đổi (amendments) chưa áp dụng nêu tên"
 RULE_ADMIN = "chỉ quản trị viên Sở TT&TT được sửa tiêu chí, danh sách đơn vị, chu kỳ, trang web và mã nguồn"
 RULE_ONE_UNIT = "mỗi yêu cầu hợp nhất (pull request) chỉ thay đổi dữ liệu của một đơn vị"
+RULE_SIZE = f"tệp bài nộp và hồ sơ thẩm định không lớn hơn {SUBMITTED.max_bytes // 1024 // 1024} MB"
 
-_SUBMISSION = re.compile(r"^submissions/(?P<year>\d{4})/(?P<tier>[^/]+)/(?P<unit>[^/]+?)(?P<review>\.review)?\.yaml$")
-_EVIDENCE = re.compile(r"^evidence/(?P<year>\d{4})/(?P<unit>[^/]+)/.+$")
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
 _DATA_FOLDERS = ("submissions/", "evidence/", "units/", "criteria/", "schema/")
 
 
@@ -144,19 +153,26 @@ class Verdict:
     violations: list[Violation]
     late: list[str]
     units: list[str]
+    pusher: str | None = None  # who pushed the commits, when someone other than the author
+    pusher_roles: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.violations
 
 
-def _parse_bytes(raw: bytes | None, display: str) -> Any:
+def _parse_bytes(raw: bytes | None, display: str, limits: Limits = ADMIN) -> Any:
+    """A file's data, or None when it is missing, unreadable or over the limits."""
     if raw is None:
         return None
     try:
-        return parse(raw.decode("utf-8-sig"), display)
+        return parse(raw.decode("utf-8-sig"), display, limits)
     except (InputError, UnicodeDecodeError):
         return None
+
+
+def _mapping(data: Any) -> dict[str, Any]:
+    return data if isinstance(data, dict) else {}
 
 
 def read_permissions(cwd: Path, ref: str, prefix: str, years: set[int]) -> Permissions:
@@ -168,8 +184,7 @@ def read_permissions(cwd: Path, ref: str, prefix: str, years: set[int]) -> Permi
     blobs = show_files(cwd, ref, [*unit_paths, roles_path, *cycle_paths.values(), *results_paths.values()])
     units: dict[str, Unit] = {}
     for tier, path in zip(TIERS, unit_paths, strict=True):
-        data = _parse_bytes(blobs[path], path) or {}
-        for entry in data.get("units") or []:
+        for entry in _mapping(_parse_bytes(blobs[path], path)).get("units") or []:
             if isinstance(entry, dict) and isinstance(entry.get("id"), str):
                 units[entry["id"]] = Unit(
                     id=entry["id"], name=str(entry.get("name", entry["id"])), tier=tier,
@@ -177,7 +192,7 @@ def read_permissions(cwd: Path, ref: str, prefix: str, years: set[int]) -> Permi
                     owners=tuple(str(o) for o in entry.get("owners") or ()),
                     reviewers=tuple(str(r) for r in entry.get("reviewers") or ()),
                 )
-    roles = _parse_bytes(blobs[roles_path], roles_path) or {}
+    roles = _mapping(_parse_bytes(blobs[roles_path], roles_path))
     permissions = Permissions(
         units=units,
         admins=frozenset(str(a).casefold() for a in roles.get("admins") or ()),
@@ -217,14 +232,15 @@ def _applied_amendments(raw: bytes | None) -> set[str]:
         return set()
     try:
         data = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):
         return set()
-    return {a.get("decision") for a in data.get("amendments") or [] if isinstance(a, dict)}
+    return {a.get("decision") for a in _mapping(data).get("amendments") or [] if isinstance(a, dict)}
 
 
 def _bad_path(path: str) -> bool:
     parts = path.split("/")
-    return path.startswith("/") or "\\" in path or any(p in ("", ".", "..") or p.casefold() == ".git" for p in parts)
+    return (path.startswith("/") or "\\" in path or _CONTROL.search(path) is not None
+            or any(p in ("", ".", "..") or p.casefold() == ".git" for p in parts))
 
 
 class Judge:
@@ -267,12 +283,12 @@ class Judge:
         if LEDGER_RE.match(inner or ""):
             self.ledger(path, what)
             return
-        match = _SUBMISSION.match(inner or "")
+        match = SUBMISSION_RE.match(inner or "")
         if match:
             self.touch(match["unit"], path)
             self.deny(path, RULE_NO_DELETE, f"@{self.actor} {what}")
             return
-        evidence = _EVIDENCE.match(inner or "")
+        evidence = EVIDENCE_RE.match(inner or "")
         if evidence and self.owner_may_write(path, int(evidence["year"]), evidence["unit"], None, what):
             return
         if not evidence:
@@ -287,8 +303,8 @@ class Judge:
             return
         if in_data and mode != REGULAR_MODE and mode not in (SYMLINK_MODE, GITLINK_MODE):
             self.deny(path, RULE_REGULAR, f"@{self.actor} {what}: tệp có quyền thực thi (chế độ {mode})")
-        match = _SUBMISSION.match(inner or "")
-        evidence = _EVIDENCE.match(inner or "")
+        match = SUBMISSION_RE.match(inner or "")
+        evidence = EVIDENCE_RE.match(inner or "")
         if LEDGER_RE.match(inner or ""):
             self.ledger(path, what)
         elif match and match["review"]:
@@ -399,8 +415,18 @@ def resolve_base(cwd: Path, base: str) -> str:
     raise GitError(f"không tìm thấy nhánh gốc '{base}' (đã thử '{base}' và 'origin/{base}'; cần git fetch?)")
 
 
-def check_pull_request(root: Path, base: str, actor: str, head: str = "HEAD", today: date | None = None) -> Verdict:
-    """Judge every change between the merge base of base and head, against base's permissions.
+def judged_logins(permissions: Permissions, author: str, pusher: str | None) -> list[str]:
+    """Who must be allowed each change: the author, and the pusher when someone else who is not
+    an admin (an admin may push fixes to anyone's pull request, within what its author may do)."""
+    if pusher is None or pusher.casefold() == author.casefold() or permissions.is_admin(pusher):
+        return [author]
+    return [author, pusher]
+
+
+def check_pull_request(root: Path, base: str, actor: str, head: str = "HEAD", today: date | None = None,
+                       pusher: str | None = None) -> Verdict:
+    """Judge every change between the merge base of base and head, against base's permissions,
+    for the author (`actor`) and for who pushed the commits (see judged_logins).
 
     Lateness is judged by today's date (default: this machine's clock, in Vietnam), never by
     the commit's dates, which whoever made the commit sets."""
@@ -411,27 +437,41 @@ def check_pull_request(root: Path, base: str, actor: str, head: str = "HEAD", to
     merge_base = git(root, "merge-base", base_commit, head).decode().strip()
     found = changes(root, base_commit, head)
     years = set()
+    data_files = []
     for change in found:
         for path in (change.path, change.old_path):
-            match = _SUBMISSION.match(path[len(prefix):] if path and path.startswith(prefix) else "")
+            match = SUBMISSION_RE.match(path[len(prefix):] if path and path.startswith(prefix) else "")
             if match:
                 years.add(int(match["year"]))
+                data_files.append(path)
     permissions = read_permissions(root, base_commit, prefix, years)
-    judge = Judge(permissions, actor, prefix, today or province_today())
-    for change in found:
-        judge.judge(change)
-    judge.one_unit()
-    if judge.review_writes:
-        paths = [p for p, _, _ in judge.review_writes]
-        before = show_files(root, merge_base, paths)
-        after = show_files(root, head, paths)
-        for path, year, unit in judge.review_writes:
-            judge.review_entries(_parse_bytes(before[path], path), _parse_bytes(after[path], path), path, unit, year)
+    oversized = {path for path, size in blob_sizes(root, head, sorted(set(data_files))).items()
+                 if size is not None and size > SUBMITTED.max_bytes}
+    today = today or province_today()
+    judges = [Judge(permissions, login, prefix, today) for login in judged_logins(permissions, actor, pusher)]
+    for judge in judges:
+        for change in found:
+            judge.judge(change)
+        judge.one_unit()
+        for path in sorted(oversized):
+            judge.deny(path, RULE_SIZE, "tệp quá lớn; không đọc tệp này")
+        writes = [(path, year, unit) for path, year, unit in judge.review_writes if path not in oversized]
+        if writes:
+            paths = [path for path, _, _ in writes]
+            before = show_files(root, merge_base, paths)
+            after = show_files(root, head, paths)
+            for path, year, unit in writes:
+                judge.review_entries(_parse_bytes(before[path], path, SUBMITTED),
+                                     _parse_bytes(after[path], path, SUBMITTED), path, unit, year)
+    author = judges[0]
+    other = pusher if pusher is not None and pusher.casefold() != actor.casefold() else None
     return Verdict(
         actor=actor,
         roles=permissions.roles(actor),
         changes=found,
-        violations=sorted(set(judge.violations)),
-        late=sorted(judge.late),
-        units=sorted(judge.unit_paths),
+        violations=sorted({v for judge in judges for v in judge.violations}),
+        late=sorted(author.late),
+        units=sorted(author.unit_paths),
+        pusher=other,
+        pusher_roles=permissions.roles(other) if other is not None else [],
     )

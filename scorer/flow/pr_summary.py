@@ -6,25 +6,21 @@ become annotations; the job summary lists every one of them.
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..core.inert import annotation, md
 from ..core.model import Results, UnitResult
 from ..core.problems import InputError, Problem
 from ..core.text import STAGE_LABELS, STATUS_LABELS, TIER_LABELS, vn_number
-from ..reading.paths import SUBMISSION_RE, DataRoot
+from ..reading.paths import CYCLE_RE, SUBMISSION_RE, DataRoot
 from .ownership import Verdict, check_pull_request
 from .record_notes import best_notes, flag_notes, stale_note, value_text
 
 MAX_ANNOTATIONS = 10
 _DATA_FILE = ("criteria/", "units/", "submissions/")
-
-
-def md(text: object) -> str:
-    """Text a submitter may have written, made inert inside Markdown and table cells."""
-    return (str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace("|", "\\|").replace("\n", " ").replace("`", "'"))
 
 
 @dataclass
@@ -44,29 +40,42 @@ class PullRequestCheck:
         return self.verdict.ok and not self.problems
 
 
-def run_checks(root: DataRoot, base: str, actor: str, head: str = "HEAD") -> PullRequestCheck:
-    """Ownership and deadlines from git, validation of the changed files, scores of the changed units."""
+def run_checks(root: DataRoot, base: str, actor: str, head: str = "HEAD", pusher: str | None = None) -> PullRequestCheck:
+    """Ownership and deadlines from git, validation of the changed files, scores of the changed units.
+
+    A pull request is judged by its base commit's schemas (every file) and criteria (its
+    submissions and review records, checked and scored); criteria, registry and cycle files
+    it changes are checked as they are in it, against the base's schemas.
+    """
     from ..reading.validate import validate_paths
     from ..shell.scoring import evaluate
-    from .gitread import data_prefix
+    from .gitread import data_prefix, export_folders
+    from .ownership import resolve_base
 
-    verdict = check_pull_request(root.root, base, actor, head)
+    verdict = check_pull_request(root.root, base, actor, head, pusher=pusher)
     prefix = data_prefix(root.root) or ""
     changed = sorted({c.path[len(prefix):] for c in verdict.changes
                       if c.status != "D" and c.path.startswith(prefix) and c.path[len(prefix):].endswith((".yaml", ".jsonl"))
                       and c.path[len(prefix):].startswith(_DATA_FILE)})
-    report = validate_paths(root, [root.root / p for p in changed])
-    check = PullRequestCheck(verdict, report.problems)
-    for path in changed:
-        match = SUBMISSION_RE.match(path)
-        if match and (int(match["year"]), match["unit"]) not in check.changed_units:
-            check.changed_units.append((int(match["year"]), match["unit"]))
-    check.base_answers = base_answers(root, base, [p for p in changed if SUBMISSION_RE.match(p)])
-    for year in sorted({y for y, _ in check.changed_units}):
-        try:  # what the change makes of the year, even a published one (an amendment's units)
-            check.results[year] = evaluate(root, year, recorded=False)
-        except InputError as err:
-            check.unscored[year] = err.problems
+    year_files = [p for p in changed if p.startswith("submissions/") and not CYCLE_RE.match(p)]
+    with tempfile.TemporaryDirectory(prefix="cqdt-base-rules-") as folder:
+        export_folders(root.root, resolve_base(root.root, base), [f"{prefix}criteria", f"{prefix}schema"], Path(folder))
+        rules = Path(folder) / prefix
+        as_changed = DataRoot(root.root, schema_root=rules)
+        judged = DataRoot(root.root, schema_root=rules, criteria_root=rules)
+        found = (validate_paths(as_changed, [root.root / p for p in changed if p not in year_files]).problems
+                 + validate_paths(judged, [root.root / p for p in year_files]).problems)
+        check = PullRequestCheck(verdict, sorted(set(found)))
+        for path in year_files:
+            match = SUBMISSION_RE.match(path)
+            if match and (int(match["year"]), match["unit"]) not in check.changed_units:
+                check.changed_units.append((int(match["year"]), match["unit"]))
+        check.base_answers = base_answers(root, base, [p for p in changed if SUBMISSION_RE.match(p)])
+        for year in sorted({y for y, _ in check.changed_units}):
+            try:  # what the change makes of the year, even a published one (an amendment's units)
+                check.results[year] = evaluate(judged, year, recorded=False)
+            except InputError as err:
+                check.unscored[year] = err.problems
     return check
 
 
@@ -101,14 +110,6 @@ def _canonical(value: Any) -> Any:
     return value
 
 
-def annotation(level: str, path: str, message: str, line: int | None = None, col: int | None = None) -> str:
-    """A GitHub Actions workflow command that puts a message on a file (and line)."""
-    text = message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    where = path.replace("%", "%25").replace(",", "%2C").replace(":", "%3A")
-    position = (f",line={line}" if line else "") + (f",col={col}" if line and col else "")
-    return f"::{level} file={where}{position}::{text}"
-
-
 def annotations(check: PullRequestCheck) -> list[str]:
     """GitHub workflow commands for the first problems (ownership first, then validation)."""
     lines = [annotation("error", v.path, f"{v.detail} (quy tắc: {v.rule})") for v in check.verdict.violations]
@@ -140,7 +141,7 @@ def _record_lines(result: UnitResult, results: Results, before: dict[str, Any] |
 def _unit_section(result: UnitResult, results: Results, before: dict[str, Any] | None = None) -> list[str]:
     cs = results.criteria_set
     tier = cs.tiers[result.unit.tier]
-    lines = [f"#### {md(result.unit.name)} (`{result.unit.id}`), năm {results.year}", ""]
+    lines = [f"#### {md(result.unit.name)} ({md(result.unit.id)}), năm {results.year}", ""]
     if not result.submitted:
         return [*lines, "Chưa có bài nộp hợp lệ.", ""]
     lines += ["| Nhóm tiêu chí | Tối đa | Tự đánh giá | Được tính |", "|---|--:|--:|--:|"]
@@ -160,7 +161,7 @@ def _unit_section(result: UnitResult, results: Results, before: dict[str, Any] |
     changed = [c for c in result.criteria if c.changed_by_review]
     if changed:
         lines += ["", "| Tiêu chí điều chỉnh khi thẩm định | Tự đánh giá | Được tính | Lý do |", "|---|--:|--:|---|"]
-        lines += [f"| {c.criterion_id} | {vn_number(c.self_points)} | {vn_number(c.counted_points)} | {md(c.reason or '')} |"
+        lines += [f"| {md(c.criterion_id)} | {vn_number(c.self_points)} | {vn_number(c.counted_points)} | {md(c.reason or '')} |"
                   for c in changed]
     return [*lines, ""]
 
@@ -169,14 +170,20 @@ def summary_markdown(check: PullRequestCheck) -> str:
     """The job summary: every problem, in Vietnamese, and the changed units' scores."""
     verdict = check.verdict
     head = "✅ Hợp lệ" if check.ok else "❌ Chưa hợp lệ"
+    no_role = "không có vai trò trong danh sách đơn vị"
+    roles = md(", ".join(verdict.roles)) if verdict.roles else no_role
     lines = [f"## Kiểm tra yêu cầu hợp nhất: {head}", "",
-             f"Người gửi: @{md(verdict.actor)} ({md(', '.join(verdict.roles) or 'không có vai trò trong danh sách đơn vị')}); "
+             f"Người gửi: {md('@' + verdict.actor)} ({roles}); "
              f"{len(verdict.changes)} tệp thay đổi.", ""]
+    if verdict.pusher is not None:
+        pusher_roles = md(", ".join(verdict.pusher_roles)) if verdict.pusher_roles else no_role
+        lines += [f"Người đẩy commit: {md('@' + verdict.pusher)} ({pusher_roles}); mọi thay đổi phải thuộc "
+                  "quyền của cả người gửi và người đẩy commit (trừ khi người đẩy là quản trị viên).", ""]
     if verdict.ok:
         lines += ["### Quyền sửa đổi: ✅ mọi thay đổi đều thuộc quyền của người gửi", ""]
     else:
         lines += [f"### Quyền sửa đổi: ❌ {len(verdict.violations)} thay đổi vượt quyền", ""]
-        lines += [f"- `{md(v.path)}`: {md(v.detail)} (quy tắc: {md(v.rule)})" for v in verdict.violations]
+        lines += [f"- {md(v.path)}: {md(v.detail)} (quy tắc: {md(v.rule)})" for v in verdict.violations]
         lines.append("")
     if verdict.late:
         lines += ["### Hạn nộp", ""] + [f"- ⚠️ {md(note)} — bài nộp muộn vẫn được nhận và được ghi rõ là nộp muộn." for note in verdict.late]
@@ -184,7 +191,7 @@ def summary_markdown(check: PullRequestCheck) -> str:
                   "thời điểm GitHub kiểm tra phiên bản này lần đầu được ghi vào sổ biên nhận._", ""]
     if check.problems:
         lines += [f"### Kiểm tra dữ liệu: ❌ {len(check.problems)} lỗi", "", "| Tệp | Dòng | Cột | Lỗi |", "|---|--:|--:|---|"]
-        lines += [f"| `{md(p.path)}` | {p.line} | {p.col} | {md(p.message)} |" for p in check.problems]
+        lines += [f"| {md(p.path)} | {p.line} | {p.col} | {md(p.message)} |" for p in check.problems]
     else:
         lines += ["### Kiểm tra dữ liệu: ✅ không có lỗi"]
     lines.append("")
@@ -198,7 +205,7 @@ def summary_markdown(check: PullRequestCheck) -> str:
         results = check.results[year]
         result = results.unit(unit_id)
         if result is None:
-            lines += [f"Không có đơn vị `{md(unit_id)}` trong danh sách đơn vị năm {year}.", ""]
+            lines += [f"Không có đơn vị {md(unit_id)} trong danh sách đơn vị năm {year}.", ""]
             continue
         lines += [f"_{TIER_LABELS[result.unit.tier]}, theo {md(results.criteria_set.decision)}_", ""]
         lines += _unit_section(result, results, check.base_answers.get((year, unit_id)))

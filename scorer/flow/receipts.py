@@ -31,7 +31,7 @@ from typing import Any
 from ..core.dates import province_day
 from ..core.problems import InputError, Problem
 from ..reading.paths import SUBMISSION_RE, DataRoot, write_atomic
-from ..reading.yaml import MAX_ADMIN_BYTES, Positions, read_text
+from ..reading.yaml import ADMIN, Positions, read_text
 from .gitread import GitError, data_prefix, git, show_files
 
 LEDGER_NAME = "receipts.jsonl"
@@ -87,7 +87,7 @@ def read_ledger(root: DataRoot, year: int) -> tuple[list[Receipt] | None, list[P
         return None, []
     display = root.relative(path)
     try:
-        text = read_text(path, display, MAX_ADMIN_BYTES)
+        text = read_text(path, display, ADMIN)
     except InputError as err:
         return [], err.problems
     from ..reading.messages import schema_problems
@@ -297,7 +297,7 @@ def ledger_text(receipts: Iterable[Receipt]) -> str:
 
 def read_answers(path: Path) -> list[Any]:
     """The JSON values of a file the workflow saved from GitHub."""
-    return json_values(read_text(path, path.name, MAX_ADMIN_BYTES), path.name)
+    return json_values(read_text(path, path.name, ADMIN), path.name)
 
 
 def read_event(path: Path) -> dict:

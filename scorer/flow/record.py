@@ -172,7 +172,7 @@ def load_record(root: DataRoot, year: int, exact: bool = False) -> dict[str, Any
         if not (isinstance(document, dict) and isinstance(document.get("files"), dict)
                 and isinstance(document.get("results"), dict) and isinstance(document["results"].get("units"), list)):
             raise ValueError("thiếu phần 'files' hoặc 'results'")
-    except ValueError as err:
+    except (ValueError, RecursionError) as err:  # RecursionError: a JSON nested too deep
         raise InputError([Problem(display, 1, 1, f"tệp kết quả chính thức không đọc được ({err}); "
                                                  "hãy lấy lại bản đã công bố từ lịch sử git")]) from err
     return document

@@ -323,7 +323,11 @@ def build_template(criteria_set: CriteriaSet, unit: Unit, year: int) -> bytes:
         meta_ws.cell(row=position, column=1, value=cid)
         meta_ws.cell(row=position, column=2, value=criterion_row)
 
+    # The live score's formulas: the points column and the score in the heading; nothing else.
+    formulas = {f"{_letter('points')}{row}" for row in range(FIRST_ROW, total_row + 1)}
+    formulas.add(f"{_letter('how')}{1 + len(heading)}")
     for sheet in (ws, lists, meta_ws):
+        _only_our_formulas(sheet, formulas if sheet is ws else set())
         sheet.protection.sheet = True
         sheet.protection.formatColumns = False
         sheet.protection.formatRows = False
@@ -331,6 +335,15 @@ def build_template(criteria_set: CriteriaSet, unit: Unit, year: int) -> bytes:
     meta_ws.sheet_state = "veryHidden"
     wb.security = WorkbookProtection(lockStructure=True)
     return _deterministic_bytes(wb, datetime(year, 1, 1))
+
+
+def _only_our_formulas(sheet: Any, ours: set[str]) -> None:
+    """Every cell but `ours` holds text or a number: openpyxl stores any string starting with "="
+    as a formula, and a unit's name or a criterion's text must never run in the clerk's Excel."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.data_type == "f" and cell.coordinate not in ours:
+                cell.data_type = "s"
 
 
 def _default_font(wb: Any) -> None:

@@ -2,11 +2,17 @@
 
 Imported answers go through the same JSON Schema and meaning checks as a YAML
 submission, with every problem named by sheet, cell and criterion.
+
+A workbook is an archive of XML files that openpyxl turns into one Python object per
+element: a 90 KB file can unpack into a million rows (17 s and 490 MB). Before openpyxl
+opens it, the archive's declared sizes and the number of XML elements in it are checked
+against what a survey form could hold; zipfile never unpacks more than a part declares.
 """
 
 from __future__ import annotations
 
 import re
+import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -19,16 +25,19 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from ..core.model import CriteriaSet, Criterion, Cycle, Registry, Unit
 from ..core.problems import Problem
+from ..core.text import vn_number
 from ..reading.catalogue import check_criteria_set
 from ..reading.cycle import check_cycle
 from ..reading.documents import Document
 from ..reading.messages import criterion_titles, schema_problems
-from ..reading.paths import DataRoot
+from ..reading.paths import YEAR_RE, DataRoot
+from ..reading.scalars import decimal_problem, number_text_problem, string_problem
 from ..reading.schemas import generated_validator
 from ..reading.submissions import check_evidence, check_value
 from .excel_form import (
     COLUMN,
     FIELD_COLUMN,
+    FIRST_ROW,
     FORMAT,
     META_SHEET,
     NO,
@@ -40,8 +49,15 @@ from .excel_form import (
     criteria_fingerprint,
 )
 
-_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
-_DECIMAL_COMMA = re.compile(r"^-?\d+,\d+$")
+_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?\Z")
+_DECIMAL_COMMA = re.compile(r"-?[0-9]+,[0-9]+\Z")
+
+# A survey form is some 15 parts and 3,000 XML elements; these are far above it, far below harm.
+MAX_WORKBOOK_BYTES = 5 * 1024 * 1024
+MAX_PARTS = 100
+MAX_UNPACKED_BYTES = 20 * 1024 * 1024
+MAX_ELEMENTS = 100_000
+EXCEL_LAST_ROW = 1_048_576
 
 
 @dataclass(frozen=True, order=True)
@@ -101,14 +117,42 @@ class _Reader:
         self.problems.append(CellProblem(self.display, sheet, cell, criterion, message))
 
 
+def workbook_problem(path: Path) -> str | None:
+    """Why a file is not opened as a workbook (too large, too many parts or elements), or None."""
+    try:
+        if path.stat().st_size > MAX_WORKBOOK_BYTES:
+            return f"tệp quá lớn (giới hạn {MAX_WORKBOOK_BYTES // 1024 // 1024} MB)"
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+            if len(parts) > MAX_PARTS or sum(p.file_size for p in parts) > MAX_UNPACKED_BYTES:
+                return f"tệp giải nén ra quá lớn (hơn {MAX_UNPACKED_BYTES // 1024 // 1024} MB hoặc {MAX_PARTS} phần)"
+            elements = 0
+            for part in parts:
+                if part.filename.endswith((".xml", ".rels")):
+                    body = archive.read(part)  # never more than the size checked above
+                    if b"<!DOCTYPE" in body or b"<!ENTITY" in body:
+                        return "tệp có khai báo DTD hoặc thực thể XML, không có trong tệp Excel thật"
+                    elements += body.count(b"<")
+                    if elements > MAX_ELEMENTS:
+                        return (f"tệp có quá nhiều ô, dòng hoặc thành phần (hơn {vn_number(MAX_ELEMENTS)}); "
+                                "phiếu khảo sát chỉ có vài trăm ô")
+    except (OSError, zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, ValueError) as err:
+        return f"không phải tệp .xlsx hợp lệ ({type(err).__name__})"
+    return None
+
+
 def read_workbook(root: DataRoot, registry: Registry, path: Path, allow_blank: bool = False) -> Imported:
     """Read a filled survey workbook into submission data, checking everything."""
     display = path.name
     reader = _Reader(display)
+    refused = workbook_problem(path)
+    if refused is not None:
+        reader.add(SHEET, "", "", f"không mở được tệp Excel (.xlsx): {refused}")
+        return Imported(None, None, None, None, reader.problems)
     try:
         wb = load_workbook(path, data_only=True)
     except Exception as err:  # openpyxl raises several kinds for a file that is not .xlsx
-        reader.add(SHEET, "", "", f"không mở được tệp Excel (.xlsx): {err}")
+        reader.add(SHEET, "", "", f"không mở được tệp Excel (.xlsx): {type(err).__name__}")
         return Imported(None, None, None, None, reader.problems)
     if META_SHEET not in wb.sheetnames or SHEET not in wb.sheetnames:
         reader.add(SHEET, "", "", "tệp không phải phiếu khảo sát do cqdt tạo; hãy tạo mẫu bằng: cqdt template --unit <mã> --year <năm> --xlsx <tệp>")
@@ -146,7 +190,10 @@ def _check_meta(root: DataRoot, registry: Registry, meta_ws: Any, reader: _Reade
     keys = ("format", "criteria_set", "tier", "unit", "year", "fingerprint")
     meta = {k: str(values.get(k, "")) for k in keys}
     rows = [(k, v) for k, v in values.items() if k not in (*keys, "checksum") and isinstance(v, int)]
-    if meta["format"] != FORMAT or str(values.get("checksum", "")) != checksum(meta, rows):
+    # The checksum finds an edited form, not a forged one (anyone can compute it): every value
+    # it covers is still checked before it is used.
+    if meta["format"] != FORMAT or str(values.get("checksum", "")) != checksum(meta, rows) \
+            or not YEAR_RE.fullmatch(meta["year"]) or not all(FIRST_ROW <= v <= EXCEL_LAST_ROW for _, v in rows):
         reader.add(META_SHEET, "", "", "thông tin ẩn của mẫu đã bị sửa hoặc hỏng; hãy tạo mẫu mới bằng cqdt template và điền lại")
         return None
     unit = registry.by_id.get(meta["unit"])
@@ -194,9 +241,19 @@ def _read_answer(ws: Any, row: int, criterion: Criterion, reader: _Reader, allow
         reader.add(SHEET, cell.coordinate, criterion.id,
                    "chưa trả lời; nếu cố ý để trống (được 0 điểm), hãy nhập bằng: cqdt import --allow-blank")
     evidence_cell = ws.cell(row=row, column=COLUMN["evidence"])
-    evidence = [line.strip() for line in str(evidence_cell.value or "").splitlines() if line.strip()]
-    note = ws.cell(row=row, column=COLUMN["note"]).value
-    return {"value": value, "evidence": evidence, "note": "" if note is None else str(note).strip()}
+    evidence = [line.strip() for line in _text(evidence_cell, criterion, reader).splitlines() if line.strip()]
+    note = _text(ws.cell(row=row, column=COLUMN["note"]), criterion, reader).strip()
+    return {"value": value, "evidence": evidence, "note": note}
+
+
+def _text(cell: Any, criterion: Criterion, reader: _Reader) -> str:
+    """A text cell's content; control characters (which an .xlsx can hold as _x0001_) refused."""
+    text = "" if cell.value is None else str(cell.value)
+    refusal = string_problem(text)
+    if refusal is not None:
+        reader.add(SHEET, cell.coordinate, criterion.id, refusal)
+        return ""
+    return text
 
 
 def _blank(value: Any) -> bool:
@@ -210,17 +267,23 @@ def _number(cell: Any, criterion: Criterion, reader: _Reader) -> int | Decimal |
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         reader.add(SHEET, cell.coordinate, criterion.id, f"phải là một số; đang là {_quoted(value)}")
         return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        return int(value) if value.is_integer() else Decimal(repr(value))
-    text = value.strip()
-    if _DECIMAL_COMMA.match(text):
-        text = text.replace(",", ".")
-    if not _NUMBER.match(text):
-        reader.add(SHEET, cell.coordinate, criterion.id, f"phải là một số; đang là chữ '{text[:60]}'")
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, str):
+        text = value.strip()
+        if _DECIMAL_COMMA.match(text):
+            text = text.replace(",", ".")
+        if not _NUMBER.match(text):
+            reader.add(SHEET, cell.coordinate, criterion.id, f"phải là một số; đang là chữ '{text[:60]}'")
+            return None
+    else:
+        text = repr(value)  # a float's shortest exact form; inf and nan are refused below
+    number = Decimal(text)
+    refusal = number_text_problem(text) or decimal_problem(number, text)
+    if refusal is not None:
+        reader.add(SHEET, cell.coordinate, criterion.id, refusal)
         return None
-    return Decimal(text) if "." in text else int(text)
+    return int(text) if isinstance(value, int) or "." not in text else number
 
 
 def _yes_no(cell: Any, criterion: Criterion, reader: _Reader) -> bool | None:

@@ -36,7 +36,7 @@ from ruamel.yaml.scalarstring import (
 from ..core.model import CriteriaSet
 from ..core.problems import InputError, Problem
 from ..reading.paths import SUBMISSION_RE, DataRoot
-from ..reading.yaml import MAX_BYTES, decode
+from ..reading.yaml import decode, parse, read_bytes
 from .scaffold import schema_comment
 
 TOP_ORDER = ("unit", "year", "answers")
@@ -301,10 +301,9 @@ def formatted(root: DataRoot, path: Path, known: dict[int, CriteriaSet] | None =
     """(current text, canonical text) of a submission file; InputError if unreadable. `known`:
     the criteria sets of the years read so far (a run over many files reads each once)."""
     criteria_set, tier, display = _criteria_of(root, path, {} if known is None else known)
-    raw = path.read_bytes()
-    if len(raw) > MAX_BYTES:
-        raise InputError([Problem(display, 1, 1, "tệp quá lớn; giới hạn là 1 MB")])
+    raw = read_bytes(path, display)
     text = decode(raw, display)
+    parse(text, display)  # the bounded reader first: the round-trip loader sees only what it accepts
     return raw.decode("utf-8", errors="replace"), canonical_text(text, criteria_set, tier, display)
 
 

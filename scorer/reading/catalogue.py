@@ -14,7 +14,7 @@ from ..core.problems import InputError, Problem
 from .documents import Document, try_read
 from .paths import DataRoot
 from .schemas import static_schema_path, static_validator
-from .yaml import MAX_ADMIN_BYTES
+from .yaml import ADMIN
 
 
 def _d(value: Any) -> Decimal:
@@ -47,7 +47,7 @@ def check_criteria_set(root: DataRoot, set_id: str) -> tuple[CriteriaSet | None,
     display = root.relative(set_path)
     if not set_path.is_file():
         return None, [Problem(display, 1, 1, f"không có bộ tiêu chí '{set_id}' (thiếu tệp {display})")]
-    doc, problems = try_read(set_path, display, static_validator(root, "criteria-set"), max_bytes=MAX_ADMIN_BYTES)
+    doc, problems = try_read(set_path, display, static_validator(root, "criteria-set"), limits=ADMIN)
     if doc is None or problems:
         return None, problems
     head = doc.data
@@ -109,7 +109,7 @@ def _check_tier(
     display = root.relative(path)
     if not path.is_file():
         return None, [Problem(display, 1, 1, f"thiếu tệp tiêu chí của cấp '{tier}' ({display})")]
-    doc, problems = try_read(path, display, static_validator(root, "criteria-tier"), max_bytes=MAX_ADMIN_BYTES)
+    doc, problems = try_read(path, display, static_validator(root, "criteria-tier"), limits=ADMIN)
     if doc is None or problems:
         return None, problems
     data = doc.data

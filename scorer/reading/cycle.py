@@ -10,7 +10,7 @@ from ..core.problems import InputError, Problem
 from .documents import Document, try_read
 from .paths import DataRoot
 from .schemas import static_schema_path, static_validator
-from .yaml import MAX_ADMIN_BYTES
+from .yaml import ADMIN
 
 
 def _publication(entry: dict) -> Publication:
@@ -99,7 +99,7 @@ def _check_units(root: DataRoot, doc: Document) -> None:
 
 def _set_tiers(root: DataRoot, set_path: Path) -> list[str]:
     """The tiers a criteria set names (its own check reports a set.yaml that cannot be read)."""
-    doc, problems = try_read(set_path, root.relative(set_path), None, max_bytes=MAX_ADMIN_BYTES)
+    doc, problems = try_read(set_path, root.relative(set_path), None, limits=ADMIN)
     tiers = doc.data.get("tiers") if doc is not None and not problems and isinstance(doc.data, dict) else None
     return [t for t in tiers if isinstance(t, str)] if isinstance(tiers, list) else []
 

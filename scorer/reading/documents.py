@@ -11,7 +11,7 @@ if TYPE_CHECKING:  # jsonschema is imported only when a file is checked: warm ru
 
 from ..core.problems import InputError, Problem
 from .messages import schema_problems
-from .yaml import MAX_BYTES, Positions, decode, parse, read_text
+from .yaml import SUBMITTED, Limits, Positions, decode, parse, read_text
 
 
 @dataclass
@@ -42,14 +42,14 @@ class Document:
 
 def read_document(
     path: Path, display: str, validator: Draft202012Validator | None, raw: bytes | None = None,
-    max_bytes: int = MAX_BYTES,
+    limits: Limits = SUBMITTED,
 ) -> Document:
     """Read a file (or its already-read bytes) and check it against a schema.
 
     Unreadable YAML raises InputError; schema problems are kept on the document.
     """
-    text = decode(raw, display, max_bytes) if raw is not None else read_text(path, display, max_bytes)
-    data = parse(text, display)
+    text = decode(raw, display, limits) if raw is not None else read_text(path, display, limits)
+    data = parse(text, display, limits)
     doc = Document(path, display, text, data)
     if validator is not None:
         errors = list(validator.iter_errors(data))
@@ -60,11 +60,11 @@ def read_document(
 
 def try_read(
     path: Path, display: str, validator: Draft202012Validator | None, raw: bytes | None = None,
-    max_bytes: int = MAX_BYTES,
+    limits: Limits = SUBMITTED,
 ) -> tuple[Document | None, list[Problem]]:
     """Like read_document, but returns unreadable files as problems."""
     try:
-        doc = read_document(path, display, validator, raw, max_bytes)
+        doc = read_document(path, display, validator, raw, limits)
     except InputError as err:
         return None, err.problems
     return doc, doc.problems

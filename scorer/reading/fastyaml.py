@@ -5,8 +5,10 @@ resolving each scalar's tag. Submissions are plain documents (mappings, lists
 and scalars), so this module builds their data directly from the C parser's
 events, resolving plain scalars with ruamel.yaml's own YAML 1.2 rules. Anything
 else (anchors, aliases, tags, merge keys, duplicate keys, directives, special
-numbers, deep nesting, a syntax error) raises NotSimple, and the caller reads
-the text with ruamel.yaml's loader, which has the last word and the messages.
+numbers, a syntax error, a scalar the rules of `scalars` refuse) raises NotSimple,
+and the caller reads the text with ruamel.yaml's loader, which has the last word
+and the messages. Nesting deeper than the limit, or more nodes than allowed,
+raises OverLimit at the event where it happens: nothing after it is read.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ from ruamel.yaml.events import (
 )
 from ruamel.yaml.resolver import implicit_resolvers
 
+from .scalars import CONTROL_IN_VALUE, MAX_NUMBER_CHARS, decimal_problem
+
 try:
     from _ruamel_yaml import CParser
 except ImportError:  # ruamel.yaml.clib missing: everything goes through ruamel.yaml's loader
@@ -37,11 +41,22 @@ except ImportError:  # ruamel.yaml.clib missing: everything goes through ruamel.
 
 YAML_12 = (1, 2)
 _SIMPLE_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)\Z")
+_SIMPLE_FLOAT = re.compile(r"[-+]?(?:[0-9][0-9_]*\.?[0-9_]*|\.[0-9_]+)(?:[eE][-+]?[0-9]+)?\Z")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 
 
 class NotSimple(Exception):
     """The text needs ruamel.yaml's full loader."""
+
+
+class OverLimit(Exception):
+    """The document nests deeper ("depth") or holds more nodes ("entries") than allowed."""
+
+    def __init__(self, what: str, mark: Any):
+        super().__init__(what)
+        self.what = what
+        self.line = mark.line + 1
+        self.col = mark.column + 1
 
 
 def _resolvers() -> dict[str | None, list[tuple[str, re.Pattern]]]:
@@ -58,17 +73,20 @@ _RESOLVERS = _resolvers()
 
 
 def _float(value: str) -> Decimal:
-    if value.lower().lstrip("+-") in (".inf", ".nan"):
-        raise NotSimple  # refused with a message by the full loader
+    if len(value) > MAX_NUMBER_CHARS or not _SIMPLE_FLOAT.match(value):
+        raise NotSimple  # .inf, .nan, too long: the full loader's rules and messages
     try:
-        return Decimal(value.replace("_", ""))
-    except InvalidOperation as err:
+        number = Decimal(value.replace("_", ""))
+    except InvalidOperation as err:  # pragma: no cover - the pattern admits decimals only
         raise NotSimple from err
+    if decimal_problem(number, value) is not None:
+        raise NotSimple
+    return number
 
 
 def _int(value: str) -> int:
-    if not _SIMPLE_INT.match(value):
-        raise NotSimple  # 0x, 0o, 0b, underscores: the full loader's rules
+    if len(value) > MAX_NUMBER_CHARS or not _SIMPLE_INT.match(value):
+        raise NotSimple  # 0x, 0o, 0b, underscores, too long: the full loader's rules
     return int(value)
 
 
@@ -95,6 +113,8 @@ def _scalar(event: ScalarEvent) -> Any:
         raise NotSimple
     value = event.value
     if not event.implicit[0]:  # quoted, or a non-specific tag: a string
+        if event.style == '"' and CONTROL_IN_VALUE.search(value):
+            raise NotSimple  # an escape made a control character: the loader refuses it
         return value
     for tag, regexp in _RESOLVERS.get(value[:1], []) + _RESOLVERS.get(None, []):
         if regexp.match(value):
@@ -105,16 +125,35 @@ def _scalar(event: ScalarEvent) -> Any:
     return value
 
 
-def _node(get: Callable[[], Any], event: Any, depth: int, max_depth: int) -> Any:
+class _Walk:
+    """The event stream being read, and how many nodes the limits still allow."""
+
+    def __init__(self, get: Callable[[], Any], max_depth: int, max_entries: int):
+        self.get = get
+        self.max_depth = max_depth
+        self.entries_left = max_entries
+
+    def spend(self, count: int, event: Any) -> None:
+        """Count a container's children (keys and values, or items) when it closes."""
+        self.entries_left -= count
+        if self.entries_left < 0:
+            raise OverLimit("entries", event.start_mark)
+
+
+def _node(walk: _Walk, event: Any, depth: int) -> Any:
     """The container that event starts (scalars inside are read in place: most nodes are scalars)."""
     kind = type(event)
+    if depth >= walk.max_depth and kind in (MappingStartEvent, SequenceStartEvent):
+        raise OverLimit("depth", event.start_mark)
     if kind not in (MappingStartEvent, SequenceStartEvent) or event.anchor is not None \
-            or event.tag not in (None, "!") or depth >= max_depth:
-        raise NotSimple  # an alias, an anchor, a tag, or too deep
+            or event.tag not in (None, "!"):
+        raise NotSimple  # an alias, an anchor or a tag
+    get = walk.get
     if kind is SequenceStartEvent:
         items = []
         while (kind := type(event := get())) is not SequenceEndEvent:
-            items.append(_scalar(event) if kind is ScalarEvent else _node(get, event, depth + 1, max_depth))
+            items.append(_scalar(event) if kind is ScalarEvent else _node(walk, event, depth + 1))
+        walk.spend(len(items), event)
         return items
     mapping: dict[str, Any] = {}
     keys: set[Any] = set()
@@ -127,12 +166,14 @@ def _node(get: Callable[[], Any], event: Any, depth: int, max_depth: int) -> Any
             raise NotSimple  # a duplicate key: the full loader names it
         keys.add(key)
         event = get()
-        mapping[text] = _scalar(event) if type(event) is ScalarEvent else _node(get, event, depth + 1, max_depth)
+        mapping[text] = _scalar(event) if type(event) is ScalarEvent else _node(walk, event, depth + 1)
+    walk.spend(2 * len(mapping), event)
     return mapping
 
 
-def parse_plain(text: str, max_depth: int) -> Any:
-    """The document's data as the full loader would give it; NotSimple when unsure."""
+def parse_plain(text: str, max_depth: int, max_entries: int) -> Any:
+    """The document's data as the full loader would give it; NotSimple when unsure; OverLimit
+    (from the event where it happens) when it nests deeper or holds more nodes than allowed."""
     if CParser is None:
         raise NotSimple
     try:
@@ -144,7 +185,7 @@ def parse_plain(text: str, max_depth: int) -> Any:
         if type(event) is not DocumentStartEvent or event.version is not None or event.tags:
             raise NotSimple
         event = get()
-        data = _scalar(event) if type(event) is ScalarEvent else _node(get, event, 0, max_depth)
+        data = _scalar(event) if type(event) is ScalarEvent else _node(_Walk(get, max_depth, max_entries), event, 0)
         if type(get()) is not DocumentEndEvent or type(get()) is not StreamEndEvent:
             raise NotSimple  # more than one document
     except YAMLError as err:

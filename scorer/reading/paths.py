@@ -10,21 +10,39 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-SUBMISSION_RE = re.compile(
-    r"^submissions/(?P<year>\d{4})/(?P<tier>[a-z]+)/(?P<unit>[a-z0-9-]+)(?P<review>\.review)?\.yaml$"
-)
-CYCLE_RE = re.compile(r"^submissions/(?P<year>\d{4})/cycle\.yaml$")
+# The one grammar of the paths cqdt gives a meaning to, used by validate, check-pr and the site.
+# ASCII only: \d and str.isdigit() also take "２０２５" (and int() reads it as 2025), so a
+# folder of full-width digits would pass one check and be skipped by another. Each pattern
+# matches a whole path (`\Z`: "$" would also match before a final line break).
+YEAR_RE = re.compile(r"[0-9]{4}\Z")
+_YEAR = r"(?P<year>[0-9]{4})"
+_UNIT = r"(?P<unit>[a-z0-9][a-z0-9-]*)"
+SUBMISSION_RE = re.compile(rf"submissions/{_YEAR}/(?P<tier>[a-z]+)/{_UNIT}(?P<review>\.review)?\.yaml\Z")
+CYCLE_RE = re.compile(rf"submissions/{_YEAR}/cycle\.yaml\Z")
+EVIDENCE_RE = re.compile(rf"evidence/{_YEAR}/{_UNIT}/(?P<file>[^\x00-\x1f\x7f\\:]+)\Z")
+CRITERIA_RE = re.compile(r"criteria/(?P<set>[a-z0-9][a-z0-9-]*)/[a-z0-9-]+\.yaml\Z")
+UNITS_RE = re.compile(r"units/[a-z0-9-]+\.yaml\Z")
+# A repository file a submission names as evidence: relative, no "..", no colon (no scheme),
+# on one line, ending in a file extension; spaces and Vietnamese letters are fine.
+REPO_FILE_RE = re.compile(r"(?![/.])(?!.*\.\.)[^\t\r\n:\\]+\.[A-Za-z0-9]{1,8}\Z")
 
 
 @dataclass(frozen=True)
 class DataRoot:
-    """A repository (or folder) holding criteria, units and submissions."""
+    """A repository (or folder) holding criteria, units and submissions.
+
+    `schema_root` and `criteria_root`, when given, are where schema/ and criteria/ are read
+    from instead: a pull request is judged by its base commit's rules, not by the rules it
+    brings (flow.pr_summary).
+    """
 
     root: Path
+    schema_root: Path | None = None
+    criteria_root: Path | None = None
 
     @property
     def criteria_dir(self) -> Path:
-        return self.root / "criteria"
+        return (self.criteria_root or self.root) / "criteria"
 
     def criteria_set_dir(self, set_id: str) -> Path:
         return self.criteria_dir / set_id
@@ -35,7 +53,7 @@ class DataRoot:
 
     @property
     def schema_dir(self) -> Path:
-        return self.root / "schema"
+        return (self.schema_root or self.root) / "schema"
 
     @property
     def submissions_dir(self) -> Path:
@@ -63,7 +81,7 @@ class DataRoot:
             return []
         return sorted(
             int(p.name) for p in self.submissions_dir.iterdir()
-            if p.name.isdigit() and (p / "cycle.yaml").is_file()
+            if YEAR_RE.match(p.name) and (p / "cycle.yaml").is_file()
         )
 
     def criteria_set_ids(self) -> list[str]:
@@ -75,11 +93,16 @@ class DataRoot:
     def _resolved(self) -> Path:
         return self.root.resolve()
 
+    @cached_property
+    def _bases(self) -> tuple[Path, ...]:
+        folders = (self.root, *(f for f in (self.schema_root, self.criteria_root) if f is not None))
+        return tuple(base for folder in folders for base in (folder.absolute(), folder.resolve()))
+
     def relative(self, path: Path) -> str:
-        """Path as shown in messages: relative to the root, with forward slashes."""
+        """Path as shown in messages: relative to the root (or the rules' roots), with forward slashes."""
         if not path.is_absolute() and not self.root.is_absolute():
             path = path.absolute()
-        for base in (self.root.absolute(), self._resolved):
+        for base in self._bases:
             # Paths the code builds from the root need no resolving; others (symlinks, ..) do.
             if ".." not in path.parts and path.is_relative_to(base):
                 return path.relative_to(base).as_posix()

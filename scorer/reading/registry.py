@@ -9,7 +9,7 @@ from ..core.problems import InputError, Problem
 from .documents import Document, try_read
 from .paths import DataRoot
 from .schemas import static_schema_path, static_validator
-from .yaml import MAX_ADMIN_BYTES
+from .yaml import ADMIN
 
 # The static schemas the check reads (see schemas.static_schema_path).
 SCHEMAS = ("units", "roles")
@@ -34,7 +34,7 @@ def check_registry(root: DataRoot) -> tuple[Registry | None, list[Problem]]:
         display = root.relative(path)
         if not path.is_file():  # a province without this tier
             continue
-        doc, found = try_read(path, display, static_validator(root, "units"), max_bytes=MAX_ADMIN_BYTES)
+        doc, found = try_read(path, display, static_validator(root, "units"), limits=ADMIN)
         problems.extend(found)
         if doc is None or found:
             continue
@@ -61,7 +61,7 @@ def check_registry(root: DataRoot) -> tuple[Registry | None, list[Problem]]:
         problems.extend(doc.problems)
     problems.extend(_district_problems(units, entries))
     roles_path = root.units_dir / "roles.yaml"
-    roles_doc, found = try_read(roles_path, root.relative(roles_path), static_validator(root, "roles"), max_bytes=MAX_ADMIN_BYTES)
+    roles_doc, found = try_read(roles_path, root.relative(roles_path), static_validator(root, "roles"), limits=ADMIN)
     problems.extend(found)
     if problems or roles_doc is None:
         return None, sorted(problems)
@@ -110,7 +110,7 @@ def _unit_problem(root: DataRoot, unit: Unit, message: str) -> Problem:
     """A problem placed on a unit's entry in units/<tier>.yaml (read again: problems are rare)."""
     path = root.units_dir / f"{unit.tier}.yaml"
     display = root.relative(path)
-    doc, _ = try_read(path, display, None, max_bytes=MAX_ADMIN_BYTES)
+    doc, _ = try_read(path, display, None, limits=ADMIN)
     units = doc.data.get("units") if doc is not None and isinstance(doc.data, dict) else None
     for index, entry in enumerate(units if isinstance(units, list) else []):
         if isinstance(entry, dict) and entry.get("id") == unit.id:

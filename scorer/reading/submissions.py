@@ -24,7 +24,7 @@ from ..core.model import (
     VerifiedAnswer,
 )
 from ..core.plausible import OutOfRange, out_of_range
-from ..core.problems import Problem
+from ..core.problems import InputError, Problem
 from ..core.rules import is_nonzero
 from ..core.stages import holders_text, holds, required_stages, stage_named
 from ..core.text import vn_number
@@ -32,6 +32,7 @@ from .documents import Document, try_read
 from .messages import criterion_phrase, criterion_titles, schema_problems
 from .paths import SUBMISSION_RE, DataRoot
 from .schemas import compiled_check, generated_validator
+from .yaml import read_bytes
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _SPACE = re.compile(r"\s")
@@ -195,7 +196,10 @@ def evidence_problem(root: DataRoot, item: str, probed: list[tuple[str, bool]] |
     if path.is_absolute() or ".." in path.parts or text.startswith(("/", "\\")):
         return (f"đường dẫn tệp minh chứng '{text[:80]}' phải bắt đầu từ thư mục của kho dữ liệu của tỉnh, "
                 "ví dụ evidence/2024/ten-don-vi/bien-ban.pdf, không có '..'")
-    found = (root.root / path).is_file()
+    try:
+        found = (root.root / path).is_file()
+    except OSError:  # a name longer than the system allows, say
+        found = False
     if probed is not None:
         probed.append((text, found))
     if not found:
@@ -232,7 +236,10 @@ def read_submission(ctx: YearContext, path: Path) -> tuple[Submission | None, li
     tier = match["tier"]
     if tier not in ctx.criteria_set.tiers:
         return None, [Problem(display, 1, 1, f"thư mục cấp '{tier}' không hợp lệ; chỉ có: {', '.join(ctx.criteria_set.tiers)}")]
-    raw = path.read_bytes()
+    try:
+        raw = read_bytes(path, display)
+    except InputError as err:
+        return None, err.problems
     doc, problems = _read_checked(ctx, path, display, tier, "submission", raw)
     if doc is None or problems:
         return None, problems

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,21 +13,19 @@ from ..flow.receipts import LEDGER_RE, ledger_path, ledger_problems
 from ..flow.record import record_problems
 from ..shell.memo import Memo
 from ..shell.year import checked_criteria_set, checked_cycle, checked_registry, read_year
-from .paths import CYCLE_RE, SUBMISSION_RE, DataRoot
+from .paths import CRITERIA_RE, CYCLE_RE, SUBMISSION_RE, UNITS_RE, DataRoot
 from .registry import stage_problems
 from .schemas import stale_generated
 from .submissions import YearContext, future_review_problems, read_review, read_submission
 
-_CRITERIA_RE = re.compile(r"^criteria/(?P<set>[^/]+)/[^/]+\.yaml$")
-_UNITS_RE = re.compile(r"^units/[^/]+\.yaml$")
-
 
 @dataclass
 class Report:
-    """What was checked and what was wrong."""
+    """What was checked and what was wrong (each file and problem once, in linear time)."""
 
     files: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    _seen: set[str | Problem] = field(default_factory=set, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -38,8 +36,13 @@ class Report:
         return sorted({p.path for p in self.problems})
 
     def add(self, files: list[str], problems: list[Problem]) -> None:
-        self.files.extend(f for f in files if f not in self.files)
-        self.problems.extend(p for p in problems if p not in self.problems)
+        self.files.extend(self._new(files))
+        self.problems.extend(self._new(problems))
+
+    def _new(self, items: list) -> list:
+        fresh = [item for item in dict.fromkeys(items) if item not in self._seen]
+        self._seen.update(fresh)
+        return fresh
 
     def finish(self) -> Report:
         self.files.sort()
@@ -80,14 +83,16 @@ def validate_all(root: DataRoot) -> Report:
             ctx = YearContext(root, inputs.registry, inputs.cycle, inputs.criteria_set, today=today)
             report.add([], future_review_problems(ctx, inputs.reviews.values()))
             report.add([], stage_problems(root, inputs.registry, inputs.criteria_set))
+    stray = _stray_files(root)
+    report.add(sorted(stray), [Problem(display, 1, 1, message) for display, message in sorted(stray.items())])
     memo.commit()
     return report.finish()
 
 
 def _published_years_using(memo: Memo, root: DataRoot, displays: list[str]) -> list[int]:
     """Published years whose record a change to these criteria, registry or cycle files may break."""
-    sets = {match["set"] for d in displays if (match := _CRITERIA_RE.match(d)) is not None}
-    registry = any(_UNITS_RE.match(d) for d in displays)
+    sets = {match["set"] for d in displays if (match := CRITERIA_RE.match(d)) is not None}
+    registry = any(UNITS_RE.match(d) for d in displays)
     cycles = {int(match["year"]) for d in displays if (match := CYCLE_RE.match(d)) is not None}
     years = []
     for year in root.years():
@@ -96,6 +101,29 @@ def _published_years_using(memo: Memo, root: DataRoot, displays: list[str]) -> l
                 registry or year in cycles or cycle.criteria_set in sets):
             years.append(year)
     return years
+
+
+NOT_DATA = "không phải tệp dữ liệu của cqdt (bài nộp phải ở submissions/<năm>/<cấp>/<mã đơn vị>.yaml, bằng chữ số và chữ thường không dấu)"
+
+
+def _stray_files(root: DataRoot) -> dict[str, str]:
+    """YAML files under submissions/ that no year reads: outside the path grammar (a folder
+    named ２０２５, say), or in a year that has no cycle file. Said, never skipped."""
+    if not root.submissions_dir.is_dir():
+        return {}
+    years = {str(year) for year in root.years()}
+    stray = {}
+    for folder, _, names in os.walk(root.submissions_dir):
+        for name in names:
+            if not name.endswith(".yaml"):
+                continue
+            display = root.relative(Path(folder) / name)
+            match = SUBMISSION_RE.match(display) or CYCLE_RE.match(display)
+            if match is None:
+                stray[display] = NOT_DATA
+            elif match["year"] not in years:
+                stray[display] = f"năm {match['year']} chưa có chu kỳ đánh giá (thiếu submissions/{match['year']}/cycle.yaml)"
+    return stray
 
 
 def validate_paths(root: DataRoot, paths: list[Path]) -> Report:
@@ -109,12 +137,12 @@ def validate_paths(root: DataRoot, paths: list[Path]) -> Report:
         if not path.is_file():
             report.add([display], [Problem(display, 1, 1, "không có tệp này")])
             continue
-        if (match := _CRITERIA_RE.match(display)) is not None:
+        if (match := CRITERIA_RE.match(display)) is not None:
             report.add([display], checked_criteria_set(memo, root, match["set"])[1])
             continue
         if registry_problems is None:
             registry, registry_problems, _ = checked_registry(memo, root)
-        if _UNITS_RE.match(display):
+        if UNITS_RE.match(display):
             report.add([display], registry_problems)
             continue
         if (match := LEDGER_RE.match(display)) is not None:
@@ -125,7 +153,7 @@ def validate_paths(root: DataRoot, paths: list[Path]) -> Report:
             report.add([], frozen_problems(root, int(match["year"]), {display}))
             continue
         if (match := SUBMISSION_RE.match(display)) is None:
-            report.add([display], [Problem(display, 1, 1, "không phải tệp dữ liệu của cqdt (bài nộp phải ở submissions/<năm>/<cấp>/<mã đơn vị>.yaml)")])
+            report.add([display], [Problem(display, 1, 1, NOT_DATA)])
             continue
         report.add([display], _check_year_file(memo, root, path, int(match["year"]), registry, registry_problems))
         report.add([], frozen_problems(root, int(match["year"]), {display}))

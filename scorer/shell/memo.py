@@ -258,8 +258,8 @@ class Memo:
                 found[name] = known[1]
                 continue
             now = time.time_ns()
-            with open(path, "rb") as handle:
-                sha = hashlib.sha256(handle.read()).hexdigest()
+            with open(path, "rb") as handle:  # in pieces: the file may be of any size
+                sha = hashlib.file_digest(handle, "sha256").hexdigest()
             found[name] = sha
             if max(info.st_mtime_ns, info.st_ctime_ns) < now - SETTLED_NS:
                 self._stamps[path] = (stamp, sha)

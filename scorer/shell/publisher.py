@@ -11,17 +11,14 @@ has no note of, it writes everything and removes every other file of the site's 
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any, Protocol
 
-from ..reading.paths import write_atomic
+from ..reading.paths import YEAR_RE, write_atomic
 from .memo import Memo, file_stamp
 from .parallel import fork_map
-
-YEAR_FOLDER_RE = re.compile(r"^\d{4}$")
 
 
 class Item(Protocol):
@@ -77,7 +74,7 @@ class Publisher:
     def _own_folders(self) -> list[str]:
         if not self.output.is_dir():
             return []
-        years = [p.name for p in self.output.iterdir() if p.is_dir() and YEAR_FOLDER_RE.match(p.name)]
+        years = [p.name for p in self.output.iterdir() if p.is_dir() and YEAR_RE.match(p.name)]
         return sorted({*years, *(f for f in self.own if (self.output / f).is_dir())})
 
     def publish(self, pages: Sequence[Item], files: Sequence[Any], write_page: Callable[[Any], None],

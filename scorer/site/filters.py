@@ -17,10 +17,6 @@ from ..core.model import Criterion
 from ..core.text import STAGE_LABELS, STATUS_LABELS, TIER_LABELS, vn_number
 from .record_views import RECORD_FILTERS
 
-# A repository path as units write it: relative, no scheme (no colon), no "..", on one line,
-# ending in a file extension; spaces and Vietnamese letters are fine (the link quotes them).
-REPO_PATH_RE = re.compile(r"(?![/.])(?!.*\.\.)[^\t\r\n:\\]+\.[A-Za-z0-9]{1,8}\Z")
-
 # Scheme http or https, a non-empty host, no whitespace anywhere.
 HTTP_URL_RE = re.compile(r"(?i)https?://[^/?#\s]+[^\s]*\Z")
 

@@ -13,7 +13,8 @@ from decimal import Decimal
 from typing import Any
 
 from ..core.model import CriteriaSet, Criterion, Group, TierCriteria, UnitResult
-from .filters import HTTP_URL_RE, REPO_PATH_RE, answer_text, source_link
+from ..reading.paths import REPO_FILE_RE
+from .filters import HTTP_URL_RE, answer_text, source_link
 from .views import CHART_LEFT, CHART_ROW, CHART_WIDTH, Bar, Change, Tick, YearView
 
 # Answers of these types read the same whenever they are equal and of the same type.
@@ -26,7 +27,7 @@ def evidence(item: str, repository_url: str, branch: str) -> tuple[bool, str, st
     text = (item if type(item) is str else str(item)).strip()
     if HTTP_URL_RE.match(text) is not None:
         return True, text, text
-    if repository_url and REPO_PATH_RE.match(text):
+    if repository_url and REPO_FILE_RE.match(text):
         return True, text, source_link(text, repository_url, branch)
     return False, text, None
 
