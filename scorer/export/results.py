@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -207,39 +207,6 @@ CSV_COLUMNS = ["year", "tier", "rank", "unit_id", "unit_name", "district", "stat
 # A UTF-8 byte order mark first: Excel reads a CSV without one in the local code page and
 # garbles Vietnamese letters.
 CSV_HEAD = "\ufeff" + ",".join(CSV_COLUMNS) + "\n"
-
-
-# How a file's rows are made: `rows(result, position, make)` returns the row of `result` at
-# `position` (None where the row does not say where it stands), calling `make()` only when it
-# has no row of the same inputs (the site keeps the rows of its last build). A part of the
-# file that no unit's result shapes comes with result None and a position naming all it is
-# made from.
-RowMaker = Callable[[UnitResult | None, Any, Callable[[], Any]], Any]
-
-
-def made_fresh(result: UnitResult | None, position: Any, make: Callable[[], Any]) -> Any:
-    """The RowMaker that makes every row."""
-    return make()
-
-
-# Rows kept between builds: slot (unit id, or a part's position) → (key of the row's inputs, row).
-KeptRowsOf = dict[Any, tuple[Any, Any]]
-
-
-def kept_rows(known: Mapping[Any, tuple[Any, Any]], made: KeptRowsOf, states: Mapping[str, Any]) -> RowMaker:
-    """A RowMaker that reuses the row noted in `known` when its key is the same (a unit's row:
-    its result's state in `states` and its position; a part: its position), makes the others,
-    and notes every row it gives in `made`."""
-
-    def rows(result: UnitResult | None, position: Any, make: Callable[[], Any]) -> Any:
-        slot, key = (position, None) if result is None else (result.unit.id, (states[result.unit.id], position))
-        noted = known.get(slot)
-        if noted is None or noted[0] != key:
-            noted = (key, make())
-        made[slot] = noted
-        return noted[1]
-
-    return rows
 
 
 def csv_line(year: int, r: UnitResult) -> str:

@@ -21,12 +21,11 @@ import re
 import zipfile
 from datetime import datetime
 from decimal import Decimal
-from functools import partial
 from html import escape
 
 from ..core.model import TIERS, Results, UnitResult
 from ..core.text import STATUS_LABELS, TIER_LABELS
-from .results import RowMaker, made_fresh, ordered_units
+from .results import ordered_units
 
 HEADERS = ["Năm", "Cấp", "Hạng", "Mã đơn vị", "Tên đơn vị", "Huyện", "Trạng thái", "Mức"]
 SHEET_DATA_END = b"</sheetData>"
@@ -99,10 +98,9 @@ def _unit_cells(results: Results, r: UnitResult) -> list:
     ]
 
 
-def _sheet_rows(results: Results, units: list[UnitResult], columns: list[str], rows: RowMaker) -> str:
+def _sheet_rows(results: Results, units: list[UnitResult], columns: list[str]) -> str:
     """The data rows of one tier's sheet, numbered from 2 (after the header)."""
-    return "".join(rows(r, number, lambda r=r, number=number: _row_xml(number, columns, _unit_cells(results, r)))
-                   for number, r in enumerate(units, start=2))
+    return "".join(_row_xml(number, columns, _unit_cells(results, r)) for number, r in enumerate(units, start=2))
 
 
 def _column_letter(index: int) -> str:
@@ -139,9 +137,8 @@ def _skeleton(title: str, stamp: datetime, sheets: tuple[tuple[str, tuple[str, .
     return buffer.getvalue(), tuple(sheet.path[1:] for sheet in made)
 
 
-def to_xlsx(results: Results, tiers: tuple[str, ...] = TIERS, rows: RowMaker = made_fresh) -> bytes:
-    """One sheet per tier: rank, unit, 7 group scores, total, level, status (Vietnamese headers);
-    each data row, and the workbook around them, made through `rows` (see export.RowMaker)."""
+def to_xlsx(results: Results, tiers: tuple[str, ...] = TIERS) -> bytes:
+    """One sheet per tier: rank, unit, 7 group scores, total, level, status (Vietnamese headers)."""
     cs = results.criteria_set
     stamp = _fixed_time(results)
     units = ordered_units(results)
@@ -153,9 +150,7 @@ def to_xlsx(results: Results, tiers: tuple[str, ...] = TIERS, rows: RowMaker = m
                   "Điểm tự đánh giá", "Cần thẩm định lại")
         columns = [_column_letter(i) for i in range(1, len(header) + 1)]
         sheets.append((TIER_LABELS[tier], header))
-        bodies.append(_sheet_rows(results, [r for r in units if r.unit.tier == tier], columns, rows))
-    # Only what openpyxl makes: a rebuild that keeps it need not even import openpyxl.
+        bodies.append(_sheet_rows(results, [r for r in units if r.unit.tier == tier], columns))
     title = f"Kết quả đánh giá Chính quyền điện tử năm {results.year}"
-    data, parts = rows(None, ("workbook", title, stamp.isoformat(), tuple(sheets)),
-                       partial(_skeleton, title, stamp, tuple(sheets)))
+    data, parts = _skeleton(title, stamp, tuple(sheets))
     return _repack(data, stamp, dict(zip(parts, bodies, strict=True)))
