@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+import io
 import json
+import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -18,6 +20,9 @@ from scorer.cli import main
 _built: dict[str, Path] = {}
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+# The demo site is built for a project site of GitHub Pages, which serves it under a sub-path.
+PUBLIC_URL = "https://so-tttt-phutho.github.io/cqdt/"
+PAGES_PREFIX = "/cqdt"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
@@ -48,11 +53,19 @@ def build(data: Path, output: Path, *extra: str) -> Path:
 
 
 def demo_site(tmp_path_factory) -> tuple[Path, Path]:
-    """(data root, output) of the repository's data built once per session."""
+    """(data root, output) of the repository's data built once per session, for PUBLIC_URL."""
     if "demo" not in _built:
         base = tmp_path_factory.mktemp("site")
         data = copy_data(base / "data")
-        _built["demo"] = build(data, base / "output")
+        saved = os.environ.get("CQDT_PUBLIC_URL")
+        os.environ["CQDT_PUBLIC_URL"] = PUBLIC_URL
+        try:
+            _built["demo"] = build(data, base / "output")
+        finally:
+            if saved is None:
+                del os.environ["CQDT_PUBLIC_URL"]
+            else:
+                os.environ["CQDT_PUBLIC_URL"] = saved
         _built["demo-data"] = data
     return _built["demo-data"], _built["demo"]
 
@@ -70,13 +83,34 @@ class QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
+class PagesHandler(QuietHandler):
+    """Serves a folder as GitHub Pages serves a project site: under PAGES_PREFIX, and the
+    site's 404.html (status 404) at any address it does not have."""
+
+    def send_head(self):
+        path = self.path.split("?", 1)[0].split("#", 1)[0]
+        if path == PAGES_PREFIX or path.startswith(PAGES_PREFIX + "/"):
+            self.path = self.path[len(PAGES_PREFIX):] or "/"
+            found = Path(self.translate_path(self.path))
+            if found.is_file() or (found / "index.html").is_file():
+                return super().send_head()
+        page = (Path(self.directory) / "404.html").read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(page)))
+        self.end_headers()
+        return io.BytesIO(page)
+
+
 @contextmanager
-def serve(directory: Path) -> Iterator[str]:
-    """Serve a built site on 127.0.0.1 (a free port) while the block runs; yields its base URL."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(directory)))
+def serve(directory: Path, handler: type[QuietHandler] = QuietHandler) -> Iterator[str]:
+    """Serve a built site on 127.0.0.1 (a free port) while the block runs; yields its base URL
+    (with PagesHandler: the site's address under PAGES_PREFIX)."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(directory)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+        prefix = PAGES_PREFIX if handler is PagesHandler else ""
+        yield f"http://127.0.0.1:{server.server_address[1]}{prefix}"
     finally:
         server.shutdown()
         server.server_close()

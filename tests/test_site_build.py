@@ -11,7 +11,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from site_fixtures import build, demo_site, run_cqdt, scores
+from site_fixtures import PUBLIC_URL, build, demo_site, run_cqdt, scores
 
 from scorer.core.text import vn_number
 from scorer.reading.paths import DataRoot
@@ -131,21 +131,50 @@ def test_no_external_resources(site):
         assert not re.search(r'<(script|link|img)[^>]+(src|href)="(https?:)?//', page), path
 
 
-def test_sitemap_lists_pages_but_not_404(site):
+def test_sitemap_lists_pages_but_not_404_at_absolute_addresses(site):
     data, output = site
     sitemap = (output / "sitemap.xml").read_text(encoding="utf-8")
     year = years_of(data)[-1]
-    assert f"<loc>/{year}/xep-hang/xa/</loc>" in sitemap
-    assert "<loc>/phuong-phap/</loc>" in sitemap
+    assert f"<loc>{PUBLIC_URL}{year}/xep-hang/xa/</loc>" in sitemap
+    assert f"<loc>{PUBLIC_URL}phuong-phap/</loc>" in sitemap
+    assert f"<loc>{PUBLIC_URL}so-do-trang/</loc>" in sitemap
     for unit in scores(data, year)["units"]:
-        assert f"<loc>/{year}/don-vi/{unit['id']}/</loc>" in sitemap
-        assert f"<loc>/don-vi/{unit['id']}/</loc>" in sitemap
+        assert f"<loc>{PUBLIC_URL}{year}/don-vi/{unit['id']}/</loc>" in sitemap
+        assert f"<loc>{PUBLIC_URL}don-vi/{unit['id']}/</loc>" in sitemap
+    assert re.findall(r"<loc>(.*?)</loc>", sitemap) == sorted(set(re.findall(r"<loc>(.*?)</loc>", sitemap)))
+    assert all(loc.startswith(PUBLIC_URL) for loc in re.findall(r"<loc>(.*?)</loc>", sitemap))
     assert "404" not in sitemap
     assert (output / "404.html").is_file()
 
 
-def test_two_builds_are_identical_and_a_rebuild_leaves_files_alone(site, tmp_path):
+def test_no_public_url_no_sitemap_with_relative_addresses(site, tmp_path, monkeypatch):
+    """The sitemaps protocol takes absolute addresses only: without the public URL there is no
+    sitemap.xml (and one left by a build that had it is removed)."""
+    data, _ = site
+    monkeypatch.setenv("CQDT_PUBLIC_URL", PUBLIC_URL)
+    year = str(years_of(data)[-1])
+    target = build(data, tmp_path / "out", "--year", year)
+    assert (target / "sitemap.xml").is_file()
+    monkeypatch.setenv("CQDT_PUBLIC_URL", "")
+    build(data, target, "--year", year)
+    assert not (target / "sitemap.xml").exists()
+    assert (target / "so-do-trang" / "index.html").is_file()
+
+
+def test_the_404_page_links_from_the_site_root(site):
+    """404.html is shown at any missing address, however deep: its links and its style start
+    from the root of the public URL, never from where it is shown."""
+    _, output = site
+    page = (output / "404.html").read_text(encoding="utf-8")
+    links = re.findall(r'(?:href|src|data-root|data-index)="([^"]*)"', page)
+    relative = [link for link in links if not re.match(r"(/cqdt(/|$)|[a-z]+:|#)", link)]
+    assert len(links) > 8 and relative == []
+    assert 'href="/cqdt/theme/css/site.css"' in page
+
+
+def test_two_builds_are_identical_and_a_rebuild_leaves_files_alone(site, tmp_path, monkeypatch):
     data, output = site
+    monkeypatch.setenv("CQDT_PUBLIC_URL", PUBLIC_URL)
     again = build(data, tmp_path / "again")
     first = {p.relative_to(output): p.read_bytes() for p in output.rglob("*") if p.is_file()}
     second = {p.relative_to(again): p.read_bytes() for p in again.rglob("*") if p.is_file()}

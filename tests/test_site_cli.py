@@ -51,7 +51,7 @@ def test_serve_builds_and_serves_the_home_page(tmp_path):
                 time.sleep(0.2)
         assert page is not None, server.stdout.read() if server.poll() is not None else "no answer"
         assert '<html lang="vi">' in page
-        assert (Path(tmp_path / "out") / "sitemap.xml").is_file()
+        assert (Path(tmp_path / "out") / "so-do-trang" / "index.html").is_file()
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -57,7 +57,8 @@ def test_markup_in_notes_and_evidence_reaches_the_page_as_text(hostile):
     assert not re.search(r'href="\s*javascript:', page, re.I)
     # The URL is a link, with its quote escaped so it cannot close the attribute.
     assert 'href="https://example.org/a&#34;&gt;&lt;script&gt;alert(3)&lt;/script&gt;" rel="nofollow noopener"' in page
-    assert len(re.findall(r"<script", page)) == 0  # unit pages load no script at all
+    # Unit pages load the site's one shared script, nothing else, and nothing inline.
+    assert re.findall(r"<script[^>]*>", page) == ['<script src="../../../theme/js/site.js" defer>']
 
 
 def test_a_year_without_submissions_and_a_tier_without_units(tmp_path):

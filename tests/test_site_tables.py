@@ -178,13 +178,16 @@ def test_ranking_rows_give_each_unit_its_own_status_level_and_change():
     before = [result("so-a", {}, score="8", level=2, rank=3), result("so-b", {}, score="9.00", level=2, rank=1)]
     html = render(rows, before)["2024/xep-hang/so/index.html"]
     first, second, third, fourth = html.split("<tbody>\n")[1].split("</tr>\n")[:4]
-    assert 'data-name="sở &lt;a&gt;"' in first and ">Sở &lt;A&gt;</a>" in first
+    assert ">Sở &lt;A&gt;</a>" in first and "<A>" not in first
     assert "cần thẩm định lại" in second and "cần thẩm định lại" not in first
     assert "▲ 2" in first and "▼ 1" in second and "(0)" in second
     assert 'data-level="missing"' in third and "Chưa nộp" in third and "Không có số liệu năm trước" in third
     assert first.count('<span class="badge lv-2">Mức II</span>') == 1
-    assert '<td data-value="10"><span class="muted">–</span></td>' in third
-    assert '<td data-value="9"><span class="badge lv-none">Chưa xếp mức</span></td>' in fourth
+    assert '<td><span class="muted">–</span></td>' in third
+    assert '<td><span class="badge lv-none">Chưa xếp mức</span></td>' in fourth and 'data-level="none"' in fourth
+    # Sorting by the change reads the places moved; a unit without a rank in both years has none.
+    assert '<td class="num" data-value="2">' in first and '<td class="num" data-value="-1">' in second
+    assert "data-value" not in third and "data-value" not in fourth
 
 
 def test_year_tables_link_each_year_and_escape_names():

@@ -106,6 +106,17 @@ def test_every_workflow_installs_exactly_the_locked_dependencies():
                    for line in lines), (path.name, lines)
 
 
+def test_publish_workflow_builds_the_site_for_its_pages_address():
+    """sitemap.xml's addresses and the 404 page's links need the public URL: configure-pages
+    gives it before the build, which reads it as CQDT_PUBLIC_URL."""
+    steps = _workflow(PUBLISH)["jobs"]["build"]["steps"]
+    names = [s.get("id") or s.get("run", "") for s in steps]
+    pages = next(s for s in steps if s.get("uses", "").startswith("actions/configure-pages@"))
+    build = next(s for s in steps if "cqdt build" in s.get("run", ""))
+    assert names.index(pages["id"]) < names.index(build["run"])
+    assert build["env"]["CQDT_PUBLIC_URL"] == f"${{{{ steps.{pages['id']}.outputs.base_url }}}}"
+
+
 def test_publish_workflow_deploys_pages_from_main():
     workflow = _workflow(PUBLISH)
     receipts = _workflow(RECEIPTS)
@@ -118,6 +129,7 @@ def test_publish_workflow_deploys_pages_from_main():
     for command in ("cqdt validate", "cqdt codeowners --check", "cqdt score", "cqdt build"):
         assert command in runs
     assert any(s.get("uses", "").startswith("actions/upload-pages-artifact@") for s in build["steps"])
+    assert build["permissions"] == {"contents": "read", "pages": "read"}
     assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
     assert deploy["environment"]["name"] == "github-pages"
     assert deploy["steps"][0]["uses"].startswith("actions/deploy-pages@")

@@ -7,6 +7,7 @@ decided in tables.evidence (only http(s) URLs and repository paths).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -14,7 +15,7 @@ from typing import Any
 from urllib.parse import quote
 
 from ..core.model import Criterion
-from ..core.text import STAGE_LABELS, STATUS_LABELS, TIER_LABELS, vn_number
+from ..core.text import STAGE_LABELS, STATUS_LABELS, TIER_LABELS, name_order, vn_number
 from .record_views import RECORD_FILTERS
 
 # Scheme http or https, a non-empty host, no whitespace anywhere.
@@ -67,6 +68,12 @@ def roman(level: int) -> str:
     return {1: "I", 2: "II", 3: "III", 4: "IV"}.get(level, str(level))
 
 
+def by_name(items: Iterable[Any]) -> list[Any]:
+    """Units, or units' results, in Vietnamese alphabetical order of their names (never code
+    point order, which puts Đoan Hùng after every name without a mark)."""
+    return sorted(items, key=lambda item: name_order(getattr(item, "unit", item).name, getattr(item, "unit", item).id))
+
+
 def filters() -> dict[str, Any]:
     """The filters of one build. Its pages show the same few hundred numbers over and over:
     each is written once per build."""
@@ -81,5 +88,6 @@ def filters() -> dict[str, Any]:
         "stage_label": STAGE_LABELS.get,
         "tier_label": TIER_LABELS.get,
         "vn_date": vn_date,
+        "by_name": by_name,
     }
 

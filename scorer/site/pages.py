@@ -11,13 +11,15 @@ bytes: a page whose key is unchanged need not be made again.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
+from urllib.parse import urlsplit
 
 from ..core.model import CriteriaSet, Results, UnitResult
-from ..core.text import TIER_LABELS
+from ..core.text import TIER_LABELS, name_order
 from ..export import results as export
 from ..export.xlsx import to_xlsx
 from ..reading.paths import DataRoot
@@ -28,6 +30,8 @@ from .tables import TierTables
 # page's address (SITEURL) and its own values, so its key covers all it shows.
 SITE_NAMES = ("SITENAME", "SITESUBTITLE", "NAV_YEAR", "NAV_CRITERIA", "REPOSITORY_URL", "REPOSITORY_BRANCH")
 FORMATS = {"csv": "CSV", "json": "JSON", "xlsx": "Excel (XLSX)"}
+SEARCH_INDEX = "tim-kiem/don-vi.js"  # every unit of the current year, for the search box
+SITE_MAP = "so-do-trang/index.html"
 
 
 class Page(NamedTuple):
@@ -82,6 +86,12 @@ def relative_root(name: str) -> str:
     return "/".join([".."] * depth) if depth else "."
 
 
+def root_path(public_url: str) -> str:
+    """The site's root as an address path from the public URL ("https://x.github.io/cqdt/" →
+    "/cqdt"; "" without one): for a page shown at any address (404)."""
+    return urlsplit(public_url).path.rstrip("/")
+
+
 def unit_page(year: int, unit_id: str) -> str:
     return f"{year}/don-vi/{unit_id}/index.html"
 
@@ -127,10 +137,12 @@ class Site:
 
     def __init__(self, root: DataRoot, views_built: Sequence[views.YearView], criteria_sets: Mapping[str, CriteriaSet],
                  site: Mapping[str, Any], salt: str, relative_urls: bool, macros: Any, number: Callable[[Any], str],
-                 json_pieces: Callable[[Results, tuple[str, ...]], Iterable[bytes]] = export.json_pieces) -> None:
+                 json_pieces: Callable[[Results, tuple[str, ...]], Iterable[bytes]] = export.json_pieces,
+                 public_url: str = "", hand_pages: Sequence[tuple[str, str]] = ()) -> None:
         """`site`: the SITE_NAMES values; `salt`: site_salt; `macros`: the module of _rows.html;
         `number`: the build's vn_number filter; `json_pieces`: export.json_pieces or a function
-        giving the same bytes (shell.scoring.json_pieces)."""
+        giving the same bytes (shell.scoring.json_pieces); `public_url`: where the site is
+        published ("" when unknown); `hand_pages`: (title, path) of the hand-written pages."""
         self.root = root
         self.views = list(views_built)
         self.criteria_sets = dict(criteria_sets)
@@ -140,6 +152,8 @@ class Site:
         self.macros = macros
         self.number = number
         self.json_pieces = json_pieces
+        self.public_url = public_url
+        self.hand_pages = sorted(hand_pages, key=lambda page: (name_order(*page)))
         self.data_files = {v.year: year_files(v.results) for v in self.views}
         self.schemas = schema_files(root)
         self.histories = views.histories(self.views)
@@ -184,7 +198,13 @@ class Site:
             path = f"tieu-chi/{set_id}/index.html"
             found.append(Page(path, self._key(path, repr(criteria_set), used_in), "criteria",
                               lambda cs=criteria_set, used_in=used_in: {"cs": cs, "used_in": used_in}))
-        found.append(Page("404.html", self._key("404.html"), "404", dict))
+        # Shown at any missing address, so its links start from the root, not from itself.
+        root = root_path(self.public_url) if self.relative_urls else self.site.get("SITEURL", "")
+        found.append(Page("404.html", self._key("404.html", root), "404", lambda: {"SITEURL": root}))
+        found.append(Page(SITE_MAP, self._key(SITE_MAP, self.hand_pages, *self._map_keys()), "sitemap",
+                          lambda: {"views": self.views, "criteria_sets": sorted(self.criteria_sets.values(),
+                                                                                  key=lambda cs: cs.id),
+                                   "hand_pages": self.hand_pages}))
         found.append(Page("nop-phieu/index.html", self._key("nop-phieu/index.html"), "submit", dict))
         for unit_id, history in self.histories.items():
             path = history_page(unit_id)
@@ -193,6 +213,12 @@ class Site:
                                               *(self._year_salt[v.year] for v in self.views)),
                               "unit_history", lambda history=history, unit=unit: self._history(unit, history)))
         return found
+
+    def _map_keys(self) -> list[object]:
+        """What the site map shows of the years and criteria sets."""
+        return [*((v.year, [(t.tier, t.name) for t in v.tiers()], [(d.unit.id, d.unit.name) for d in v.ranked("huyen")])
+                  for v in self.views),
+                *sorted((cs.id, cs.title, cs.decision) for cs in self.criteria_sets.values())]
 
     def _history(self, unit: Any, history: list) -> dict[str, Any]:
         return {"unit": unit, "history": history,
@@ -280,6 +306,29 @@ class Site:
             data = (self.root.root / schema.path).read_bytes()
             found.append(File(schema.path, digest(self.salt, hashlib.sha256(data).hexdigest()), lambda data=data: [data]))
         return found
+
+    def search_index(self) -> File | None:
+        """The search box's index (none without a year): every unit of the current year as
+        [id, name, tier's position, its district's position or -1], in Vietnamese alphabetical
+        order, with the year and the tiers; links are made from them. A script rather than
+        JSON: a page opened from disk may load a script, not fetch a file."""
+        if not self.views:
+            return None
+        view = self.views[-1]
+        units = sorted((r.unit for r in view.results.units), key=lambda u: name_order(u.name, u.id))
+        tiers = [(t.tier, t.name) for t in view.tiers()]
+
+        def make() -> list[bytes]:
+            tier_at = {tier: index for index, (tier, _) in enumerate(tiers)}
+            at = {u.id: index for index, u in enumerate(units)}
+            data = {"year": view.year, "tiers": tiers,
+                    "units": [[u.id, u.name, tier_at.get(u.tier, -1), at.get(u.district, -1) if u.district else -1]
+                              for u in units]}
+            text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+            return [f"window.CQDT_SEARCH = {text};\n".encode()]
+
+        key = self._key(SEARCH_INDEX, view.year, tiers, [(u.id, u.name, u.tier, u.district) for u in units])
+        return File(SEARCH_INDEX, key, make)
 
     def shared(self) -> dict[str, Any]:
         """What the other pages of the site (Pelican's) are given."""

@@ -7,14 +7,15 @@ writes the data pages through Pelican's writer, only those the publisher finds s
 (shell.publisher, site.pages).
 
 Settings it reads: CQDT_DATA_ROOT (the data root), CQDT_YEARS (optional subset),
-CQDT_PROGRESS (progress bars), CQDT_JOBS (processes), CQDT_PUBLIC_URL (absolute URLs in
-sitemap.xml), REPOSITORY_URL and REPOSITORY_BRANCH (source links).
+CQDT_PROGRESS (progress bars), CQDT_JOBS (processes), CQDT_PUBLIC_URL (where the site is
+published: the 404 page's links, and sitemap.xml, written only when it is known),
+REPOSITORY_URL and REPOSITORY_BRANCH (source links).
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,7 @@ from .pages import SITE_NAMES, File, Site, digest, site_salt, sitemap_file
 from .views import YearView
 
 # Output folders holding only what the generator writes (besides the year folders).
-OWN_FOLDERS = ("don-vi", "du-lieu", "schema", "tieu-chi")
+OWN_FOLDERS = ("don-vi", "du-lieu", "schema", "so-do-trang", "tieu-chi", "tim-kiem")
 # Where the pages Pelican writes are noted during a build (a list in Pelican's context).
 PELICAN_PAGES = "CQDT_PELICAN_PAGES"
 
@@ -55,9 +56,10 @@ def _plain_name(value: Any) -> str:
     return repr(value)
 
 
-def read_site(settings: Mapping[str, Any], memo: Memo, env: Any) -> Site:
+def read_site(settings: Mapping[str, Any], memo: Memo, env: Any, hand_pages: Sequence[tuple[str, str]] = ()) -> Site:
     """The data pages and files of the site the settings describe: every year built read (see
-    shell.scoring.evaluate), rendered with `env` (Pelican's Jinja environment)."""
+    shell.scoring.evaluate), rendered with `env` (Pelican's Jinja environment); `hand_pages`:
+    (title, path) of Pelican's pages, for the site map."""
     root = DataRoot(Path(settings.get("CQDT_DATA_ROOT", ".")))
     available = root.years()
     years = sorted(settings.get("CQDT_YEARS") or available)
@@ -86,7 +88,8 @@ def read_site(settings: Mapping[str, Any], memo: Memo, env: Any) -> Site:
     folders = [*settings.get("THEME_TEMPLATES_OVERRIDES", ()), str(Path(settings["THEME"]) / "templates")]
     return Site(root, built, criteria_sets, site, site_salt(memo.salt, folders, shown),
                 bool(settings.get("RELATIVE_URLS")), env.get_template("_rows.html").module,
-                env.filters["vn_number"], lambda results, tiers: json_pieces(results, tiers, memo))
+                env.filters["vn_number"], lambda results, tiers: json_pieces(results, tiers, memo),
+                settings.get("CQDT_PUBLIC_URL") or "", hand_pages)
 
 
 class ResultsGenerator(Generator):
@@ -94,7 +97,9 @@ class ResultsGenerator(Generator):
 
     def generate_context(self) -> None:
         self.memo = Memo()
-        self.site = read_site(self.settings, self.memo, self.env)
+        # Pelican read its pages before this generator runs (its generators come first).
+        hand_pages = [(str(page.title), page.url) for page in self.context.get("pages", [])]
+        self.site = read_site(self.settings, self.memo, self.env, hand_pages)
         self.context.update(self.site.shared())
         self.context["NAV_YEAR"] = self.site.site["NAV_YEAR"]
         self.context["NAV_CRITERIA"] = self.site.site["NAV_CRITERIA"]
@@ -124,12 +129,14 @@ class ResultsGenerator(Generator):
     def generate_output(self, writer) -> None:
         settings = self.settings
         pages = self.site.pages()
-        files = [*self.site.files(), self._form_data()]
+        search = self.site.search_index()
+        files = [*self.site.files(), self._form_data(), *([search] if search else [])]
         output = Path(self.output_path)
         written_by_pelican = [Path(path).resolve().relative_to(output.resolve()).as_posix()
                               for path in self.context[PELICAN_PAGES]]
-        files.append(sitemap_file([*(page.path for page in pages), *written_by_pelican],
-                                  settings.get("CQDT_PUBLIC_URL", ""), self.site.salt))
+        if self.site.public_url:  # a sitemap holds absolute addresses only; without the public URL, none
+            files.append(sitemap_file([*(page.path for page in pages), *written_by_pelican],
+                                      self.site.public_url, self.site.salt))
         relative = bool(settings.get("RELATIVE_URLS"))
         # What a data page sees besides its own values (Pelican's writer sets SITEURL for relative URLs).
         seen = {**self.site.site, "SITEURL": settings.get("SITEURL", "")}

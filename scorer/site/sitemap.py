@@ -19,8 +19,9 @@ def urls(names: Iterable[str]) -> set[str]:
 
 
 def sitemap_xml(public_url: str, urls: set[str]) -> str:
-    """A sitemap listing every URL once, sorted; absolute when the public URL is known."""
-    base = public_url.rstrip("/") + "/" if public_url else "/"
+    """A sitemap listing every URL once, sorted, absolute: from the public URL (the sitemaps
+    protocol takes only absolute addresses)."""
+    base = public_url.rstrip("/") + "/"
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
     lines.extend(f"<url><loc>{escape(base + url, quote=False)}</loc></url>" for url in sorted(urls))

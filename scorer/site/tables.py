@@ -63,9 +63,6 @@ class TierTables:
         self._points = Rendered(macros.points)
         self._answers: dict[tuple[str, type, Any], str] = {}
         self._layout = [_layout(group, index, macros) for index, group in enumerate(tier.groups)]
-        self._levels = Rendered(macros.level_cell)
-        self._statuses = Rendered(macros.status_cell)
-        self._changes = Rendered(macros.change_cell)
         self._level_of = Rendered(lambda r: macros.level_of(r, criteria_set))
         self._status_of = Rendered(macros.status_of)
         self._change_of = Rendered(macros.change_of)
@@ -131,8 +128,8 @@ class TierTables:
 
     def ranking(self, rows: Sequence[UnitResult], view: YearView, siteurl: str) -> list[tuple]:
         """A row of the ranking table per unit (see ranking.html)."""
-        cs, year, changes, tier = self.criteria_set, view.year, view.changes, self.tier.tier
-        districts = Rendered(lambda found: self.macros.district_cell(found, year, siteurl))
+        changes, tier = view.changes, self.tier.tier
+        districts = Rendered(lambda found: self.macros.district_cell(found, view.year, siteurl))
         table = []
         for r in rows:
             unit, submitted = r.unit, r.submitted
@@ -142,12 +139,10 @@ class TierTables:
                 found = view.by_id.get(unit.district)
                 district_cell = districts(found and (found.unit.id, found.unit.name), found)
             table.append((
-                unit.name.lower(), r.level if r.level else ("none" if submitted else "missing"), r.status,
-                unit.district, r.rank, unit.id, unit.name, district_cell,
+                r.level if r.level else ("none" if submitted else "missing"), r.status, unit.district, r.rank,
+                unit.id, unit.name, district_cell,
                 [r.group_scores[g.id] for g in self.tier.groups] if submitted else None, r.total,
-                self._levels((submitted, r.level), r, cs),
-                self._statuses((r.status, r.needs_reverification), r),
-                self._changes((change.rank_delta, change.total_delta) if change else None, change)))
+                self.level(r), self.status(r), self.change(change), change and change.rank_delta))
         return table
 
 
