@@ -3,6 +3,8 @@ site a fresh build gives."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
 import shutil
@@ -163,6 +165,22 @@ def test_a_district_renamed_rewrites_its_communes_pages(data, tmp_path):
     build(data, output)
     page = (output / pages.unit_page(YEAR, CHANGED)).read_text(encoding="utf-8")
     assert "Huyện Đoan Hùng Mới" in page
+    assert compare_trees(build(data, tmp_path / "fresh"), output) == ([], [], [])
+
+
+def test_a_new_receipt_rewrites_its_units_page_only(data, tmp_path, rendered):
+    """A unit page shows when its counted version was received: its key covers the receipt."""
+    output = build(data, tmp_path / "site")
+    page = output / pages.unit_page(YEAR, CHANGED)
+    assert "Chưa có biên nhận" in page.read_text(encoding="utf-8")
+    rendered.clear()
+    path = f"submissions/{YEAR}/xa/{CHANGED}.yaml"
+    receipt = {"path": path, "sha256": hashlib.sha256((data / path).read_bytes()).hexdigest(),
+               "received_at": f"{YEAR}-10-16T03:00:00Z", "pull_request": 5}
+    (data / "submissions" / str(YEAR) / "receipts.jsonl").write_text(json.dumps(receipt) + "\n", encoding="utf-8")
+    build(data, output)
+    assert rendered == [pages.unit_page(YEAR, CHANGED)]
+    assert "10:00 ngày 16/10/2024, <strong class=\"late\">nộp muộn</strong>" in page.read_text(encoding="utf-8")
     assert compare_trees(build(data, tmp_path / "fresh"), output) == ([], [], [])
 
 

@@ -7,7 +7,7 @@ the unit at hand would have got anyway, and that everything a submitter wrote is
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -26,6 +26,7 @@ from scorer.core.model import (
     Unit,
     UnitResult,
 )
+from scorer.flow.receipts import Receipt
 from scorer.reading.paths import DataRoot
 from scorer.site import views
 from scorer.site.filters import filters
@@ -65,20 +66,20 @@ def result(unit_id: str, answers: dict, *, score="7", status="submitted", stale=
 
 
 def results(year: int, units: list[UnitResult]) -> Results:
-    cycle = Cycle(year, CS.id, False, {}, 60, (), "verifying")
+    cycle = Cycle(year, CS.id, False, {"so": date(year, 10, 15)}, 60, (), "verifying")
     return Results(year, cycle, CS, tuple(units))
 
 
 def render(units: list[UnitResult], previous: list[UnitResult] | None = None, repository_url: str = REPO,
-           both: bool = False) -> dict[str, str]:
+           both: bool = False, receipts: tuple[Receipt, ...] = ()) -> dict[str, str]:
     """Every data page of a site of these results (year 2024, compared with `previous` of 2023;
-    both years built with `both`), rendered, by path."""
+    both years built with `both`; `receipts`: 2024's ledger), rendered, by path."""
     env = Environment(loader=FileSystemLoader(THEME), autoescape=True, trim_blocks=True, lstrip_blocks=True)
     env.filters.update(filters())
     site = {"SITENAME": "Trang thử", "SITESUBTITLE": "", "NAV_YEAR": 2024, "NAV_CRITERIA": CS.id,
             "REPOSITORY_URL": repository_url, "REPOSITORY_BRANCH": "main"}
     earlier = results(2023, previous) if previous else None
-    built_views = [views.YearView(results(2024, units), earlier)]
+    built_views = [views.YearView(results(2024, units), earlier, receipts)]
     if both and earlier is not None:
         built_views.insert(0, views.YearView(earlier, None))
     built = Site(DataRoot(Path("/nonexistent")), built_views, {CS.id: CS}, site, "salt", True,
@@ -154,20 +155,34 @@ def test_ratio_answers_and_changes_by_review():
 
 def test_group_rows_mark_exactly_the_levels_reached():
     html = unit_html(result("so-a", {}, score="8"))
-    rows = html.split('<table id="bang-nhom">')[1].split("</table>")[0]
+    rows = html.split('<table id="bang-nhom" class="stacked">')[1].split("</table>")[0]
     assert rows.count("✓") == 3  # Mức II (8), III and IV (6); not Mức I (10)
-    assert '<td class="num">8 <span class="up" aria-label="đạt">✓</span></td>' in rows
-    assert '<td class="num">10</td>' in rows
-    assert unit_html(result("so-a", {}, score="5.99")).split('<table id="bang-nhom">')[1].count("✓") == 0
+    assert '<td class="num" data-label="Tối thiểu Mức II">8 <span class="up" aria-label="đạt">✓</span></td>' in rows
+    assert '<td class="num" data-label="Tối thiểu Mức I">10</td>' in rows
+    assert unit_html(result("so-a", {}, score="5.99")).split('<table id="bang-nhom"')[1].count("✓") == 0
 
 
 def test_chart_shapes_follow_each_group_and_its_score():
-    chart = unit_html(result("so-a", {}, score="6")).split("<svg")[1].split("</svg>")[0]
-    assert "N1. Hạ tầng &amp; &lt;nhân lực&gt;: 6/12</text>" in chart
-    assert 'width="310.0" height="16"></rect>' in chart  # 6 of 12 points: half the width
+    figure = unit_html(result("so-a", {}, score="6")).split('<figure class="chart">')[1].split("</figure>")[0]
+    chart = figure.split("<svg")[1].split("</svg>")[0]
+    assert "N1. Hạ tầng &amp; &lt;nhân lực&gt;: <strong>6</strong>/12</span>" in figure
+    assert 'width="50.0%" height="14"></rect>' in chart  # 6 of 12 points: half the width
     assert ' short"' not in chart
     assert chart.count('<line class="tick"') == 3  # Mức III and IV share one minimum: one tick
-    assert '>III,IV</text>' in chart
+    assert 'x="50.0%" y="35" text-anchor="middle">III,IV</text>' in chart
+
+
+def test_level_labels_of_close_minimums_take_rows_and_stay_inside_the_chart():
+    """The labels of close minimums ("III,IV" cut off and colliding on a phone): each in the first
+    row where it clears the one before on a 320 px screen, the ends anchored inside."""
+    ticks = views.level_ticks({1: D("4.5"), 2: D("4.0"), 3: D("3.75"), 4: D("3.5")}, D(5))
+    assert [(t.label, t.x, t.anchor, t.row) for t in ticks] == [
+        ("IV", 70.0, "middle", 0), ("III", 75.0, "middle", 1), ("II", 80.0, "middle", 0), ("I", 90.0, "middle", 0)]
+    ends = views.level_ticks({1: D(10), 2: D(5), 3: D(0), 4: D(0)}, D(10))
+    assert [(t.label, t.x, t.anchor, t.row) for t in ends] == [
+        ("III,IV", 0.0, "start", 0), ("II", 50.0, "middle", 0), ("I", 100.0, "end", 0)]
+    far = views.level_ticks({1: D(90), 2: D(60), 3: D(30), 4: D(10)}, D(100))
+    assert {t.row for t in far} == {0}
 
 
 def test_ranking_rows_give_each_unit_its_own_status_level_and_change():
@@ -204,3 +219,27 @@ def test_year_tables_link_each_year_and_escape_names():
     assert '<a href="../../../2023/don-vi/so-a/">2023</a>' in rows
     assert '<td><span class="muted">–</span></td>' in rows and "Mức II</span>" in rows
     assert "Sở &lt;A&gt;" in rows and "Sở <A>" not in rows
+
+
+def test_the_unit_page_says_when_the_counted_version_was_received_and_whether_late():
+    def receipt(unit_id: str, moment: datetime, sha: str = "0" * 64) -> Receipt:
+        return Receipt(f"submissions/2024/so/{unit_id}.yaml", moment, sha, 1)
+
+    ledger = (receipt("so-a", datetime(2024, 10, 15, 16, 59, tzinfo=UTC)),  # 23:59 on the deadline, in Vietnam
+              receipt("so-a", datetime(2024, 10, 20, tzinfo=UTC), "1" * 64),  # another version: not the one counted
+              receipt("so-b", datetime(2024, 10, 15, 17, 0, tzinfo=UTC)),  # 00:00 the day after
+              receipt("so-b", datetime(2024, 10, 1, tzinfo=UTC)))  # the same version earlier: its first receipt counts
+    units = [result("so-a", {}), result("so-b", {}, rank=2), result("so-c", {}, rank=3),
+             result("so-d", {}, status="not_submitted", level=None, rank=None)]
+    pages = render(units, receipts=ledger)
+
+    def received(unit_id: str) -> str:
+        page = pages[unit_page(2024, unit_id)]
+        return page.split('<dd id="nhan-phieu">')[1].split("</dd>")[0] if 'id="nhan-phieu"' in page else ""
+
+    assert received("so-a") == "23:59 ngày 15/10/2024, đúng hạn (hạn nộp 15/10/2024)"
+    assert received("so-b") == "07:00 ngày 01/10/2024, đúng hạn (hạn nộp 15/10/2024)"
+    assert received("so-c") == "Chưa có biên nhận (hạn nộp 15/10/2024)"
+    assert received("so-d") == ""  # nothing submitted, nothing received
+    late = render([result("so-b", {})], receipts=ledger[2:3])[unit_page(2024, "so-b")]
+    assert '00:00 ngày 16/10/2024, <strong class="late">nộp muộn</strong> (hạn nộp 15/10/2024)' in late

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
 
+from ..core.dates import PROVINCE_TIME
 from ..core.model import Criterion
 from ..core.text import STAGE_LABELS, STATUS_LABELS, TIER_LABELS, name_order, vn_number
 from .record_views import RECORD_FILTERS
@@ -63,6 +64,12 @@ def vn_date(value: date | None) -> str:
     return "–" if value is None else f"{value.day:02d}/{value.month:02d}/{value.year}"
 
 
+def vn_moment(value: datetime) -> str:
+    """An instant in Vietnam's time: 2024-10-14T02:12:33Z → 09:12 ngày 14/10/2024."""
+    local = value.astimezone(PROVINCE_TIME)
+    return f"{local:%H:%M} ngày {vn_date(local.date())}"
+
+
 def roman(level: int) -> str:
     """1 → I (level numbers as the decision writes them)."""
     return {1: "I", 2: "II", 3: "III", 4: "IV"}.get(level, str(level))
@@ -88,6 +95,7 @@ def filters() -> dict[str, Any]:
         "stage_label": STAGE_LABELS.get,
         "tier_label": TIER_LABELS.get,
         "vn_date": vn_date,
+        "vn_moment": vn_moment,
         "by_name": by_name,
     }
 

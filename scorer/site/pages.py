@@ -258,7 +258,8 @@ class Site:
             district = view.by_id.get(unit.district) if unit.district else None
             path = unit_page(year, unit.id)
             key = self._key(path, salt, self.unit_states[unit.id],
-                            district and (district.unit.id, district.unit.name), counts.get(unit.tier, 0))
+                            district and (district.unit.id, district.unit.name), counts.get(unit.tier, 0),
+                            view.received(result))
             found.append(Page(path, key, "unit", lambda result=result: self._unit(view, result)))
         return found
 
@@ -276,14 +277,14 @@ class Site:
         bars = tables.bars(result)
         return {
             "r": result, "tier": tier, "cs": cs, "year": view.year, "cycle": view.results.cycle,
-            "bars": bars, "chart_height": len(bars) * views.CHART_ROW + 8, "chart_left": views.CHART_LEFT,
-            "chart_width": views.CHART_WIDTH, "group_names": {g.id: g.name for g in tier.groups},
+            "bars": bars, "group_names": {g.id: g.name for g in tier.groups},
             "criteria": tables.criteria(result) if result.submitted else [],
             "unit_change": view.changes.get(unit.id), "change_shown": tables.change(view.changes.get(unit.id)),
             "status_shown": tables.status(result), "level_shown": tables.level(result),
             "history": [(y, h, tables.level(h), tables.status(h)) for y, h in self.histories[unit.id]],
             "district": view.by_id.get(unit.district) if unit.district else None,
             "submitted_count": view.submitted_count.get(unit.tier, 0),
+            "received": view.received(result), "deadline": view.results.cycle.deadlines.get(unit.tier),
         }
 
     def files(self) -> list[File]:

@@ -23,12 +23,13 @@ from pelican import signals
 from pelican.generators import Generator
 
 from ..core.model import CriteriaSet
+from ..flow.receipts import Receipt, ledger_path, parse_time, read_ledger
 from ..reading.paths import DataRoot
 from ..shell.memo import Memo
 from ..shell.parallel import default_jobs, progress
 from ..shell.publisher import Publisher
 from ..shell.scoring import evaluate, json_pieces
-from ..shell.year import checked_criteria_set, checked_registry
+from ..shell.year import checked_criteria_set, checked_registry, memoized_check
 from .filters import filters
 from .pages import SITE_NAMES, File, Site, digest, site_salt, sitemap_file
 from .views import YearView
@@ -56,6 +57,17 @@ def _plain_name(value: Any) -> str:
     return repr(value)
 
 
+def year_receipts(root: DataRoot, year: int, memo: Memo) -> list[Receipt]:
+    """The year's receipt ledger as far as it reads (its problems are `cqdt validate`'s), kept in
+    the memo under the ledger's digest: a nationwide ledger takes a second to check."""
+    def read() -> tuple[tuple[tuple[str, str, str, int | None], ...], list]:
+        receipts, problems = read_ledger(root, year)
+        return tuple((r.path, r.sha256, r.to_dict()["received_at"], r.pull_request) for r in receipts or ()), problems
+
+    found, _, _ = memoized_check(memo, root, f"receipts {year}", [ledger_path(root, year)], read)
+    return [Receipt(path, parse_time(received_at), sha256, pull_request) for path, sha256, received_at, pull_request in found]
+
+
 def read_site(settings: Mapping[str, Any], memo: Memo, env: Any, hand_pages: Sequence[tuple[str, str]] = ()) -> Site:
     """The data pages and files of the site the settings describe: every year built read (see
     shell.scoring.evaluate), rendered with `env` (Pelican's Jinja environment); `hand_pages`:
@@ -69,7 +81,7 @@ def read_site(settings: Mapping[str, Any], memo: Memo, env: Any, hand_pages: Seq
     built = []
     for year in years:
         results = evaluate(root, year, memo)
-        built.append(YearView(results, previous))
+        built.append(YearView(results, previous, year_receipts(root, year, memo)))
         previous = results
     criteria_sets = {v.results.criteria_set.id: v.results.criteria_set for v in built}
     for set_id in root.criteria_set_ids():

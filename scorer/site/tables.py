@@ -15,7 +15,7 @@ from typing import Any
 from ..core.model import CriteriaSet, Criterion, Group, TierCriteria, UnitResult
 from ..reading.paths import REPO_FILE_RE
 from .filters import HTTP_URL_RE, answer_text, source_link
-from .views import CHART_LEFT, CHART_ROW, CHART_WIDTH, Bar, Change, Tick, YearView
+from .views import Bar, Change, YearView, level_ticks
 
 # Answers of these types read the same whenever they are equal and of the same type.
 PLAIN_ANSWERS = (type(None), bool, int, str)
@@ -62,7 +62,7 @@ class TierTables:
         self._starts = {(c.id, changed): macros.row_start(c, changed) for c in tier.criteria for changed in (False, True)}
         self._points = Rendered(macros.points)
         self._answers: dict[tuple[str, type, Any], str] = {}
-        self._layout = [_layout(group, index, macros) for index, group in enumerate(tier.groups)]
+        self._layout = [_layout(group, macros) for group in tier.groups]
         self._level_of = Rendered(lambda r: macros.level_of(r, criteria_set))
         self._status_of = Rendered(macros.status_of)
         self._change_of = Rendered(macros.change_of)
@@ -117,14 +117,14 @@ class TierTables:
             groups.append((group, result.group_scores[group.id], rows))
         return groups
 
-    def bars(self, result: UnitResult) -> list[tuple[Bar, Any]]:
+    def bars(self, result: UnitResult) -> list[tuple[Bar, Any, int]]:
         """The chart's bars for the groups, each scaled to its group's maximum, with the level
-        minimums as ticks (drawn once per tier)."""
+        minimums as ticks (drawn once per tier) and the height of the group's drawing in px."""
         shortfalls = {s.group_id: s.missing for s in result.gap.shortfalls} if result.gap else {}
         scores, self_scores = result.group_scores, result.self_group_scores
-        return [(Bar(group, score, self_scores[group.id], y, round(min(float(score) * scale, CHART_WIDTH), 1), ticks,
-                     shortfalls.get(group.id)), drawn)
-                for group, scale, ticks, y, drawn in self._layout for score in (scores[group.id],)]
+        return [(Bar(group, score, self_scores[group.id], round(min(float(score) * scale, 100.0), 1), ticks,
+                     shortfalls.get(group.id)), drawn, height)
+                for group, scale, ticks, drawn, height in self._layout for score in (scores[group.id],)]
 
     def ranking(self, rows: Sequence[UnitResult], view: YearView, siteurl: str) -> list[tuple]:
         """A row of the ranking table per unit (see ranking.html)."""
@@ -146,13 +146,10 @@ class TierTables:
         return table
 
 
-def _layout(group: Group, index: int, macros: Any) -> tuple[Group, float, tuple[Tick, ...], int, Any]:
-    """A group's chart scale (width per point), its level ticks, its row's top and the ticks drawn."""
-    scale = CHART_WIDTH / float(group.max) if group.max else 0
-    shared: dict[Decimal, list[int]] = {}
-    for level, minimum in sorted(group.minimums.items()):
-        shared.setdefault(minimum, []).append(level)
-    ticks = tuple(Tick(tuple(levels), minimum, round(CHART_LEFT + float(minimum) * scale, 1))
-                  for minimum, levels in sorted(shared.items()))
-    y = index * CHART_ROW
-    return group, scale, ticks, y, macros.ticks(ticks, y)
+def _layout(group: Group, macros: Any) -> tuple[Group, float, tuple, Any, int]:
+    """A group's chart scale (% of the track per point), its level ticks, the ticks drawn and
+    the drawing's height (the bar, then a row of level labels per row the ticks use)."""
+    scale = 100 / float(group.max) if group.max else 0
+    ticks = level_ticks(group.minimums, group.max)
+    rows = max((tick.row for tick in ticks), default=-1) + 1
+    return group, scale, ticks, macros.ticks(ticks), 26 + 13 * rows

@@ -6,8 +6,9 @@ Nothing here recomputes a score; it only arranges what `evaluate` produced.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -15,12 +16,16 @@ from ..core.model import Cycle, Group, Results, TierCriteria, UnitResult
 from ..core.text import STATUS_LABELS
 from ..core.workdays import add_working_days
 from ..export.results import ordered_units
-from .filters import vn_date
+from ..flow.receipts import Receipt, is_late
+from .filters import roman, vn_date
 
 NOT_SUBMITTED = "not_submitted"
-CHART_WIDTH = 620
-CHART_LEFT = 16  # room for the first tick's label
-CHART_ROW = 60
+# The chart of a unit's groups is drawn in percentages of its width, its text at its own size,
+# so it reads the same on any screen. Level labels are laid out for the narrowest track (a
+# 320 px screen), each in the first row where it does not touch the one before.
+CHART_NARROWEST = 280  # px: the track's width on a 320 px screen
+CHART_LABEL_CHAR = 7.5  # px: the widest a character of a level label (I, V, comma) is at 12 px
+CHART_LABEL_GAP = 6  # px between two labels of a row
 
 
 @dataclass(frozen=True)
@@ -44,12 +49,20 @@ class Change:
     total_delta: Decimal
 
 
+class Received(NamedTuple):
+    """When GitHub received the version of a submission that counts, and whether it was late."""
+
+    at: datetime  # aware
+    late: bool
+
+
 @dataclass
 class YearView:
     """A year's Results with what every page of that year needs."""
 
     results: Results
     previous: Results | None
+    receipts: Sequence[Receipt] = ()  # the year's receipt ledger (flow.receipts)
     by_id: dict[str, UnitResult] = field(init=False)
     changes: dict[str, Change] = field(init=False)
     submitted_count: dict[str, int] = field(init=False)
@@ -62,6 +75,9 @@ class YearView:
         for r in ordered_units(self.results):
             self._ranked.setdefault(r.unit.tier, []).append(r)
         self.submitted_count = {tier: sum(1 for r in rows if r.submitted) for tier, rows in self._ranked.items()}
+        self._receipts: dict[tuple[str, str], Receipt] = {}
+        for receipt in sorted(self.receipts, key=lambda r: r.received_at):  # a version's first receipt counts
+            self._receipts.setdefault((receipt.path, receipt.sha256), receipt)
 
     @property
     def year(self) -> int:
@@ -74,6 +90,17 @@ class YearView:
     def ranked(self, tier: str) -> list[UnitResult]:
         """A tier's units in ranking order (unranked and not submitted last)."""
         return self._ranked.get(tier, [])
+
+    def received(self, result: UnitResult) -> Received | None:
+        """When the version of the unit's submission that counts was received (None: no receipt),
+        late by its tier's deadline."""
+        if result.submission_path is None or result.submission_sha256 is None:
+            return None
+        receipt = self._receipts.get((result.submission_path, result.submission_sha256))
+        if receipt is None:
+            return None
+        deadline = self.results.cycle.deadlines.get(result.unit.tier)
+        return Received(receipt.received_at, deadline is not None and is_late(receipt, deadline))
 
 
 def steps(cycle: Cycle) -> list[Step]:
@@ -149,11 +176,14 @@ def changes(current: Results, previous: Results | None) -> dict[str, Change]:
 
 
 class Tick(NamedTuple):
-    """A level minimum marked on a group's bar."""
+    """A level minimum marked on a group's bar, and where its label goes."""
 
     levels: tuple[int, ...]  # levels sharing this minimum share one tick
     minimum: Decimal
-    x: float
+    label: str  # the levels as the decision writes them: "III,IV"
+    x: float  # % of the track
+    anchor: str  # the label's text-anchor: start at the left end, end at the right end, else middle
+    row: int  # the label's row under the bar, from 0
 
 
 class Bar(NamedTuple):
@@ -162,10 +192,36 @@ class Bar(NamedTuple):
     group: Group
     score: Decimal
     self_score: Decimal
-    y: int
-    width: float
+    width: float  # % of the track
     ticks: tuple[Tick, ...]
     missing: Decimal | None  # how far below the next level's minimum
+
+
+def level_ticks(minimums: Mapping[int, Decimal], maximum: Decimal) -> tuple[Tick, ...]:
+    """A group's level minimums as ticks (levels sharing a minimum share one), each label in
+    the first row where, on the narrowest track, it keeps CHART_LABEL_GAP from the label before
+    it, and anchored so that it stays inside the track."""
+    shared: dict[Decimal, list[int]] = {}
+    for level, minimum in sorted(minimums.items()):
+        shared.setdefault(minimum, []).append(level)
+    ticks = []
+    row_ends: list[float] = []  # the right end of the last label of each row, in px
+    for minimum, levels in sorted(shared.items()):
+        x = round(100 * float(minimum) / float(maximum), 1) if maximum else 0.0
+        label = ",".join(map(roman, levels))
+        width = len(label) * CHART_LABEL_CHAR
+        centre = x / 100 * CHART_NARROWEST
+        anchor, left = "middle", centre - width / 2
+        if left < 0:
+            anchor, left = "start", centre
+        elif centre + width / 2 > CHART_NARROWEST:
+            anchor, left = "end", centre - width
+        row = next((i for i, end in enumerate(row_ends) if end + CHART_LABEL_GAP <= left), len(row_ends))
+        if row == len(row_ends):
+            row_ends.append(0)
+        row_ends[row] = left + width
+        ticks.append(Tick(tuple(levels), minimum, label, x, anchor, row))
+    return tuple(ticks)
 
 
 def histories(views: Sequence[YearView]) -> dict[str, list[tuple[int, UnitResult]]]:
