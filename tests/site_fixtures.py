@@ -132,10 +132,12 @@ def chromium() -> Iterator:
 @contextmanager
 def tab(browser, width: int) -> Iterator:
     """A Vietnamese-locale page `width` pixels wide; on leaving, fails on any console error,
-    uncaught script error or failed request it saw."""
+    uncaught script error or failed request it saw (in `page.problems`: a test expecting one
+    removes it)."""
     context = browser.new_context(viewport={"width": width, "height": 900}, locale="vi-VN")
     page = context.new_page()
     problems: list[str] = []
+    page.problems = problems
     page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: problems.append(str(error)))
     page.on("requestfailed", lambda request: problems.append(f"failed: {request.url}"))
