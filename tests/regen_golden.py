@@ -21,7 +21,7 @@ EXPECTED = GOLDEN / "output"
 SETTINGS = {
     "CQDT_REPOSITORY_URL": "https://github.com/so-tttt-phutho/cqdt",
     "CQDT_REPOSITORY_BRANCH": "main",
-    "CQDT_PUBLIC_URL": "",
+    "CQDT_PUBLIC_URL": "https://so-tttt-phutho.github.io/cqdt/",  # a project site: the 404 page links from /cqdt
     "CQDT_JOBS": "1",
 }
 REGEN_COMMAND = "python tests/regen_golden.py"
