@@ -164,6 +164,19 @@ def test_ranking_sorts_from_the_keyboard(page, site_url):
     assert rows.first.locator("td").first.inner_text() == "1"
 
 
+def test_without_scripts_the_ranking_is_whole_and_shows_no_dead_controls(browser, site_url):
+    base, year = site_url
+    context = browser.new_context(viewport={"width": PHONE, "height": 900}, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(f"{base}/{year}/xep-hang/xa/")
+        assert page.locator("table.ranking tbody tr:visible").count() == page.locator("table.ranking tbody tr").count()
+        assert page.locator(".site-search").is_hidden() and page.locator("#loc").is_hidden()
+        assert page.locator("th button:enabled").count() == 0  # nothing to press that would do nothing
+    finally:
+        context.close()
+
+
 def test_ranking_filters_by_district_and_by_name_however_typed(page, site_url):
     base, year = site_url
     page.goto(f"{base}/{year}/xep-hang/xa/")

@@ -1,7 +1,8 @@
 // Sort and filter the ranking table (ranking.html). Without this script the table is complete,
-// in rank order. A nationwide table has 10,000 rows, so nothing walks them when the page loads:
-// a column's values are read the first time it is sorted, the names the first time the table
-// is filtered by name, and the rows only when a filter is set (or the address sets one).
+// in rank order. A nationwide table has 10,000 rows, so nothing walks them when the page loads,
+// and nothing in or above the table changes size (that would lay it all out again): a column's
+// values are read the first time it is sorted, the names the first time the table is filtered
+// by name, and the rows only when a filter is set (or the address sets one).
 (function () {
   "use strict";
   var table = document.querySelector("table[data-sortable]");
@@ -50,13 +51,12 @@
     th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
   }
 
+  // The headers' buttons are in the page, disabled until this script can sort.
   headers.forEach(function (th, index) {
-    var kind = th.getAttribute("data-sort");
-    if (!kind) { return; }
-    var button = document.createElement("button");
-    button.type = "button";
-    while (th.firstChild) { button.appendChild(th.firstChild); }
-    th.appendChild(button);
+    var button = th.querySelector("button[data-sort]");
+    if (!button) { return; }
+    var kind = button.getAttribute("data-sort");
+    button.disabled = false;
     button.addEventListener("click", function () { sort(th, index, kind); });
   });
 
@@ -64,7 +64,6 @@
   var count = document.getElementById("so-dong");
   if (!form) { return; }
   var box = document.getElementById("loc");
-  box.hidden = false;
   form.addEventListener("submit", function (event) { event.preventDefault(); });
   var names = null;
   var filtered = false;

@@ -14,7 +14,6 @@
   var index = null;
   var names = null;
   var loading = false;
-  form.hidden = false;
 
   function load() {
     if (index || loading) { return; }
