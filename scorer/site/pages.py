@@ -215,9 +215,9 @@ class Site:
         return found
 
     def _map_keys(self) -> list[object]:
-        """What the site map shows of the years and criteria sets."""
-        return [*((v.year, [(t.tier, t.name) for t in v.tiers()], [(d.unit.id, d.unit.name) for d in v.ranked("huyen")])
-                  for v in self.views),
+        """What the site map shows of the years (their cycle and criteria set, their districts)
+        and of the criteria sets."""
+        return [*((self._year_salt[v.year], [(d.unit.id, d.unit.name) for d in v.ranked("huyen")]) for v in self.views),
                 *sorted((cs.id, cs.title, cs.decision) for cs in self.criteria_sets.values())]
 
     def _history(self, unit: Any, history: list) -> dict[str, Any]:
