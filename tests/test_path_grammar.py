@@ -7,8 +7,8 @@ import pytest
 from flowdata import admin_repo, make_data, submission, yaml_text
 
 from scorer.flow.ownership import RULE_ADMIN, RULE_PATH, check_pull_request
+from scorer.flow.validate import NOT_DATA, validate_all
 from scorer.reading.paths import CYCLE_RE, EVIDENCE_RE, SUBMISSION_RE, YEAR_RE, DataRoot
-from scorer.reading.validate import NOT_DATA, validate_all
 
 FULL_WIDTH = "submissions/２０２４/xa/xa-a1.yaml"
 

@@ -14,13 +14,13 @@ from ..core.model import TIERS, Results
 from ..core.problems import InputError, Problem
 from ..export import results as export
 from ..export import terminal
+from ..flow.validate import Report, validate_all, validate_paths
 from ..forms.scaffold import new_submission
 from ..reading.catalogue import check_criteria_set, load_criteria_set
 from ..reading.cycle import load_cycle
 from ..reading.paths import DataRoot, write_atomic
 from ..reading.registry import load_registry
 from ..reading.schemas import write_generated
-from ..reading.validate import Report, validate_all, validate_paths
 from ..shell.scoring import evaluate, json_pieces
 from .i18n import VietnameseGroup
 

@@ -47,10 +47,10 @@ def run_checks(root: DataRoot, base: str, actor: str, head: str = "HEAD", pusher
     submissions and review records, checked and scored); criteria, registry and cycle files
     it changes are checked as they are in it, against the base's schemas.
     """
-    from ..reading.validate import validate_paths
     from ..shell.scoring import evaluate
     from .gitread import data_prefix, export_folders
     from .ownership import resolve_base
+    from .validate import validate_paths
 
     verdict = check_pull_request(root.root, base, actor, head, pusher=pusher)
     prefix = data_prefix(root.root) or ""

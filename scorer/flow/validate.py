@@ -8,15 +8,15 @@ from pathlib import Path
 
 from ..core.dates import province_today
 from ..core.problems import Problem
-from ..flow.publish import frozen_problems
-from ..flow.receipts import LEDGER_RE, ledger_path, ledger_problems
-from ..flow.record import record_problems
+from ..reading.paths import CRITERIA_RE, CYCLE_RE, SUBMISSION_RE, UNITS_RE, DataRoot
+from ..reading.registry import stage_problems
+from ..reading.schemas import stale_generated
+from ..reading.submissions import YearContext, future_review_problems, read_review, read_submission
 from ..shell.memo import Memo
 from ..shell.year import checked_criteria_set, checked_cycle, checked_registry, read_year
-from .paths import CRITERIA_RE, CYCLE_RE, SUBMISSION_RE, UNITS_RE, DataRoot
-from .registry import stage_problems
-from .schemas import stale_generated
-from .submissions import YearContext, future_review_problems, read_review, read_submission
+from .publish import frozen_problems
+from .receipts import LEDGER_RE, ledger_path, ledger_problems
+from .record import record_problems
 
 
 @dataclass
