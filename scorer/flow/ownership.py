@@ -43,7 +43,7 @@ from ..core.dates import province_today
 from ..core.model import TIERS, Registry, Stage, Unit
 from ..core.problems import InputError
 from ..core.stages import held_stages, stage_named
-from ..reading.paths import EVIDENCE_RE, SUBMISSION_RE
+from ..reading.paths import EVIDENCE_RE, LEDGER_RE, SUBMISSION_RE
 from ..reading.yaml import ADMIN, SUBMITTED, Limits, parse
 from .gitread import (
     GITLINK_MODE,
@@ -57,7 +57,6 @@ from .gitread import (
     git,
     show_files,
 )
-from .receipts import LEDGER_RE
 
 RULE_PATH = "đường dẫn không được chứa '..', '.', '.git', '\\', ký tự điều khiển hay thành phần rỗng"
 RULE_REGULAR = "dữ liệu phải là tệp thường: không liên kết tượng trưng (symlink), submodule hay tệp thực thi"

@@ -8,14 +8,14 @@ from pathlib import Path
 
 from ..core.dates import province_today
 from ..core.problems import Problem
-from ..reading.paths import CRITERIA_RE, CYCLE_RE, SUBMISSION_RE, UNITS_RE, DataRoot
+from ..reading.paths import CRITERIA_RE, CYCLE_RE, LEDGER_RE, SUBMISSION_RE, UNITS_RE, DataRoot
 from ..reading.registry import stage_problems
 from ..reading.schemas import stale_generated
 from ..reading.submissions import YearContext, future_review_problems, read_review, read_submission
 from ..shell.memo import Memo
 from ..shell.year import checked_criteria_set, checked_cycle, checked_registry, read_year
 from .publish import frozen_problems
-from .receipts import LEDGER_RE, ledger_path, ledger_problems
+from .receipts import ledger_path, ledger_problems
 from .record import record_problems
 
 

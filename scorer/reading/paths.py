@@ -22,6 +22,7 @@ CYCLE_RE = re.compile(rf"submissions/{_YEAR}/cycle\.yaml\Z")
 EVIDENCE_RE = re.compile(rf"evidence/{_YEAR}/{_UNIT}/(?P<file>[^\x00-\x1f\x7f\\:]+)\Z")
 CRITERIA_RE = re.compile(r"criteria/(?P<set>[a-z0-9][a-z0-9-]*)/[a-z0-9-]+\.yaml\Z")
 UNITS_RE = re.compile(r"units/[a-z0-9-]+\.yaml\Z")
+LEDGER_RE = re.compile(rf"submissions/{_YEAR}/receipts\.jsonl\Z")
 # A repository file a submission names as evidence: relative, no "..", no colon (no scheme),
 # on one line, ending in a file extension; spaces and Vietnamese letters are fine.
 REPO_FILE_RE = re.compile(r"(?![/.])(?!.*\.\.)[^\t\r\n:\\]+\.[A-Za-z0-9]{1,8}\Z")
