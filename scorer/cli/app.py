@@ -20,7 +20,7 @@ from ..reading.catalogue import check_criteria_set, load_criteria_set
 from ..reading.cycle import load_cycle
 from ..reading.paths import DataRoot, write_atomic
 from ..reading.registry import load_registry
-from ..reading.schemas import write_generated
+from ..reading.schemas import write_schemas
 from ..shell.scoring import evaluate, json_pieces
 from .i18n import VietnameseGroup
 
@@ -186,7 +186,8 @@ def new(ctx: click.Context, unit_id: str, year: int | None) -> None:
 @click.option("--check", is_flag=True, help="Chỉ báo lược đồ đã cũ (thoát với mã 1), không ghi gì.")
 @click.pass_context
 def schemas(ctx: click.Context, check: bool) -> None:
-    """Sinh lại lược đồ (JSON Schema) bài nộp và hồ sơ thẩm định của từng cấp từ các bộ tiêu chí."""
+    """Ghi các lược đồ (JSON Schema) vào schema/: lược đồ của cqdt, và lược đồ bài nộp, hồ sơ thẩm định từng
+    cấp sinh từ các bộ tiêu chí."""
     root = _root(ctx)
     sets = []
     for set_id in root.criteria_set_ids():
@@ -195,13 +196,13 @@ def schemas(ctx: click.Context, check: bool) -> None:
             fail(problems)
         sets.append(criteria_set)
     if check:
-        from ..reading.schemas import stale_generated
+        from ..reading.schemas import stale_schemas
 
-        stale = stale_generated(root, sets)
+        stale = stale_schemas(root, sets)
         for name in stale:
             click.echo(f"schema/{name}: đã cũ", err=True)
         raise SystemExit(1 if stale else 0)
-    for path in write_generated(root, sets):
+    for path in write_schemas(root, sets):
         click.echo(root.relative(path))
 
 

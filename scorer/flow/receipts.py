@@ -91,7 +91,7 @@ def read_ledger(root: DataRoot, year: int) -> tuple[list[Receipt] | None, list[P
     from ..reading.messages import schema_problems
     from ..reading.schemas import static_validator
 
-    validator = static_validator(root, "receipt")
+    validator = static_validator("receipt")
     receipts: list[Receipt] = []
     problems: list[Problem] = []
     seen: dict[tuple[str, str], int] = {}

@@ -32,13 +32,12 @@ REPO_FILE_RE = re.compile(r"(?![/.])(?!.*\.\.)[^\t\r\n:\\]+\.[A-Za-z0-9]{1,8}\Z"
 class DataRoot:
     """A repository (or folder) holding criteria, units and submissions.
 
-    `schema_root` and `criteria_root`, when given, are where schema/ and criteria/ are read
-    from instead: a pull request is judged by its base commit's rules, not by the rules it
-    brings (flow.pr_summary).
+    `criteria_root`, when given, is where criteria/ is read from instead: a pull request's
+    submissions are judged by its base commit's criteria, not by the criteria it brings
+    (flow.pr_summary). Schemas are cqdt's own (reading.schemas), never a data root's.
     """
 
     root: Path
-    schema_root: Path | None = None
     criteria_root: Path | None = None
 
     @property
@@ -54,7 +53,7 @@ class DataRoot:
 
     @property
     def schema_dir(self) -> Path:
-        return (self.schema_root or self.root) / "schema"
+        return self.root / "schema"
 
     @property
     def submissions_dir(self) -> Path:
@@ -96,7 +95,7 @@ class DataRoot:
 
     @cached_property
     def _bases(self) -> tuple[Path, ...]:
-        folders = (self.root, *(f for f in (self.schema_root, self.criteria_root) if f is not None))
+        folders = (self.root,) if self.criteria_root is None else (self.root, self.criteria_root)
         return tuple(base for folder in folders for base in (folder.absolute(), folder.resolve()))
 
     def relative(self, path: Path) -> str:
