@@ -19,10 +19,10 @@ import pytest
 from answers import random_answer
 
 from scorer.core.model import CriteriaSet, Criterion
+from scorer.flow.validate import validate_paths
 from scorer.forms.fmt import canonical_text, dump_text
 from scorer.forms.web import criteria_set_data, evidence_files, message_templates, relative_bests
 from scorer.reading.paths import DataRoot
-from scorer.reading.validate import validate_paths
 from scorer.reading.yaml import parse
 from scorer.shell.scoring import evaluate
 

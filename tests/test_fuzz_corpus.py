@@ -141,7 +141,7 @@ def test_a_hostile_official_record_is_a_message(tmp_path, name):
     from flowdata import make_data
 
     from scorer.core.problems import InputError
-    from scorer.flow.record import load_record
+    from scorer.reading.record import load_record
 
     root = make_data(tmp_path / "data")
     root.results_path(2024).write_bytes(gzip.decompress((CORPUS / name).read_bytes()))

@@ -129,7 +129,7 @@ def test_a_file_over_the_limit_is_refused_unread(tmp_path):
 def test_collecting_problems_is_linear(monkeypatch):
     """Many problems (one per unknown key of a flooded file) are collected without comparing
     each with all the others: the count of comparisons grows with the problems, not their square."""
-    from scorer.reading.validate import Report
+    from scorer.flow.validate import Report
 
     problems = [Problem("f.yaml", line, 1, "x") for line in range(1, 4001)]
     compared = 0

@@ -10,8 +10,8 @@ import pytest
 from flowdata import make_data, submission, write_review, write_submission, yaml_text
 
 from scorer.flow.publish import frozen_problems
+from scorer.flow.validate import validate_all, validate_paths
 from scorer.reading.paths import DataRoot
-from scorer.reading.validate import validate_all, validate_paths
 from scorer.shell.scoring import evaluate
 
 DECISION = ("--decision", "519/QĐ-UBND", "--date", "2025-03-08")
@@ -256,7 +256,8 @@ def test_site_and_exports_read_the_record(cqdt, published: DataRoot):
 def test_the_record_reads_back_as_the_results_it_records(repo_root: Path):
     """The demo year 2023: every unit's entry, the exports' bytes, as when scored from the repository."""
     from scorer.export.results import to_csv, to_json
-    from scorer.flow.record import read_record, unit_entries
+    from scorer.flow.record import unit_entries
+    from scorer.reading.record import read_record
 
     root = DataRoot(repo_root)
     official, scored = read_record(root, 2023), evaluate(root, 2023, recorded=False)

@@ -7,8 +7,8 @@ import pytest
 from flowdata import admin_repo, make_data, submission, yaml_text
 
 from scorer.flow.ownership import RULE_ADMIN, RULE_PATH, check_pull_request
-from scorer.reading.paths import CYCLE_RE, EVIDENCE_RE, SUBMISSION_RE, YEAR_RE, DataRoot
-from scorer.reading.validate import NOT_DATA, validate_all
+from scorer.flow.validate import NOT_DATA, validate_all
+from scorer.reading.paths import CYCLE_RE, EVIDENCE_RE, LEDGER_RE, SUBMISSION_RE, YEAR_RE, DataRoot
 
 FULL_WIDTH = "submissions/２０２４/xa/xa-a1.yaml"
 
@@ -28,6 +28,8 @@ def test_the_grammar_reads_what_cqdt_writes():
     assert CYCLE_RE.match("submissions/2024/cycle.yaml")["year"] == "2024"
     assert EVIDENCE_RE.match("evidence/2024/xa-a1/Biên bản họp.pdf")["file"] == "Biên bản họp.pdf"
     assert EVIDENCE_RE.match("evidence/２０２４/xa-a1/a.pdf") is None
+    assert LEDGER_RE.match("submissions/2024/receipts.jsonl")["year"] == "2024"
+    assert LEDGER_RE.match("submissions/２０２４/receipts.jsonl") is None
     assert YEAR_RE.match("2024") and not YEAR_RE.match("２０２４") and not YEAR_RE.match("20245")
 
 

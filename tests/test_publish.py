@@ -9,8 +9,8 @@ import pytest
 from flowdata import make_data, write_review, write_submission
 
 from scorer.flow.publish import frozen_problems
+from scorer.flow.validate import validate_all, validate_paths
 from scorer.reading.paths import DataRoot
-from scorer.reading.validate import validate_all, validate_paths
 
 
 @pytest.fixture

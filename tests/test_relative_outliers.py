@@ -14,9 +14,9 @@ from flowdata import make_data, submission, write_review, write_submission, yaml
 
 from scorer.flow.ownership import Verdict
 from scorer.flow.pr_summary import PullRequestCheck, summary_markdown
+from scorer.flow.validate import validate_paths
 from scorer.reading.catalogue import check_criteria_set
 from scorer.reading.paths import DataRoot
-from scorer.reading.validate import validate_paths
 from scorer.shell.scoring import evaluate
 
 ABSURD = "250000"

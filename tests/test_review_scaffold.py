@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from flowdata import make_data, write_submission
 
+from scorer.flow.validate import validate_paths
 from scorer.reading.paths import DataRoot
-from scorer.reading.validate import validate_paths
 
 
 @pytest.fixture

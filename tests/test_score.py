@@ -171,7 +171,7 @@ def test_stale_schema_is_detected(tmp_path, cqdt):
     schema.write_text(schema.read_text(encoding="utf-8").replace("tối đa 5 điểm", "tối đa 6 điểm", 1), encoding="utf-8")
     assert cqdt("--data", data, "schemas", "--check").exit_code == 1
     result = cqdt("--data", data, "validate")
-    assert "schema/submission.qd-1609-2018.xa.schema.json:1:1: lược đồ sinh từ bộ tiêu chí đã cũ" in result.stderr
+    assert "schema/submission.qd-1609-2018.xa.schema.json:1:1: bản lược đồ trong thư mục schema/ đã cũ" in result.stderr
     assert cqdt("--data", data, "schemas").exit_code == 0
     assert cqdt("--data", data, "schemas", "--check").exit_code == 0
 
@@ -190,3 +190,23 @@ def test_demo_generator_is_seeded(tmp_path, repo_root):
         assert path.read_bytes() == (repo_root / rel).read_bytes(), rel
     committed = sorted(p.relative_to(repo_root) for p in (repo_root / "submissions").rglob("*") if p.is_file())
     assert sorted(p.relative_to(data.root) for p in written) == committed
+
+
+def test_static_schemas_are_cqdts_own_and_their_copies_are_kept_in_step(tmp_path, cqdt):
+    """A data root whose schema/ lacks cqdt's static schemas (or holds an old copy) is checked by
+    cqdt's own; `cqdt schemas` writes the copies a repository publishes."""
+    from conftest import copy_data
+
+    data = copy_data(tmp_path / "data", years=(2024,))
+    (data / "schema" / "criteria-set.schema.json").unlink()
+    (data / "schema" / "cycle.schema.json").write_text("{}", encoding="utf-8")  # would accept anything
+    cycle = data / "submissions" / "2024" / "cycle.yaml"
+    cycle.write_text(cycle.read_text(encoding="utf-8").replace("state: verifying", "state: halfway"), encoding="utf-8")
+    result = cqdt("--data", data, "validate")
+    assert result.exit_code == 1
+    assert "schema/criteria-set.schema.json:1:1: bản lược đồ" in result.stderr
+    assert "schema/cycle.schema.json:1:1: bản lược đồ" in result.stderr
+    assert "submissions/2024/cycle.yaml" in result.stderr  # "halfway" is no state, by cqdt's own schema
+    assert cqdt("--data", data, "schemas").exit_code == 0
+    assert (data / "schema" / "criteria-set.schema.json").is_file()
+    assert cqdt("--data", data, "schemas", "--check").exit_code == 0

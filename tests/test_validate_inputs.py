@@ -10,8 +10,8 @@ import pytest
 from conftest import REPO, copy_data
 from ruamel.yaml import YAML
 
+from scorer.flow.validate import validate_paths
 from scorer.reading.paths import DataRoot
-from scorer.reading.validate import validate_paths
 
 FIXTURES = REPO / "tests" / "fixtures" / "submissions"
 EXPECTED = YAML(typ="safe").load((FIXTURES / "expected.yaml").read_text(encoding="utf-8"))

@@ -14,14 +14,15 @@ from ..core.model import TIERS, Results
 from ..core.problems import InputError, Problem
 from ..export import results as export
 from ..export import terminal
+from ..flow.validate import Report, validate_all, validate_paths
 from ..forms.scaffold import new_submission
 from ..reading.catalogue import check_criteria_set, load_criteria_set
 from ..reading.cycle import load_cycle
 from ..reading.paths import DataRoot, write_atomic
 from ..reading.registry import load_registry
-from ..reading.schemas import write_generated
-from ..reading.validate import Report, validate_all, validate_paths
+from ..reading.schemas import write_schemas
 from ..shell.scoring import evaluate, json_pieces
+from .i18n import VietnameseGroup
 
 
 def _root(ctx: click.Context) -> DataRoot:
@@ -52,26 +53,28 @@ def fail(problems: list[Problem]) -> None:
     raise SystemExit(1)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--data", "data", type=click.Path(file_okay=False, path_type=Path), default=".",
-              show_default=True, help="Data root: the repository holding criteria/, units/ and submissions/.")
-@click.version_option(package_name="cqdt")
+@click.group("cqdt", cls=VietnameseGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--data", "data", type=click.Path(file_okay=False, path_type=Path), default=".", metavar="THƯ_MỤC",
+              show_default=True, help="Thư mục dữ liệu: kho chứa criteria/, units/ và submissions/.")
+@click.version_option(package_name="cqdt", message="%(prog)s, phiên bản %(version)s",
+                      help="Hiện phiên bản rồi thoát.")
 @click.pass_context
 def main(ctx: click.Context, data: Path) -> None:
     """cqdt: đánh giá, xếp hạng mức độ Chính quyền điện tử bằng Git.
 
-    Evaluate e-government levels from YAML submissions: validate, score, publish.
+    Kiểm tra phiếu tự đánh giá (tệp YAML), chấm điểm, xếp hạng, thẩm định, công bố kết quả
+    và dựng trang web công khai. Mỗi lệnh có hướng dẫn riêng: cqdt LỆNH --help.
     """
     ctx.obj = DataRoot(data)
 
 
 @main.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path), metavar="[TỆP]...")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="text: one line per problem; json: the report as JSON.")
+              help="text: mỗi lỗi một dòng; json: báo cáo dạng JSON.")
 @click.pass_context
 def validate(ctx: click.Context, paths: tuple[Path, ...], fmt: str) -> None:
-    """Check files (default: everything in the data root); exit 1 on any problem."""
+    """Kiểm tra các tệp (mặc định: mọi tệp trong thư mục dữ liệu); có lỗi thì thoát với mã 1."""
     root = _root(ctx)
     report: Report = validate_paths(root, list(paths)) if paths else validate_all(root)
     if fmt == "json":
@@ -112,7 +115,8 @@ def _latest_year(root: DataRoot) -> int:
 
 
 def year_option(func):
-    return click.option("--year", type=int, default=None, help="Evaluation year (default: the latest cycle).")(func)
+    return click.option("--year", type=int, default=None, metavar="NĂM",
+                        help="Năm đánh giá (mặc định: năm gần nhất có chu kỳ đánh giá).")(func)
 
 
 def _results(root: DataRoot, year: int | None, recorded: bool = True) -> Results:
@@ -125,16 +129,19 @@ def _results(root: DataRoot, year: int | None, recorded: bool = True) -> Results
 
 @main.command()
 @year_option
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
-@click.option("--tier", type=click.Choice(TIERS), multiple=True, help="Only these tiers (repeatable).")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file (atomically) instead of stdout.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True,
+              help="table: bảng cho người đọc; json: toàn bộ kết quả; csv: mỗi đơn vị một dòng.")
+@click.option("--tier", type=click.Choice(TIERS), multiple=True,
+              help="Chỉ các cấp này (ghi nhiều lần được): so = cấp sở, huyen = cấp huyện, xa = cấp xã.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), metavar="TỆP",
+              help="Ghi ra tệp này (ghi trọn vẹn hoặc không ghi gì) thay vì in ra màn hình.")
 @click.option("--recompute", is_flag=True,
               help="Năm đã công bố: tính lại từ kho thay vì đọc kết quả chính thức (results.json).")
 @click.pass_context
 def score(ctx: click.Context, year: int | None, fmt: str, tier: tuple[str, ...], output: Path | None,
           recompute: bool) -> None:
-    """Score every unit of a year: groups, total, level (Mức I–IV), rank, gap to next level; a published
-    year's official record as it was published."""
+    """Chấm điểm mọi đơn vị của một năm: điểm từng nhóm, tổng điểm, mức (Mức I–IV), thứ hạng, điểm còn
+    thiếu để lên mức trên; năm đã công bố thì in kết quả chính thức như đã công bố."""
     tiers = tier or TIERS
     results = _results(_root(ctx), year, recorded=not recompute)
     if fmt == "json":
@@ -152,11 +159,11 @@ def score(ctx: click.Context, year: int | None, fmt: str, tier: tuple[str, ...],
 
 
 @main.command()
-@click.option("--unit", "unit_id", required=True, help="Unit id from units/ (e.g. xa-bang-luan).")
+@click.option("--unit", "unit_id", required=True, metavar="MÃ", help="Mã đơn vị trong units/ (ví dụ xa-bang-luan).")
 @year_option
 @click.pass_context
 def new(ctx: click.Context, unit_id: str, year: int | None) -> None:
-    """Write an empty, valid submission for a unit at its canonical path; never overwrites."""
+    """Tạo bài nộp trống, hợp lệ cho một đơn vị ở đúng đường dẫn của nó; không bao giờ ghi đè tệp đã có."""
     root = _root(ctx)
     try:
         registry = load_registry(root)
@@ -176,10 +183,11 @@ def new(ctx: click.Context, unit_id: str, year: int | None) -> None:
 
 
 @main.command()
-@click.option("--check", is_flag=True, help="Only report stale schemas (exit 1), write nothing.")
+@click.option("--check", is_flag=True, help="Chỉ báo lược đồ đã cũ (thoát với mã 1), không ghi gì.")
 @click.pass_context
 def schemas(ctx: click.Context, check: bool) -> None:
-    """Regenerate the per-tier submission and review schemas from the criteria sets."""
+    """Ghi các lược đồ (JSON Schema) vào schema/: lược đồ của cqdt, và lược đồ bài nộp, hồ sơ thẩm định từng
+    cấp sinh từ các bộ tiêu chí."""
     root = _root(ctx)
     sets = []
     for set_id in root.criteria_set_ids():
@@ -188,25 +196,25 @@ def schemas(ctx: click.Context, check: bool) -> None:
             fail(problems)
         sets.append(criteria_set)
     if check:
-        from ..reading.schemas import stale_generated
+        from ..reading.schemas import stale_schemas
 
-        stale = stale_generated(root, sets)
+        stale = stale_schemas(root, sets)
         for name in stale:
             click.echo(f"schema/{name}: đã cũ", err=True)
         raise SystemExit(1 if stale else 0)
-    for path in write_generated(root, sets):
+    for path in write_schemas(root, sets):
         click.echo(root.relative(path))
 
 
 @main.group()
 def units() -> None:
-    """The units registry (units/)."""
+    """Danh sách đơn vị được đánh giá (units/)."""
 
 
 @units.command("generate")
 @click.pass_context
 def units_generate(ctx: click.Context) -> None:
-    """Regenerate units/*.yaml from vietnam-provinces 0.x and the Điều 2 list."""
+    """Sinh lại units/*.yaml từ danh mục đơn vị hành chính (gói vietnam-provinces 0.x) và danh sách tại Điều 2."""
     try:
         from ..generators.registry import write_registry
     except ImportError as err:  # the generator needs the optional 'units' extra
@@ -216,10 +224,11 @@ def units_generate(ctx: click.Context) -> None:
 
 
 @main.command()
-@click.option("--seed", type=int, default=1609, show_default=True, help="Random seed; the same seed writes the same files.")
+@click.option("--seed", type=int, default=1609, show_default=True, metavar="SỐ",
+              help="Hạt giống ngẫu nhiên; cùng hạt giống thì ghi ra đúng các tệp ấy.")
 @click.pass_context
 def demo(ctx: click.Context, seed: int) -> None:
-    """Regenerate the demo years (marked demo: true) for every unit of the registry."""
+    """Sinh lại các năm dữ liệu minh họa (ghi demo: true) cho mọi đơn vị trong danh sách đơn vị."""
     from ..generators.demo import DEMO_YEARS, write_demo
 
     root = _root(ctx)

@@ -15,14 +15,14 @@ from .app import _root, fail, in_actions, main, say
 def pull_request_options(func):
     """--base, --actor, --pusher and --head, as check-pr and pr-summary take them."""
     for option in reversed([
-        click.option("--base", envvar="GITHUB_BASE_REF", required=True,
+        click.option("--base", envvar="GITHUB_BASE_REF", required=True, metavar="NHÁNH",
                      help="Nhánh hoặc commit gốc của yêu cầu hợp nhất (mặc định: $GITHUB_BASE_REF; thử cả origin/<tên>)."),
-        click.option("--actor", envvar="GITHUB_ACTOR", required=True,
+        click.option("--actor", envvar="GITHUB_ACTOR", required=True, metavar="TÀI_KHOẢN",
                      help="Tài khoản GitHub của người mở yêu cầu hợp nhất (mặc định: $GITHUB_ACTOR)."),
-        click.option("--pusher", envvar="GITHUB_ACTOR", default=None,
+        click.option("--pusher", envvar="GITHUB_ACTOR", default=None, metavar="TÀI_KHOẢN",
                      help="Tài khoản GitHub của người đẩy các commit (github.actor; mặc định: $GITHUB_ACTOR); "
                           "nếu khác người mở và không phải quản trị viên, mọi thay đổi cũng phải thuộc quyền người này."),
-        click.option("--head", default="HEAD", show_default=True, help="Commit của yêu cầu hợp nhất."),
+        click.option("--head", default="HEAD", show_default=True, metavar="COMMIT", help="Commit của yêu cầu hợp nhất."),
     ]):
         func = option(func)
     return func
@@ -32,7 +32,8 @@ def pull_request_options(func):
 @pull_request_options
 @click.pass_context
 def check_pr(ctx: click.Context, base: str, actor: str, pusher: str | None, head: str) -> None:
-    """Check that the author (and the pusher) may change every path the pull request changes; exit 1 naming each one that fails."""
+    """Kiểm tra người mở yêu cầu hợp nhất (và người đẩy commit) có quyền sửa mọi đường dẫn mà yêu cầu thay đổi;
+    nếu không, thoát với mã 1 và nêu từng thay đổi vượt quyền."""
     from ..flow.gitread import GitError
     from ..flow.ownership import check_pull_request
 
@@ -59,10 +60,10 @@ def check_pr(ctx: click.Context, base: str, actor: str, pusher: str | None, head
 
 
 @main.command("codeowners")
-@click.option("--check", is_flag=True, help="Only compare with the committed file; exit 1 when it is stale.")
+@click.option("--check", is_flag=True, help="Chỉ so với tệp đã có trong kho; thoát với mã 1 nếu tệp đã cũ.")
 @click.pass_context
 def codeowners_command(ctx: click.Context, check: bool) -> None:
-    """Write .github/CODEOWNERS from the registry (units/)."""
+    """Ghi .github/CODEOWNERS (ai duyệt tệp nào) từ danh sách đơn vị (units/)."""
     from ..flow.codeowners import codeowners
     from ..reading.registry import load_registry
 
@@ -100,17 +101,18 @@ def _year_context(root, year: int):
 
 
 @main.command("review")
-@click.option("--unit", "unit_id", required=True, help="Unit id whose submission is verified.")
-@click.option("--year", type=int, required=True, help="Evaluation year.")
-@click.option("--reviewer", envvar="GITHUB_ACTOR", required=True, help="Reviewer's GitHub login (default: $GITHUB_ACTOR).")
-@click.option("--stage", default=None,
+@click.option("--unit", "unit_id", required=True, metavar="MÃ", help="Mã đơn vị có bài nộp cần thẩm định.")
+@click.option("--year", type=int, required=True, metavar="NĂM", help="Năm đánh giá.")
+@click.option("--reviewer", envvar="GITHUB_ACTOR", required=True, metavar="TÀI_KHOẢN",
+              help="Tài khoản GitHub của người thẩm định (mặc định: $GITHUB_ACTOR).")
+@click.option("--stage", default=None, metavar="BƯỚC",
               help="Bước thẩm định, theo bộ tiêu chí (ví dụ district: UBND huyện, province: Sở TT&TT); "
                    "mặc định: bước đầu tiên người thẩm định được giao cho đơn vị.")
-@click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Date of the verification, YYYY-MM-DD (default: today).")
+@click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="NGÀY",
+              help="Ngày thẩm định, dạng YYYY-MM-DD (mặc định: hôm nay, giờ Việt Nam).")
 @click.pass_context
 def review(ctx: click.Context, unit_id: str, year: int, reviewer: str, stage: str | None, day) -> None:
-    """Add a verification entry for a reviewer to fill in: submissions/<year>/<tier>/<unit>.review.yaml."""
+    """Thêm một mục thẩm định để người thẩm định điền: submissions/<năm>/<cấp>/<mã đơn vị>.review.yaml."""
     from ..core.dates import province_today
     from ..core.stages import stage_named
     from ..flow.review_scaffold import ScaffoldError, check_reviewer, default_stage, scaffold_review
@@ -141,16 +143,18 @@ def review(ctx: click.Context, unit_id: str, year: int, reviewer: str, stage: st
 
 
 @main.command("publish")
-@click.option("--year", type=int, required=True, help="Evaluation year to publish.")
-@click.option("--decision", required=True, help='Number of the publishing (or amending) decision, e.g. "519/QĐ-UBND".')
-@click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), required=True, help="Date of the decision, YYYY-MM-DD.")
-@click.option("--unit", "units", multiple=True,
+@click.option("--year", type=int, required=True, metavar="NĂM", help="Năm đánh giá cần công bố.")
+@click.option("--decision", required=True, metavar="SỐ_QĐ",
+              help='Số quyết định công bố (hoặc sửa đổi) kết quả, ví dụ "519/QĐ-UBND".')
+@click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), required=True, metavar="NGÀY",
+              help="Ngày ký quyết định, dạng YYYY-MM-DD.")
+@click.option("--unit", "units", multiple=True, metavar="MÃ",
               help="Quyết định sửa đổi: mã đơn vị được sửa kết quả (ghi nhiều lần cho nhiều đơn vị); đơn vị khác vẫn bị khóa.")
-@click.option("--reason", default="", help="Quyết định sửa đổi: lý do sửa, công khai trên trang kết quả.")
+@click.option("--reason", default="", metavar="LÝ_DO", help="Quyết định sửa đổi: lý do sửa, công khai trên trang kết quả.")
 @click.pass_context
 def publish_command(ctx: click.Context, year: int, decision: str, day, units: tuple[str, ...], reason: str) -> None:
-    """Write the official results (submissions/<year>/results.json) and freeze the year, or refuse listing every
-    blocker; a new decision naming units (--unit, --reason) amends them."""
+    """Ghi kết quả chính thức (submissions/<năm>/results.json) và khóa năm đánh giá, hoặc từ chối và nêu mọi
+    điều còn thiếu; một quyết định mới nêu đơn vị (--unit, --reason) là quyết định sửa đổi kết quả các đơn vị đó."""
     from ..flow.publish import PublishError, publish
 
     root = _root(ctx)
@@ -165,10 +169,10 @@ def publish_command(ctx: click.Context, year: int, decision: str, day, units: tu
 
 
 @main.command("status")
-@click.option("--year", type=int, required=True, help="Năm đánh giá.")
+@click.option("--year", type=int, required=True, metavar="NĂM", help="Năm đánh giá.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text: bảng cho người đọc; json: dữ liệu cho chương trình khác.")
-@click.option("--today", "day", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+@click.option("--today", "day", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="NGÀY",
               help="Xem tình hình tính đến ngày này, YYYY-MM-DD (mặc định: hôm nay, giờ Việt Nam).")
 @click.pass_context
 def status_command(ctx: click.Context, year: int, fmt: str, day) -> None:
@@ -197,8 +201,9 @@ _ANSWER = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 
 @receipts_group.command("pull-request")
-@click.option("--event", "event_path", type=_ANSWER, required=True, help="Sự kiện push của GitHub ($GITHUB_EVENT_PATH).")
-@click.option("--pulls", "pulls_path", type=_ANSWER, required=True,
+@click.option("--event", "event_path", type=_ANSWER, required=True, metavar="TỆP",
+              help="Sự kiện push của GitHub ($GITHUB_EVENT_PATH).")
+@click.option("--pulls", "pulls_path", type=_ANSWER, required=True, metavar="TỆP",
               help="Câu trả lời của GET /repos/{kho}/commits/{after}/pulls.")
 def receipts_pull_request(event_path: Path, pulls_path: Path) -> None:
     """In số của yêu cầu hợp nhất mà lần đẩy này hợp nhất (không in gì nếu là lần đẩy thẳng lên nhánh)."""
@@ -213,10 +218,11 @@ def receipts_pull_request(event_path: Path, pulls_path: Path) -> None:
 
 
 @receipts_group.command("record")
-@click.option("--event", "event_path", type=_ANSWER, required=True, help="Sự kiện push của GitHub ($GITHUB_EVENT_PATH).")
-@click.option("--pulls", "pulls_path", type=_ANSWER, required=True,
+@click.option("--event", "event_path", type=_ANSWER, required=True, metavar="TỆP",
+              help="Sự kiện push của GitHub ($GITHUB_EVENT_PATH).")
+@click.option("--pulls", "pulls_path", type=_ANSWER, required=True, metavar="TỆP",
               help="Câu trả lời của GET /repos/{kho}/commits/{after}/pulls: yêu cầu hợp nhất đã đưa commit này vào nhánh.")
-@click.option("--check-runs", "runs_path", type=_ANSWER, required=True,
+@click.option("--check-runs", "runs_path", type=_ANSWER, required=True, metavar="TỆP",
               help="Câu trả lời của GET /repos/{kho}/commits/{sha}/check-runs cho từng commit của yêu cầu đó, nối tiếp nhau.")
 @click.pass_context
 def receipts_record(ctx: click.Context, event_path: Path, pulls_path: Path, runs_path: Path) -> None:
@@ -243,11 +249,13 @@ def receipts_record(ctx: click.Context, event_path: Path, pulls_path: Path, runs
 @main.command("pr-summary")
 @pull_request_options
 @click.option("--summary", "summary_path", envvar="GITHUB_STEP_SUMMARY", type=click.Path(dir_okay=False, path_type=Path),
-              default=None, help="Append the Markdown summary to this file (default: $GITHUB_STEP_SUMMARY; else print it).")
+              default=None, metavar="TỆP",
+              help="Ghi thêm bảng tóm tắt (Markdown) vào cuối tệp này (mặc định: $GITHUB_STEP_SUMMARY; không có thì in ra).")
 @click.pass_context
 def pr_summary_command(ctx: click.Context, base: str, actor: str, pusher: str | None, head: str,
                        summary_path: Path | None) -> None:
-    """Validate the changed files, check ownership and deadlines, score the changed units, write the job summary."""
+    """Kiểm tra các tệp thay đổi, quyền sửa đổi và hạn nộp, chấm điểm các đơn vị thay đổi và ghi bảng tóm tắt
+    cho yêu cầu hợp nhất."""
     from ..flow.gitread import GitError
     from ..flow.pr_summary import annotations, run_checks, summary_markdown, write_summary
 

@@ -13,13 +13,13 @@ from .app import _latest_year, _root, fail, main, say, year_option
 
 
 @main.command()
-@click.option("--unit", "unit_id", required=True, help="Unit id from units/ (e.g. xa-bang-luan).")
+@click.option("--unit", "unit_id", required=True, metavar="MÃ", help="Mã đơn vị trong units/ (ví dụ xa-bang-luan).")
 @year_option
-@click.option("--xlsx", "xlsx", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the Excel survey workbook (phiếu khảo sát) to this file.")
+@click.option("--xlsx", "xlsx", required=True, type=click.Path(dir_okay=False, path_type=Path), metavar="TỆP",
+              help="Ghi phiếu khảo sát (tệp Excel .xlsx) vào tệp này.")
 @click.pass_context
 def template(ctx: click.Context, unit_id: str, year: int | None, xlsx: Path) -> None:
-    """Write the Excel survey workbook a clerk fills in Excel or LibreOffice."""
+    """Tạo phiếu khảo sát Excel để cán bộ đơn vị điền bằng Excel hoặc LibreOffice."""
     from ..forms.excel_form import build_template
     from ..reading.catalogue import load_criteria_set
     from ..reading.cycle import load_cycle
@@ -40,14 +40,15 @@ def template(ctx: click.Context, unit_id: str, year: int | None, xlsx: Path) -> 
 
 
 @main.command("import")
-@click.argument("workbook", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
-              help="Where to write the YAML (default: the canonical submissions/<year>/<tier>/<unit>.yaml).")
-@click.option("--force", is_flag=True, help="Replace an existing submission file.")
-@click.option("--allow-blank", is_flag=True, help="Keep unanswered criteria as blank (0 points) instead of refusing them.")
+@click.argument("workbook", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="TỆP_EXCEL")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), metavar="TỆP",
+              help="Nơi ghi tệp YAML (mặc định: submissions/<năm>/<cấp>/<mã đơn vị>.yaml).")
+@click.option("--force", is_flag=True, help="Thay tệp bài nộp đã có bằng nội dung phiếu.")
+@click.option("--allow-blank", is_flag=True,
+              help="Giữ các tiêu chí chưa trả lời là để trống (0 điểm) thay vì từ chối phiếu.")
 @click.pass_context
 def import_workbook(ctx: click.Context, workbook: Path, output: Path | None, force: bool, allow_blank: bool) -> None:
-    """Turn a filled survey workbook into the canonical YAML submission."""
+    """Chuyển phiếu khảo sát Excel đã điền thành tệp bài nộp YAML chuẩn."""
     from ..forms.excel_import import read_workbook, submission_yaml
     from ..reading.registry import load_registry
 
@@ -72,13 +73,13 @@ def import_workbook(ctx: click.Context, workbook: Path, output: Path | None, for
 
 
 @main.command()
-@click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--check", is_flag=True, help="Write nothing; list files that need formatting and exit 1 if any.")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="[TỆP]...")
+@click.option("--check", is_flag=True, help="Không ghi gì; liệt kê tệp cần định dạng lại và thoát với mã 1 nếu có.")
 @click.pass_context
 def fmt(ctx: click.Context, paths: tuple[Path, ...], check: bool) -> None:
-    """Put submission files in canonical layout (order, quoting), keeping comments.
+    """Đưa tệp bài nộp về định dạng chuẩn (thứ tự, dấu nháy), giữ nguyên các dòng chú thích.
 
-    Without PATHS: every submission of every year in the data root.
+    Không nêu TỆP: mọi bài nộp của mọi năm trong thư mục dữ liệu.
     """
     from ..forms import fmt as formatting
     from ..reading.submissions import year_files

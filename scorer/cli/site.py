@@ -22,23 +22,24 @@ def _build(ctx: click.Context, output: Path | None, years: tuple[int, ...]) -> P
 
 
 @main.command()
-@click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Output folder (default: site/output).")
-@click.option("--year", "years", type=int, multiple=True, help="Only these years (repeatable; default: every year with a cycle).")
+@click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path), default=None, metavar="THƯ_MỤC",
+              help="Thư mục ghi trang web (mặc định: site/output).")
+@click.option("--year", "years", type=int, multiple=True, metavar="NĂM",
+              help="Chỉ các năm này (ghi nhiều lần được; mặc định: mọi năm có chu kỳ đánh giá).")
 @click.pass_context
 def build(ctx: click.Context, output: Path | None, years: tuple[int, ...]) -> None:
-    """Build the public results site (Pelican) from every year's Results."""
+    """Dựng trang web kết quả công khai (Pelican) từ kết quả của mọi năm đánh giá."""
     path = _build(ctx, output, years)
     click.echo(f"Đã dựng trang web tại {path}")
 
 
 @main.command()
-@click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Output folder (default: site/output).")
-@click.option("--port", type=int, default=8000, show_default=True, help="Port on 127.0.0.1.")
+@click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path), default=None, metavar="THƯ_MỤC",
+              help="Thư mục ghi trang web (mặc định: site/output).")
+@click.option("--port", type=int, default=8000, show_default=True, metavar="CỔNG", help="Cổng trên máy này (127.0.0.1).")
 @click.pass_context
 def serve(ctx: click.Context, output: Path | None, port: int) -> None:
-    """Build the site, then preview it at http://127.0.0.1:PORT/ (Ctrl+C to stop)."""
+    """Dựng trang web rồi mở bản xem thử tại http://127.0.0.1:CỔNG/ (Ctrl+C để dừng)."""
     import functools
     from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 

@@ -5,14 +5,16 @@ Nothing downstream recomputes a score; every output reads these Results.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from .levels import competition_ranks, gap_to_next, level_of, rank_key
 from .model import (
     CriteriaSet,
     CriterionResult,
     Cycle,
+    Registry,
     Results,
     Review,
     ReviewRecord,
@@ -30,8 +32,16 @@ from .rules import points, relative_quantity
 from .spread import outlier, spread_of
 from .stages import required_stages, verification_state
 
-if TYPE_CHECKING:
-    from ..shell.year import YearInputs
+
+class YearInputs(Protocol):
+    """What scoring a year needs (the shell's reading of a year gives it, see shell.year)."""
+
+    year: int
+    registry: Registry | None
+    cycle: Cycle | None
+    criteria_set: CriteriaSet | None
+    submissions: Mapping[str, Submission]
+    reviews: Mapping[str, ReviewRecord]
 
 ZERO = Decimal(0)
 # Bumped when a change to how answers become results would change any result; a published

@@ -43,7 +43,7 @@ from ..core.dates import province_today
 from ..core.model import TIERS, Registry, Stage, Unit
 from ..core.problems import InputError
 from ..core.stages import held_stages, stage_named
-from ..reading.paths import EVIDENCE_RE, SUBMISSION_RE
+from ..reading.paths import EVIDENCE_RE, LEDGER_RE, SUBMISSION_RE
 from ..reading.yaml import ADMIN, SUBMITTED, Limits, parse
 from .gitread import (
     GITLINK_MODE,
@@ -57,7 +57,6 @@ from .gitread import (
     git,
     show_files,
 )
-from .receipts import LEDGER_RE
 
 RULE_PATH = "đường dẫn không được chứa '..', '.', '.git', '\\', ký tự điều khiển hay thành phần rỗng"
 RULE_REGULAR = "dữ liệu phải là tệp thường: không liên kết tượng trưng (symlink), submodule hay tệp thực thi"
@@ -206,25 +205,19 @@ def read_permissions(cwd: Path, ref: str, prefix: str, years: set[int]) -> Permi
         permissions.applied_amendments[year] = _applied_amendments(results)
     set_paths = {year: f"{prefix}criteria/{cycle.get('criteria')}/set.yaml" for year, cycle in permissions.cycles.items()
                  if isinstance(cycle.get("criteria"), str) and re.fullmatch(r"[a-z0-9][a-z0-9-]*", cycle["criteria"])}
-    schema_path = f"{prefix}schema/criteria-set.schema.json"
-    sets = show_files(cwd, ref, [schema_path, *sorted(set(set_paths.values()))])
+    sets = show_files(cwd, ref, sorted(set(set_paths.values())))
     for year, path in set_paths.items():
-        permissions.stages[year] = _stages(_parse_bytes(sets[path], path), sets[schema_path])
+        permissions.stages[year] = _stages(_parse_bytes(sets[path], path))
     return permissions
 
 
-def _stages(head: Any, schema: bytes | None) -> tuple[Stage, ...]:
+def _stages(head: Any) -> tuple[Stage, ...]:
     """The verification stages of a base branch's set.yaml; none unless it is a valid criteria set
-    by the base branch's own schema (then only admins may write review records until one fixes it)."""
-    from jsonschema import Draft202012Validator
-
+    (then only admins may write review records until one fixes it)."""
     from ..reading.catalogue import read_stages
+    from ..reading.schemas import static_validator
 
-    try:
-        valid = schema is not None and Draft202012Validator(json.loads(schema)).is_valid(head)
-    except ValueError:  # not JSON
-        valid = False
-    return read_stages(head) if valid else ()
+    return read_stages(head) if static_validator("criteria-set").is_valid(head) else ()
 
 
 def _applied_amendments(raw: bytes | None) -> set[str]:

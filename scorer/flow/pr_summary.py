@@ -43,14 +43,14 @@ class PullRequestCheck:
 def run_checks(root: DataRoot, base: str, actor: str, head: str = "HEAD", pusher: str | None = None) -> PullRequestCheck:
     """Ownership and deadlines from git, validation of the changed files, scores of the changed units.
 
-    A pull request is judged by its base commit's schemas (every file) and criteria (its
-    submissions and review records, checked and scored); criteria, registry and cycle files
-    it changes are checked as they are in it, against the base's schemas.
+    A pull request is judged by the schemas of the cqdt installed from its base commit (every
+    file) and the base commit's criteria (its submissions and review records, checked and
+    scored); criteria, registry and cycle files it changes are checked as they are in it.
     """
-    from ..reading.validate import validate_paths
     from ..shell.scoring import evaluate
     from .gitread import data_prefix, export_folders
     from .ownership import resolve_base
+    from .validate import validate_paths
 
     verdict = check_pull_request(root.root, base, actor, head, pusher=pusher)
     prefix = data_prefix(root.root) or ""
@@ -59,11 +59,9 @@ def run_checks(root: DataRoot, base: str, actor: str, head: str = "HEAD", pusher
                       and c.path[len(prefix):].startswith(_DATA_FILE)})
     year_files = [p for p in changed if p.startswith("submissions/") and not CYCLE_RE.match(p)]
     with tempfile.TemporaryDirectory(prefix="cqdt-base-rules-") as folder:
-        export_folders(root.root, resolve_base(root.root, base), [f"{prefix}criteria", f"{prefix}schema"], Path(folder))
-        rules = Path(folder) / prefix
-        as_changed = DataRoot(root.root, schema_root=rules)
-        judged = DataRoot(root.root, schema_root=rules, criteria_root=rules)
-        found = (validate_paths(as_changed, [root.root / p for p in changed if p not in year_files]).problems
+        export_folders(root.root, resolve_base(root.root, base), [f"{prefix}criteria"], Path(folder))
+        judged = DataRoot(root.root, criteria_root=Path(folder) / prefix)
+        found = (validate_paths(root, [root.root / p for p in changed if p not in year_files]).problems
                  + validate_paths(judged, [root.root / p for p in year_files]).problems)
         check = PullRequestCheck(verdict, sorted(set(found)))
         for path in year_files:

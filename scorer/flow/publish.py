@@ -29,13 +29,12 @@ from ..core.evaluate import current_reviews, score, unit_verification
 from ..core.model import Amendment, Cycle, Publication
 from ..core.problems import Problem
 from ..reading.paths import SUBMISSION_RE, DataRoot, write_atomic
+from ..reading.record import RECORD_FORMAT, load_record
 from .record import (
-    RECORD_FORMAT,
     amendment_entry,
     decision_dict,
     differences,
     file_hashes,
-    load_record,
     pending_units,
     record_text,
     unit_entries,

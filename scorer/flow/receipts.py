@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -35,7 +34,6 @@ from ..reading.yaml import ADMIN, Positions, read_text
 from .gitread import GitError, data_prefix, git, show_files
 
 LEDGER_NAME = "receipts.jsonl"
-LEDGER_RE = re.compile(r"^submissions/(?P<year>\d{4})/receipts\.jsonl$")
 CHECK_NAME = "Kiểm tra bài nộp"  # the job of .github/workflows/pull-request.yml
 CHECK_APP = "github-actions"  # only GitHub Actions' own check runs count
 _EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
@@ -93,7 +91,7 @@ def read_ledger(root: DataRoot, year: int) -> tuple[list[Receipt] | None, list[P
     from ..reading.messages import schema_problems
     from ..reading.schemas import static_validator
 
-    validator = static_validator(root, "receipt")
+    validator = static_validator("receipt")
     receipts: list[Receipt] = []
     problems: list[Problem] = []
     seen: dict[tuple[str, str], int] = {}

@@ -13,7 +13,7 @@ from ..core.plausible import QUANTITIES
 from ..core.problems import InputError, Problem
 from .documents import Document, try_read
 from .paths import DataRoot
-from .schemas import static_schema_path, static_validator
+from .schemas import static_validator
 from .yaml import ADMIN
 
 
@@ -27,9 +27,8 @@ def _places(value: Decimal) -> int:
 
 
 def criteria_set_files(root: DataRoot, set_id: str) -> list[Path]:
-    """Every file the check of a criteria set reads."""
-    return [*sorted(root.criteria_set_dir(set_id).glob("*.yaml")),
-            *(static_schema_path(root, name) for name in ("criteria-set", "criteria-tier"))]
+    """Every file of the data root the check of a criteria set reads (cqdt's own schemas are its code)."""
+    return sorted(root.criteria_set_dir(set_id).glob("*.yaml"))
 
 
 def load_criteria_set(root: DataRoot, set_id: str) -> CriteriaSet:
@@ -47,7 +46,7 @@ def check_criteria_set(root: DataRoot, set_id: str) -> tuple[CriteriaSet | None,
     display = root.relative(set_path)
     if not set_path.is_file():
         return None, [Problem(display, 1, 1, f"không có bộ tiêu chí '{set_id}' (thiếu tệp {display})")]
-    doc, problems = try_read(set_path, display, static_validator(root, "criteria-set"), limits=ADMIN)
+    doc, problems = try_read(set_path, display, static_validator("criteria-set"), limits=ADMIN)
     if doc is None or problems:
         return None, problems
     head = doc.data
@@ -109,7 +108,7 @@ def _check_tier(
     display = root.relative(path)
     if not path.is_file():
         return None, [Problem(display, 1, 1, f"thiếu tệp tiêu chí của cấp '{tier}' ({display})")]
-    doc, problems = try_read(path, display, static_validator(root, "criteria-tier"), limits=ADMIN)
+    doc, problems = try_read(path, display, static_validator("criteria-tier"), limits=ADMIN)
     if doc is None or problems:
         return None, problems
     data = doc.data

@@ -9,7 +9,7 @@ from ..core.model import Amendment, Cycle, Publication, UnitDecision
 from ..core.problems import InputError, Problem
 from .documents import Document, try_read
 from .paths import DataRoot
-from .schemas import static_schema_path, static_validator
+from .schemas import static_validator
 from .yaml import ADMIN
 
 
@@ -26,8 +26,7 @@ def cycle_files(root: DataRoot, year: int) -> list[Path]:
     and the registry (the units its decisions and amendments name)."""
     from .registry import registry_files
 
-    return [root.cycle_path(year), *sorted(root.criteria_dir.glob("*/set.yaml")), *registry_files(root),
-            static_schema_path(root, "cycle")]
+    return [root.cycle_path(year), *sorted(root.criteria_dir.glob("*/set.yaml")), *registry_files(root)]
 
 
 def check_cycle(root: DataRoot, year: int) -> tuple[Cycle | None, list[Problem]]:
@@ -36,7 +35,7 @@ def check_cycle(root: DataRoot, year: int) -> tuple[Cycle | None, list[Problem]]
     display = root.relative(path)
     if not path.is_file():
         return None, [Problem(display, 1, 1, f"chưa có chu kỳ đánh giá năm {year} (thiếu tệp {display})")]
-    doc, problems = try_read(path, display, static_validator(root, "cycle"))
+    doc, problems = try_read(path, display, static_validator("cycle"))
     if doc is None or problems:
         return None, problems
     data = doc.data

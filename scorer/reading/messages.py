@@ -24,8 +24,8 @@ TYPE_NAMES = {
     "null": "để trống",
 }
 
-_DECIMAL_COMMA = re.compile(r"^\s*-?\d+,\d+\s*$")
-_NUMBER_TEXT = re.compile(r"^\s*-?\d+(\.\d+)?\s*$")
+_DECIMAL_COMMA = re.compile(r"^\s*-?[0-9]+,[0-9]+\s*$")
+_NUMBER_TEXT = re.compile(r"^\s*-?[0-9]+(\.[0-9]+)?\s*$")
 
 
 # What the parts of an answer are called, in the words of the form.

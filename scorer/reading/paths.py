@@ -22,6 +22,7 @@ CYCLE_RE = re.compile(rf"submissions/{_YEAR}/cycle\.yaml\Z")
 EVIDENCE_RE = re.compile(rf"evidence/{_YEAR}/{_UNIT}/(?P<file>[^\x00-\x1f\x7f\\:]+)\Z")
 CRITERIA_RE = re.compile(r"criteria/(?P<set>[a-z0-9][a-z0-9-]*)/[a-z0-9-]+\.yaml\Z")
 UNITS_RE = re.compile(r"units/[a-z0-9-]+\.yaml\Z")
+LEDGER_RE = re.compile(rf"submissions/{_YEAR}/receipts\.jsonl\Z")
 # A repository file a submission names as evidence: relative, no "..", no colon (no scheme),
 # on one line, ending in a file extension; spaces and Vietnamese letters are fine.
 REPO_FILE_RE = re.compile(r"(?![/.])(?!.*\.\.)[^\t\r\n:\\]+\.[A-Za-z0-9]{1,8}\Z")
@@ -31,13 +32,12 @@ REPO_FILE_RE = re.compile(r"(?![/.])(?!.*\.\.)[^\t\r\n:\\]+\.[A-Za-z0-9]{1,8}\Z"
 class DataRoot:
     """A repository (or folder) holding criteria, units and submissions.
 
-    `schema_root` and `criteria_root`, when given, are where schema/ and criteria/ are read
-    from instead: a pull request is judged by its base commit's rules, not by the rules it
-    brings (flow.pr_summary).
+    `criteria_root`, when given, is where criteria/ is read from instead: a pull request's
+    submissions are judged by its base commit's criteria, not by the criteria it brings
+    (flow.pr_summary). Schemas are cqdt's own (reading.schemas), never a data root's.
     """
 
     root: Path
-    schema_root: Path | None = None
     criteria_root: Path | None = None
 
     @property
@@ -53,7 +53,7 @@ class DataRoot:
 
     @property
     def schema_dir(self) -> Path:
-        return (self.schema_root or self.root) / "schema"
+        return self.root / "schema"
 
     @property
     def submissions_dir(self) -> Path:
@@ -95,7 +95,7 @@ class DataRoot:
 
     @cached_property
     def _bases(self) -> tuple[Path, ...]:
-        folders = (self.root, *(f for f in (self.schema_root, self.criteria_root) if f is not None))
+        folders = (self.root,) if self.criteria_root is None else (self.root, self.criteria_root)
         return tuple(base for folder in folders for base in (folder.absolute(), folder.resolve()))
 
     def relative(self, path: Path) -> str:

@@ -8,16 +8,13 @@ from ..core.model import TIERS, CriteriaSet, Registry, Unit
 from ..core.problems import InputError, Problem
 from .documents import Document, try_read
 from .paths import DataRoot
-from .schemas import static_schema_path, static_validator
+from .schemas import static_validator
 from .yaml import ADMIN
-
-# The static schemas the check reads (see schemas.static_schema_path).
-SCHEMAS = ("units", "roles")
 
 
 def registry_files(root: DataRoot) -> list[Path]:
-    """Every file the check of the registry reads."""
-    return [*sorted(root.units_dir.glob("*.yaml")), *(static_schema_path(root, name) for name in SCHEMAS)]
+    """Every file of the data root the check of the registry reads (cqdt's own schemas are its code)."""
+    return sorted(root.units_dir.glob("*.yaml"))
 
 
 def check_registry(root: DataRoot) -> tuple[Registry | None, list[Problem]]:
@@ -34,7 +31,7 @@ def check_registry(root: DataRoot) -> tuple[Registry | None, list[Problem]]:
         display = root.relative(path)
         if not path.is_file():  # a province without this tier
             continue
-        doc, found = try_read(path, display, static_validator(root, "units"), limits=ADMIN)
+        doc, found = try_read(path, display, static_validator("units"), limits=ADMIN)
         problems.extend(found)
         if doc is None or found:
             continue
@@ -61,7 +58,7 @@ def check_registry(root: DataRoot) -> tuple[Registry | None, list[Problem]]:
         problems.extend(doc.problems)
     problems.extend(_district_problems(units, entries))
     roles_path = root.units_dir / "roles.yaml"
-    roles_doc, found = try_read(roles_path, root.relative(roles_path), static_validator(root, "roles"), limits=ADMIN)
+    roles_doc, found = try_read(roles_path, root.relative(roles_path), static_validator("roles"), limits=ADMIN)
     problems.extend(found)
     if problems or roles_doc is None:
         return None, sorted(problems)

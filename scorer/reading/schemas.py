@@ -201,44 +201,46 @@ def _json_number(value: Any) -> Any:
     raise TypeError(type(value))
 
 
-def write_generated(root: DataRoot, criteria_sets: list[CriteriaSet]) -> list[Path]:
-    """Write the generated schemas; returns the files that changed."""
+def published_schemas(criteria_sets: list[CriteriaSet]) -> dict[str, str]:
+    """Every schema a data root publishes in its schema/ folder, by file name, with its text:
+    cqdt's static schemas and the ones generated from the criteria sets."""
+    static = {path.name: path.read_text(encoding="utf-8") for path in sorted(STATIC_SCHEMA_DIR.glob("*.schema.json"))}
+    generated = {name: dumps(schema) for name, schema in generated_schemas(criteria_sets).items()}
+    return dict(sorted({**static, **generated}.items()))
+
+
+def write_schemas(root: DataRoot, criteria_sets: list[CriteriaSet]) -> list[Path]:
+    """Write the data root's schema/ copies; returns the files that changed."""
     changed = []
-    for name, schema in generated_schemas(criteria_sets).items():
+    for name, text in published_schemas(criteria_sets).items():
         path = root.schema_dir / name
-        text = dumps(schema)
         if not path.is_file() or path.read_text(encoding="utf-8") != text:
             write_atomic(path, text)
             changed.append(path)
     return changed
 
 
-def stale_generated(root: DataRoot, criteria_sets: list[CriteriaSet]) -> list[str]:
-    """Names of generated schemas whose committed copy differs or is missing."""
-    stale = []
-    for name, schema in generated_schemas(criteria_sets).items():
-        path = root.schema_dir / name
-        if not path.is_file() or path.read_text(encoding="utf-8") != dumps(schema):
-            stale.append(name)
-    return stale
+def stale_schemas(root: DataRoot, criteria_sets: list[CriteriaSet]) -> list[str]:
+    """Names of the schemas whose copy in the data root's schema/ differs or is missing."""
+    return [name for name, text in published_schemas(criteria_sets).items()
+            if not (root.schema_dir / name).is_file() or (root.schema_dir / name).read_text(encoding="utf-8") != text]
 
 
-def packaged_schema_dir() -> Path:
-    """Static schemas ship with the repository's schema/ folder."""
-    return Path(__file__).resolve().parents[2] / "schema"
+# cqdt's own schemas of the files it reads (criteria sets, registry, cycles, receipts, results):
+# what its checks hold a file to, whatever copy a data root keeps (the code relies on them).
+STATIC_SCHEMA_DIR = Path(__file__).resolve().parent / "json_schemas"
 
 
-def static_schema_path(root: DataRoot, name: str) -> Path:
-    """A static schema's file: the data root's own copy, else cqdt's."""
-    path = root.schema_dir / f"{name}.schema.json"
-    return path if path.is_file() else packaged_schema_dir() / f"{name}.schema.json"
+def static_schema_path(name: str) -> Path:
+    """The file of one of cqdt's static schemas."""
+    return STATIC_SCHEMA_DIR / f"{name}.schema.json"
 
 
-def static_validator(root: DataRoot, name: str) -> Draft202012Validator:
-    """Validator of a static schema, preferring the data root's own copy."""
+def static_validator(name: str) -> Draft202012Validator:
+    """Validator of one of cqdt's static schemas."""
     from jsonschema import Draft202012Validator
 
-    schema = json.loads(static_schema_path(root, name).read_text(encoding="utf-8"), parse_float=Decimal)
+    schema = json.loads(static_schema_path(name).read_text(encoding="utf-8"), parse_float=Decimal)
     return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 

@@ -27,8 +27,8 @@ from ..core.model import (
     is_ranked,
 )
 from ..export import results as export
-from ..flow.record import read_record
 from ..reading.paths import DataRoot
+from ..reading.record import read_record
 from .memo import Memo, digest
 from .year import YearInputs, checked_cycle, read_year, require_valid
 

@@ -8,15 +8,15 @@ from pathlib import Path
 
 from ..core.dates import province_today
 from ..core.problems import Problem
-from ..flow.publish import frozen_problems
-from ..flow.receipts import LEDGER_RE, ledger_path, ledger_problems
-from ..flow.record import record_problems
+from ..reading.paths import CRITERIA_RE, CYCLE_RE, LEDGER_RE, SUBMISSION_RE, UNITS_RE, DataRoot
+from ..reading.registry import stage_problems
+from ..reading.schemas import stale_schemas
+from ..reading.submissions import YearContext, future_review_problems, read_review, read_submission
 from ..shell.memo import Memo
 from ..shell.year import checked_criteria_set, checked_cycle, checked_registry, read_year
-from .paths import CRITERIA_RE, CYCLE_RE, SUBMISSION_RE, UNITS_RE, DataRoot
-from .registry import stage_problems
-from .schemas import stale_generated
-from .submissions import YearContext, future_review_problems, read_review, read_submission
+from .publish import frozen_problems
+from .receipts import ledger_path, ledger_problems
+from .record import record_problems
 
 
 @dataclass
@@ -65,8 +65,8 @@ def validate_all(root: DataRoot) -> Report:
         report.add(_yaml_files(root.criteria_set_dir(set_id), root), problems)
         if criteria_set is not None:
             sets.append(criteria_set)
-    for name in stale_generated(root, sets):
-        report.add([], [Problem(f"schema/{name}", 1, 1, "lược đồ sinh từ bộ tiêu chí đã cũ hoặc bị thiếu; hãy chạy: cqdt schemas")])
+    for name in stale_schemas(root, sets):
+        report.add([], [Problem(f"schema/{name}", 1, 1, "bản lược đồ trong thư mục schema/ đã cũ hoặc bị thiếu (khác lược đồ của cqdt hoặc lược đồ sinh từ bộ tiêu chí); hãy chạy: cqdt schemas")])
     registry, problems, _ = checked_registry(memo, root)
     report.add(_yaml_files(root.units_dir, root), problems)
     today = province_today()
