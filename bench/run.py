@@ -75,9 +75,13 @@ def _help(cqdt: list[str], *args: str) -> str:
     return done.stdout if done.returncode == 0 else ""
 
 
+# The heading over the subcommands: Vietnamese since cqdt's help was translated, English before.
+COMMANDS_HEADING = re.compile(r"^(?:Lệnh|Commands):$", re.MULTILINE)
+
+
 def cqdt_commands(cqdt: list[str]) -> set[str]:
     """Subcommands `cqdt --help` lists."""
-    text = _help(cqdt).split("Commands:", 1)
+    text = COMMANDS_HEADING.split(_help(cqdt), maxsplit=1)
     return set(re.findall(r"^  ([a-z][a-z0-9-]*)\s", text[1], re.MULTILINE)) if len(text) == 2 else set()
 
 
@@ -92,7 +96,7 @@ def _fingerprint() -> str:
     """Changes whenever anything that shapes a generated root changes."""
     digest = hashlib.sha256()
     sources = [BENCH / "generate.py", REPO / "scorer" / "forms" / "scaffold.py", REPO / "scorer" / "reading" / "schemas.py"]
-    sources += sorted((REPO / "criteria").rglob("*")) + sorted((REPO / "schema").rglob("*"))
+    sources += sorted((REPO / "criteria").rglob("*")) + sorted((REPO / "scorer" / "reading" / "json_schemas").rglob("*"))
     for path in sources:
         if path.is_file():
             digest.update(path.relative_to(REPO).as_posix().encode() + b"\0" + path.read_bytes())

@@ -31,3 +31,15 @@ def test_peak_memory_counts_a_forked_worker_alongside_its_parent():
     step = run_measured([sys.executable, "-c", code])
     assert step.exit_code == 0
     assert 190 <= step.peak_mb < 320
+
+
+def test_the_benchmark_finds_every_subcommand_and_option_of_the_real_cli():
+    # The benchmark reads cqdt's --help to know which steps it can measure; when the
+    # help was translated it silently found none and reported every row "not available".
+    from run import command_options, cqdt_commands
+
+    cqdt = [sys.executable, "-m", "scorer"]
+    commands = cqdt_commands(cqdt)
+    assert {"validate", "score", "check-pr", "pr-summary", "build"} <= commands
+    assert {"--format", "--year"} <= command_options(cqdt, "score")
+    assert "--output" in command_options(cqdt, "build")
