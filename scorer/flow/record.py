@@ -286,7 +286,8 @@ def record_problems(root: DataRoot, year: int) -> list[Problem]:
                                        f"--decision \"{publication.decision}\" --date {publication.date.isoformat()}")]
     try:
         memo = Memo()
-        now = unit_entries(evaluate(root, year, memo, recorded=False), memo_lines(memo))
+        results = evaluate(root, year, memo, recorded=False)
+        now = unit_entries(results, memo_lines(memo, results))
         memo.commit()
     except InputError:
         return []  # the year's own problems are reported by validate

@@ -173,22 +173,24 @@ def evaluate(root: DataRoot, year: int, memo: Memo | None = None, *, recorded: b
     return results
 
 
-def line_key(memo: Memo, result: UnitResult, criteria_set: CriteriaSet) -> str:
-    """The key of a unit's line of the results document: all it shows but its rank."""
-    level_name = criteria_set.level_name(result.level) if result.submitted else ""
-    return memo.key("json line", result.digest, level_name)
+def memo_lines(memo: Memo, results: Results) -> Callable[[UnitResult, CriteriaSet], bytes]:
+    """export.unranked_line for the units of `results`, each line from the memo when it holds it.
+    Lines are kept as bytes and fetched in one query: a query and an unpickling a unit cost
+    0.2 s of a 1.3 s warm re-score at 12,000 units."""
 
+    def key(result: UnitResult, criteria_set: CriteriaSet) -> str:  # all a line shows but its rank
+        return memo.key("json line", result.digest, criteria_set.level_name(result.level) if result.submitted else "")
 
-def memo_lines(memo: Memo) -> Callable[[UnitResult, CriteriaSet], bytes]:
-    """export.unranked_line, each unit's line from the memo when it holds it."""
+    keys = {result.unit.id: key(result, results.criteria_set) for result in results.units}
+    held = memo.get_many(keys.values())
 
     def line(result: UnitResult, criteria_set: CriteriaSet) -> bytes:
-        level_name = criteria_set.level_name(result.level) if result.submitted else ""
-        key = memo.key("json line", result.digest, level_name)  # all a line shows but its rank
-        found = memo.load(key)
-        if type(found) is not bytes:
+        found_key = keys[result.unit.id] if criteria_set is results.criteria_set else key(result, criteria_set)
+        found = held.get(found_key)
+        # A damaged entry (the memo is a cache: anything may happen to its file) is made again.
+        if found is None or not (found.startswith(b'{"id":') and found.endswith(b"}") and export.RANK_NULL in found):
             found = export.unranked_line(result, criteria_set)
-            memo.save(key, found)
+            memo.put(found_key, found)
         return found
 
     return line
@@ -197,5 +199,5 @@ def memo_lines(memo: Memo) -> Callable[[UnitResult, CriteriaSet], bytes]:
 def json_pieces(results: Results, tiers: tuple[str, ...] = TIERS, memo: Memo | None = None) -> Iterator[bytes]:
     """export.json_pieces(results, tiers), each unit's line from the memo when it holds it."""
     memo = memo or Memo()
-    yield from export.json_pieces(results, tiers, memo_lines(memo))
+    yield from export.json_pieces(results, tiers, memo_lines(memo, results))
     memo.commit()
