@@ -286,8 +286,7 @@ def record_problems(root: DataRoot, year: int) -> list[Problem]:
                                        f"--decision \"{publication.decision}\" --date {publication.date.isoformat()}")]
     try:
         memo = Memo()
-        results = evaluate(root, year, memo, recorded=False)
-        now = unit_entries(results, memo_lines(memo, results))
+        now = unit_entries(evaluate(root, year, memo, recorded=False), memo_lines(memo))
         memo.commit()
     except InputError:
         return []  # the year's own problems are reported by validate
