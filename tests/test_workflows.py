@@ -32,6 +32,7 @@ WORKFLOWS = sorted((REPO / ".github" / "workflows").glob("*.yml"))
 PULL_REQUEST = REPO / ".github" / "workflows" / "pull-request.yml"
 PUBLISH = REPO / ".github" / "workflows" / "publish-site.yml"
 RECEIPTS = REPO / ".github" / "workflows" / "receipts.yml"
+TESTS = REPO / ".github" / "workflows" / "tests.yml"
 
 
 def _workflow(path: Path) -> dict[str, Any]:
@@ -104,6 +105,37 @@ def test_every_workflow_installs_exactly_the_locked_dependencies():
         assert [line for line in lines if _LOCK_LINE.fullmatch(line)], path.name
         assert all(_LOCK_LINE.fullmatch(line) or line.startswith("python -m pip install --no-deps --no-build-isolation ")
                    for line in lines), (path.name, lines)
+
+
+def _path_filter(pattern: str) -> re.Pattern[str]:
+    """A workflow's `paths` pattern as GitHub reads it: ** crosses folders, * does not."""
+    parts = re.split(r"(\*\*|\*)", pattern)
+    return re.compile("".join(".*" if part == "**" else "[^/]*" if part == "*" else re.escape(part) for part in parts))
+
+
+def test_tests_workflow_runs_ci_for_code_changes_only_and_keeps_the_screenshots():
+    workflow = _workflow(TESTS)
+    assert workflow["permissions"] == {"contents": "read"}
+    for event in ("push", "pull_request"):
+        patterns = [_path_filter(p) for p in workflow["on"][event]["paths"]]
+
+        def runs_for(path: str, patterns: list[re.Pattern[str]] = patterns) -> bool:
+            return any(pattern.fullmatch(path) for pattern in patterns)
+
+        # A unit's pull request (its submission, its review) runs the submission check, not this.
+        assert not any(runs_for(path) for path in (
+            "submissions/2024/xa/xa-am-ha.yaml", "submissions/2024/xa/xa-am-ha.review.yaml",
+            "submissions/2024/receipts.jsonl", "units/xa.yaml", "README.md"))
+        assert all(runs_for(path) for path in (
+            "scorer/core/evaluate.py", "theme/templates/unit.html", "tests/browser/test_site_browser.py",
+            ".ci/run", "requirements.lock", "pyproject.toml", ".github/workflows/tests.yml"))
+    job = workflow["jobs"]["test"]
+    assert job["container"]["image"].endswith("-bookworm"), "Debian, whose chromium package .ci/run installs"
+    steps = job["steps"]
+    assert steps[0]["with"]["persist-credentials"] is False
+    assert any(s.get("run", "").strip().endswith("bash .ci/run") for s in steps)
+    upload = next(s for s in steps if s.get("uses", "").startswith("actions/upload-artifact@"))
+    assert upload["if"] == "${{ always() }}" and upload["with"]["path"] == "test-artifacts/"
 
 
 def test_publish_workflow_builds_the_site_for_its_pages_address():
