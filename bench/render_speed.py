@@ -85,7 +85,7 @@ def timed(label: str, tasks: list, rendered: Rendered, repeat: int) -> dict:
 
 def measure(root: Path, limit: int | None, repeat: int) -> dict:
     """Figures of unit pages, history pages and ranking pages of every year of the data root."""
-    from scorer.site.pages import relative_root
+    from pelican.utils import get_relative_path
 
     site, env = site_for(root)
     kinds = {"unit": [], "history": [], "ranking": []}
@@ -97,7 +97,7 @@ def measure(root: Path, limit: int | None, repeat: int) -> dict:
     rendered = {kind: Rendered() for kind in kinds}
 
     def render(page, kind: str) -> None:
-        context = {**site.site, "SITEURL": relative_root(page.path), **page.values()}
+        context = {**site.site, "SITEURL": get_relative_path(page.path), **page.values()}
         payload = env.get_template(f"{page.template}.html").render(context).encode("utf-8")
         rendered[kind].add(page.path.encode() + b"\0" + payload)
 

@@ -173,3 +173,11 @@ def test_an_annotation_carries_the_message_and_file_exactly(text):
 ])
 def test_csv_cells_that_would_be_formulas_start_with_an_apostrophe(value, shown):
     assert csv_cell(value) == shown
+
+
+def test_a_command_error_is_printed_inert_line_by_line():
+    # Publish refusals hold many lines, some quoting a submitter's text: each stays one plain line.
+    from scorer.cli.errors import CliError
+
+    shown = CliError("không công bố được:\n::error file=x::giả mạo\nghi chú ##[group]y").format_message()
+    assert shown.splitlines() == ["không công bố được:", "%3A:error file=x::giả mạo", "ghi chú %23#[group]y"]

@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader
+from pelican.utils import get_relative_path
 
 from scorer.core.model import (
     CriteriaSet,
@@ -30,7 +31,7 @@ from scorer.flow.receipts import Receipt
 from scorer.reading.paths import DataRoot
 from scorer.site import views
 from scorer.site.filters import filters
-from scorer.site.pages import Site, relative_root, unit_page
+from scorer.site.pages import Site, unit_page
 from scorer.site.tables import evidence
 
 THEME = Path(__file__).resolve().parent.parent / "theme" / "templates"
@@ -85,7 +86,7 @@ def render(units: list[UnitResult], previous: list[UnitResult] | None = None, re
     built = Site(DataRoot(Path("/nonexistent")), built_views, {CS.id: CS}, site, "salt", True,
                  env.get_template("_rows.html").module, env.filters["vn_number"])
     return {page.path: env.get_template(f"{page.template}.html").render(
-        {**site, "SITEURL": relative_root(page.path), **page.values()}) for page in built.pages()}
+        {**site, "SITEURL": get_relative_path(page.path), **page.values()}) for page in built.pages()}
 
 
 def unit_html(unit: UnitResult, repository_url: str = REPO) -> str:

@@ -22,6 +22,7 @@ from ..reading.paths import DataRoot, write_atomic
 from ..reading.registry import load_registry
 from ..reading.schemas import write_schemas
 from ..shell.scoring import evaluate, json_pieces
+from .errors import CliError
 from .i18n import VietnameseGroup
 
 
@@ -110,7 +111,7 @@ def _suggest_fmt(root: DataRoot, paths: list[Path], report: Report) -> None:
 def _latest_year(root: DataRoot) -> int:
     years = root.years()
     if not years:
-        raise click.ClickException("Chưa có năm đánh giá nào (thiếu submissions/<năm>/cycle.yaml).")
+        raise CliError("Chưa có năm đánh giá nào (thiếu submissions/<năm>/cycle.yaml).")
     return years[-1]
 
 
@@ -174,10 +175,10 @@ def new(ctx: click.Context, unit_id: str, year: int | None) -> None:
         fail(err.problems)
     unit = registry.by_id.get(unit_id)
     if unit is None:
-        raise click.ClickException(log_line(f"Không có đơn vị '{unit_id}' trong danh sách đơn vị (units/)."))
+        raise CliError(f"Không có đơn vị '{unit_id}' trong danh sách đơn vị (units/).")
     path = root.submission_path(year, unit.tier, unit.id)
     if path.exists():
-        raise click.ClickException(f"Đã có tệp {root.relative(path)}; không ghi đè. Hãy sửa trực tiếp tệp đó.")
+        raise CliError(f"Đã có tệp {root.relative(path)}; không ghi đè. Hãy sửa trực tiếp tệp đó.")
     write_atomic(path, new_submission(criteria_set, unit, year))
     click.echo(root.relative(path))
 
@@ -218,7 +219,7 @@ def units_generate(ctx: click.Context) -> None:
     try:
         from ..generators.registry import write_registry
     except ImportError as err:  # the generator needs the optional 'units' extra
-        raise click.ClickException(f"Cần cài gói vietnam-provinces<1: pip install 'cqdt[units]' ({err})") from err
+        raise CliError(f"Cần cài gói vietnam-provinces<1: pip install 'cqdt[units]' ({err})") from err
     for path in write_registry(_root(ctx).units_dir):
         click.echo(str(path))
 

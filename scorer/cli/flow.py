@@ -6,10 +6,11 @@ from pathlib import Path
 
 import click
 
-from ..core.inert import annotation, log_line
+from ..core.inert import annotation
 from ..core.problems import InputError
 from ..reading.paths import write_atomic
 from .app import _root, fail, in_actions, main, say
+from .errors import CliError
 
 
 def pull_request_options(func):
@@ -40,7 +41,7 @@ def check_pr(ctx: click.Context, base: str, actor: str, pusher: str | None, head
     try:
         verdict = check_pull_request(_root(ctx).root, base, actor, head, pusher=pusher)
     except GitError as err:
-        raise click.ClickException(log_line(f"lỗi git: {err}")) from err
+        raise CliError(f"lỗi git: {err}") from err
     no_role = "không có vai trò nào trong danh sách đơn vị của nhánh gốc"
     say(f"@{actor}: {', '.join(verdict.roles) or no_role}")
     if verdict.pusher is not None:
@@ -122,10 +123,10 @@ def review(ctx: click.Context, unit_id: str, year: int, reviewer: str, stage: st
     context = _year_context(root, year)
     unit = context.registry.by_id.get(unit_id)
     if unit is None:
-        raise click.ClickException(log_line(f"Không có đơn vị '{unit_id}' trong danh sách đơn vị (units/)."))
+        raise CliError(f"Không có đơn vị '{unit_id}' trong danh sách đơn vị (units/).")
     submission_path = root.submission_path(year, unit.tier, unit.id)
     if not submission_path.is_file():
-        raise click.ClickException(f"Đơn vị {unit.id} chưa nộp bài năm {year} (không có {root.relative(submission_path)}).")
+        raise CliError(f"Đơn vị {unit.id} chưa nộp bài năm {year} (không có {root.relative(submission_path)}).")
     submission, problems = read_submission(context, submission_path)
     if submission is None:
         fail(problems)
@@ -137,7 +138,7 @@ def review(ctx: click.Context, unit_id: str, year: int, reviewer: str, stage: st
         text = scaffold_review(path, criteria_set.tiers[unit.tier], submission, stage_named(criteria_set.stages, stage),
                                reviewer, day.date() if day else province_today())
     except ScaffoldError as err:
-        raise click.ClickException(str(err)) from err
+        raise CliError(str(err)) from err
     write_atomic(path, text)
     click.echo(root.relative(path))
 
@@ -163,7 +164,7 @@ def publish_command(ctx: click.Context, year: int, decision: str, day, units: tu
     except InputError as err:
         fail(err.problems)
     except PublishError as err:
-        raise click.ClickException(str(err)) from err
+        raise CliError(str(err)) from err
     for path in paths:
         click.echo(root.relative(path))
 
@@ -237,7 +238,7 @@ def receipts_record(ctx: click.Context, event_path: Path, pulls_path: Path, runs
     except InputError as err:
         fail(err.problems)
     except GitError as err:
-        raise click.ClickException(f"lỗi git: {err}") from err
+        raise CliError(f"lỗi git: {err}") from err
     for receipt in receipts:
         where = f"yêu cầu #{receipt.pull_request}" if receipt.pull_request else "đẩy thẳng lên nhánh"
         click.echo(f"{receipt.path}: nhận lúc {receipt.received_at.astimezone(PROVINCE_TIME):%H:%M:%S ngày %d/%m/%Y} "
@@ -262,7 +263,7 @@ def pr_summary_command(ctx: click.Context, base: str, actor: str, pusher: str | 
     try:
         check = run_checks(_root(ctx), base, actor, head, pusher)
     except GitError as err:
-        raise click.ClickException(log_line(f"lỗi git: {err}")) from err
+        raise CliError(f"lỗi git: {err}") from err
     text = summary_markdown(check)
     if summary_path is not None:
         write_summary(summary_path, text)

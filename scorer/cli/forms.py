@@ -6,10 +6,10 @@ from pathlib import Path
 
 import click
 
-from ..core.inert import log_line
 from ..core.problems import InputError
 from ..reading.paths import write_atomic
 from .app import _latest_year, _root, fail, main, say, year_option
+from .errors import CliError
 
 
 @main.command()
@@ -34,7 +34,7 @@ def template(ctx: click.Context, unit_id: str, year: int | None, xlsx: Path) -> 
         fail(err.problems)
     unit = registry.by_id.get(unit_id)
     if unit is None:
-        raise click.ClickException(log_line(f"Không có đơn vị '{unit_id}' trong danh sách đơn vị (units/)."))
+        raise CliError(f"Không có đơn vị '{unit_id}' trong danh sách đơn vị (units/).")
     write_atomic(xlsx, build_template(criteria_set, unit, year))
     click.echo(str(xlsx))
 
@@ -67,7 +67,7 @@ def import_workbook(ctx: click.Context, workbook: Path, output: Path | None, for
     assert unit is not None and year is not None and imported.criteria_set is not None
     target = output or root.submission_path(year, unit.tier, unit.id)
     if target.exists() and not force:
-        raise click.ClickException(f"Đã có tệp {root.relative(target)}; thêm --force để thay bằng nội dung phiếu.")
+        raise CliError(f"Đã có tệp {root.relative(target)}; thêm --force để thay bằng nội dung phiếu.")
     write_atomic(target, submission_yaml(imported.criteria_set, unit, year, imported.data))
     say(root.relative(target))
 

@@ -9,6 +9,7 @@ import click
 from ..core.problems import InputError
 from ..site.build import BuildError, build_site
 from .app import _root, fail, main
+from .errors import CliError
 
 
 def _build(ctx: click.Context, output: Path | None, years: tuple[int, ...]) -> Path:
@@ -18,7 +19,7 @@ def _build(ctx: click.Context, output: Path | None, years: tuple[int, ...]) -> P
         fail(err.problems)
         raise  # unreachable; fail exits
     except BuildError as err:
-        raise click.ClickException(str(err)) from err
+        raise CliError(str(err)) from err
 
 
 @main.command()

@@ -217,9 +217,6 @@ class Amendment:
     changes: tuple[AmendmentChange, ...] = ()
 
 
-UNIT_ACTIONS = ("exclude", "count_unverified")
-
-
 @dataclass(frozen=True, slots=True)
 class UnitDecision:
     """The province's decision about one unit of a year: leave it out of the evaluation
@@ -229,12 +226,6 @@ class UnitDecision:
     action: str
     reason: str
     decision: str
-
-
-# How a tier's best value of a relative criterion is found (cycle.yaml `relative_best`):
-# "verified": from verified answers once a unit verified it, until then from self-assessments
-# (provisional); "counted": from every submitted unit's counted answer (cqdt before format 2).
-RELATIVE_BEST_RULES = ("verified", "counted")
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,6 +242,9 @@ class Cycle:
     publication: Publication | None = None
     amendments: tuple[Amendment, ...] = ()
     unit_decisions: tuple[UnitDecision, ...] = ()
+    # How a tier's best value of a relative criterion is found: "verified" from verified answers
+    # once a unit verified it, until then from self-assessments (provisional); "counted" from
+    # every submitted unit's counted answer (cqdt before format 2).
     relative_best: str = "verified"
 
     def decision_for(self, unit_id: str) -> UnitDecision | None:
@@ -482,10 +476,6 @@ class Results:
 
     def unit(self, unit_id: str) -> UnitResult | None:
         return next((r for r in self.units if r.unit.id == unit_id), None)
-
-
-STATUSES = ("not_submitted", "submitted", "partly_verified", "needs_reverification", "verified", "excluded",
-            "published")
 
 
 def is_ranked(status: str) -> bool:

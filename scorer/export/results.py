@@ -94,11 +94,6 @@ def unit_to_dict(r: UnitResult, cs: CriteriaSet) -> dict[str, Any]:
     }
 
 
-def unit_line(r: UnitResult, cs: CriteriaSet) -> str:
-    """A unit's entry as one compact JSON line."""
-    return json.dumps(unit_to_dict(r, cs), ensure_ascii=False, separators=(",", ":"))
-
-
 RANK_NULL = b'"rank":null'
 
 

@@ -87,18 +87,17 @@ def schema_problems(
     errors: Iterable[ValidationError],
     positions: Positions,
     display: str,
-    known_keys: dict[str, list[str]] | None = None,
     titles: Mapping[str, str] | None = None,
 ) -> list[Problem]:
     """Translate schema errors into located problems, one per error, in file order.
     `titles` (criterion id → title) lets a message name the criterion the way the form does."""
     problems = []
     for error in errors:
-        problems.extend(_translate(error, positions, display, known_keys or {}, titles or {}))
+        problems.extend(_translate(error, positions, display, titles or {}))
     return sorted(set(problems))
 
 
-def _translate(error: ValidationError, positions: Positions, display: str, known: dict,
+def _translate(error: ValidationError, positions: Positions, display: str,
                titles: Mapping[str, str]) -> list[Problem]:
     path = tuple(error.absolute_path)
     name = field_name(path)

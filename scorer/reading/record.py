@@ -28,7 +28,6 @@ from ..core.model import (
 )
 from ..core.problems import InputError, Problem
 from .paths import DataRoot
-from .submissions import sha256_hex
 
 RECORD_FORMAT = 2
 
@@ -64,10 +63,10 @@ def read_record(root: DataRoot, year: int) -> Results | None:
     document = load_record(root, year, exact=True)
     if document is None or document.get("format") != RECORD_FORMAT:
         return None
-    return results_from_record(root, document, sha256_hex(root.results_path(year).read_bytes()))
+    return results_from_record(root, document)
 
 
-def results_from_record(root: DataRoot, document: dict[str, Any], digest: str) -> Results:
+def results_from_record(root: DataRoot, document: dict[str, Any]) -> Results:
     """The Results a record holds; the criteria set (titles, groups) is the repository's, which
     must still have every criterion the record scores."""
     from .catalogue import load_criteria_set

@@ -17,7 +17,6 @@ if TYPE_CHECKING:  # imported when a validator is first made: warm runs check no
     from jsonschema import Draft202012Validator
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
-STATIC = ("criteria-set", "criteria-tier", "units", "roles", "cycle", "results", "receipt")
 LOGIN = {"type": "string", "pattern": "^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$"}
 UNIT_ID = {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,62}$"}
 

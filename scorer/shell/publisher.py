@@ -33,17 +33,14 @@ def stamp_of(path: str) -> str | None:
         return None
 
 
-def _walk(output: Path, folders: Iterable[str]) -> dict[str, str]:
-    """Every file under the given folders of the output, with its stamp."""
-    found = {}
+def _walk(output: Path, folders: Iterable[str]) -> set[str]:
+    """Every file under the given folders of the output."""
+    found = set()
     prefix = len(str(output)) + 1
     for folder in folders:
         for base, _, files in os.walk(output / folder):
             relative = base[prefix:].replace(os.sep, "/")
-            for name in files:
-                stamp = stamp_of(os.path.join(base, name))
-                if stamp is not None:
-                    found[f"{relative}/{name}"] = stamp
+            found.update(f"{relative}/{name}" for name in files)
     return found
 
 
@@ -69,7 +66,6 @@ class Publisher:
         self.output = output
         self.name = str(output.resolve())
         self.own = own
-        self.written: dict[str, tuple[str, str]] = {}  # what this build wrote: path → (key, stamp)
 
     def _own_folders(self) -> list[str]:
         if not self.output.is_dir():
@@ -87,15 +83,12 @@ class Publisher:
         # Without a note of this folder (a first build into it, or the memo deleted), whatever
         # is in the site's own folders may be left by an earlier build: every file there is
         # looked at. With one, the files noted are the ones the site wrote there.
-        on_disk = {} if noted else _walk(self.output, self._own_folders())
+        on_disk = set() if noted else _walk(self.output, self._own_folders())
         prefix = os.path.join(self.output, "")
 
         def stale(item: Item) -> bool:
             known = noted.get(item.path)
-            if known is None or known[0] != item.key:
-                return True
-            found = on_disk.get(item.path) if item.path in on_disk else stamp_of(prefix + item.path)
-            return found != known[1]
+            return known is None or known[0] != item.key or stamp_of(prefix + item.path) != known[1]
 
         todo: list[tuple[bool, Any]] = [(False, f) for f in files if stale(f)]
         todo += [(True, p) for p in pages if stale(p)]
@@ -115,11 +108,11 @@ class Publisher:
         many = bool(todo) and (not todo[0][0] or len(todo) >= 64)
         with (progress or (lambda _: nullcontext()))(len(todo)) as done:
             made = fork_map(make, todo, self.jobs, least=1 if many else len(todo) + 1, done=done, chunk=1)
-        self.written = {path: (key, stamp) for path, key, stamp in made}
+        written = {path: (key, stamp) for path, key, stamp in made}
         wanted = {item.path for item in (*pages, *files)}
         removed = sorted(path for path in {*on_disk, *noted} - wanted if self._remove(path))
         _remove_empty(self.output, {path.rpartition("/")[0] for path in removed if "/" in path})
-        self.memo.note_published(self.name, self.written, [path for path in noted if path not in wanted])
+        self.memo.note_published(self.name, written, [path for path in noted if path not in wanted])
         return [path for path, _, _ in made]
 
     def _remove(self, path: str) -> bool:

@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
+from pelican.utils import get_relative_path
+
 from ..core.model import CriteriaSet, Results, UnitResult
 from ..core.text import TIER_LABELS, name_order
 from ..export import results as export
@@ -77,13 +79,6 @@ def site_salt(memo_salt: str, template_folders: Sequence[str], values: Mapping[s
                 found.update(path.name.encode() + b"\0" + path.read_bytes())
     found.update(repr(sorted((name, repr(value)) for name, value in values.items())).encode())
     return found.hexdigest()
-
-
-def relative_root(name: str) -> str:
-    """SITEURL of the page written at `name` with relative URLs: "." at the top, else "../" per
-    folder (what Pelican's writer gives)."""
-    depth = name.count("/")
-    return "/".join([".."] * depth) if depth else "."
 
 
 def root_path(public_url: str) -> str:
@@ -172,7 +167,7 @@ class Site:
         return digest(self.salt, path, *parts)
 
     def _siteurl(self, path: str) -> str:
-        return relative_root(path) if self.relative_urls else self.site.get("SITEURL", "")
+        return get_relative_path(path) if self.relative_urls else self.site.get("SITEURL", "")
 
     def tables(self, view: views.YearView, tier: str) -> TierTables:
         """The rows of a tier's pages in a year, made once per build."""
