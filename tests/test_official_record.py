@@ -11,7 +11,10 @@ from flowdata import make_data, submission, write_review, write_submission, yaml
 
 from scorer.flow.publish import frozen_problems
 from scorer.flow.validate import validate_all, validate_paths
+from scorer.reading.cycle import check_cycle
 from scorer.reading.paths import DataRoot
+from scorer.reading.registry import check_registry
+from scorer.shell.memo import Memo
 from scorer.shell.scoring import evaluate
 
 DECISION = ("--decision", "519/QĐ-UBND", "--date", "2025-03-08")
@@ -226,7 +229,7 @@ def test_a_change_of_cqdt_is_named_as_the_cause(published: DataRoot, monkeypatch
     monkeypatch.setenv("CQDT_CACHE_DIR", str(tmp_path / "fresh-cache"))  # cached results are of the code as it is
     monkeypatch.setattr(record_module, "RULES_VERSION", 99)
     monkeypatch.setattr(evaluate_module, "gap_to_next", lambda *args: None)
-    messages = [p.message for p in record_module.record_problems(published, 2024)]
+    messages = [p.message for p in record_module.record_problems(published, 2024, check_cycle(published, 2024)[0], Memo())]
     assert messages and all("Nguyên nhân: cqdt đã đổi (khi công bố: phiên bản" in m and "quy tắc chấm 99" in m
                             for m in messages)
 
@@ -260,7 +263,7 @@ def test_the_record_reads_back_as_the_results_it_records(repo_root: Path):
     from scorer.reading.record import read_record
 
     root = DataRoot(repo_root)
-    official, scored = read_record(root, 2023), evaluate(root, 2023, recorded=False)
+    official, scored = read_record(root, check_cycle(root, 2023)[0], check_registry(root)[0]), evaluate(root, 2023, recorded=False)
     assert official is not None
     assert unit_entries(official) == unit_entries(scored)
     assert to_json(official) == to_json(scored) and to_csv(official) == to_csv(scored)
@@ -272,10 +275,10 @@ def test_an_amendment_unfreezes_only_the_units_it_names(cqdt, published: DataRoo
                             "reason: Xã A Một khai thiếu số liệu}\n")
     resubmit(published, "xa-a1", strength=10, bandwidth=80)
     write_review(published, "xa-a1", day="2025-04-20")
-    assert frozen_problems(published, 2024) == []
+    assert frozen_problems(published, 2024, check_cycle(published, 2024)[0]) == []
     assert validate_all(published).ok, "the named unit may change, and the ranks with it"
     edit_answer_note(published, "xa-b1", "xa", "sửa khi chưa có quyết định")
-    assert [p.path for p in frozen_problems(published, 2024)] == ["submissions/2024/xa/xa-b1.yaml"]
+    assert [p.path for p in frozen_problems(published, 2024, check_cycle(published, 2024)[0])] == ["submissions/2024/xa/xa-b1.yaml"]
 
 
 def test_an_amendment_keeps_the_before_and_after_of_every_unit_it_changed(cqdt, published: DataRoot, tmp_path: Path):
@@ -312,7 +315,7 @@ def test_an_amendment_that_would_change_units_it_does_not_name_is_refused(cqdt, 
     # Its bandwidth now the tier's best, xa-b1 would move xa-a1's points: the decision must name both.
     write_submission(published, "xa-b1", strength=10)
     write_review(published, "xa-b1", day="2025-04-20")
-    assert any("xa-a1" in p.message for p in record_problems(published, 2024))
+    assert any("xa-a1" in p.message for p in record_problems(published, 2024, check_cycle(published, 2024)[0], Memo()))
     before = written(published)
     result = publish(cqdt, published, "--decision", "777/QĐ-UBND", "--date", "2025-05-02")
     assert result.exit_code == 1
@@ -343,7 +346,7 @@ def test_an_older_record_is_written_again_only_when_its_results_are_unchanged(cq
         for key in ("stale_reviews", "changed_since_review", "flags"):
             del unit[key]
     path.write_text(json.dumps(old, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    [problem] = record_problems(published, 2024)
+    [problem] = record_problems(published, 2024, check_cycle(published, 2024)[0], Memo())
     assert "theo định dạng cũ (format 1)" in problem.message and '--decision "519/QĐ-UBND" --date 2025-03-08' in problem.message
     assert publish(cqdt, published).exit_code == 0
     assert json.loads(path.read_text(encoding="utf-8"))["format"] == 2 and validate_all(published).ok

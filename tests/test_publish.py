@@ -10,6 +10,7 @@ from flowdata import make_data, write_review, write_submission
 
 from scorer.flow.publish import frozen_problems
 from scorer.flow.validate import validate_all, validate_paths
+from scorer.reading.cycle import check_cycle
 from scorer.reading.paths import DataRoot
 
 
@@ -65,7 +66,7 @@ def test_added_and_deleted_files_after_publication(cqdt, root: DataRoot):
     _publish(cqdt, root)
     write_submission(root, "xa-a2", strength=5)
     root.submission_path(2024, "so", "so-noi-vu").unlink()
-    problems = {p.path: p.message for p in frozen_problems(root, 2024)}
+    problems = {p.path: p.message for p in frozen_problems(root, 2024, check_cycle(root, 2024)[0])}
     assert "được thêm sau khi công bố" in problems["submissions/2024/xa/xa-a2.yaml"]
     assert "đã bị xóa sau khi công bố" in problems["submissions/2024/so/so-noi-vu.yaml"]
 
@@ -78,7 +79,7 @@ def test_amendment_by_a_new_decision(cqdt, root: DataRoot):
                      "units: [xa-a1], reason: Xã A Một khai thiếu số liệu}\n", encoding="utf-8")
     write_submission(root, "xa-a1", strength=3)
     write_review(root, "xa-a1", day="2025-04-20")
-    assert frozen_problems(root, 2024) == [], "a pending amendment lets the units it names change"
+    assert frozen_problems(root, 2024, check_cycle(root, 2024)[0]) == [], "a pending amendment lets the units it names change"
     result = _publish(cqdt, root, "777/QĐ-UBND", "2025-05-02")
     assert result.exit_code == 0, result.output
     after = json.loads(root.results_path(2024).read_text(encoding="utf-8"))
@@ -91,7 +92,7 @@ def test_amendment_by_a_new_decision(cqdt, root: DataRoot):
     change = next(c for c in after["amendments"][0]["changes"] if c["unit"] == "xa-a1")
     assert change["before"]["total"] > change["after"]["total"]
     write_submission(root, "xa-a1", strength=4)
-    assert [p.path for p in frozen_problems(root, 2024)] == ["submissions/2024/xa/xa-a1.yaml"]
+    assert [p.path for p in frozen_problems(root, 2024, check_cycle(root, 2024)[0])] == ["submissions/2024/xa/xa-a1.yaml"]
 
 
 def test_amendment_added_by_the_command(cqdt, root: DataRoot):
@@ -124,7 +125,7 @@ def test_published_without_results_file(root: DataRoot):
     cycle = root.cycle_path(2024)
     cycle.write_text(cycle.read_text(encoding="utf-8").replace("state: verifying", "state: published")
                      + "publication: {decision: 1/QĐ-UBND, date: 2025-01-02}\n", encoding="utf-8")
-    problems = frozen_problems(root, 2024)
+    problems = frozen_problems(root, 2024, check_cycle(root, 2024)[0])
     assert [p.path for p in problems] == ["submissions/2024/cycle.yaml"]
     assert 'cqdt publish --year 2024 --decision "1/QĐ-UBND" --date 2025-01-02' in problems[0].message
 

@@ -186,7 +186,7 @@ def publication_blockers(root: DataRoot, year: int, before: Cycle, plan: Plan, d
         blockers += _unit_blockers(root, inputs, plan.cycle, day, None)
     else:  # the year is published: only the units this amendment names may have changed
         named = set(plan.amendment.units) if plan.amendment else set()
-        blockers += [str(p) for p in frozen_problems(root, year)
+        blockers += [str(p) for p in frozen_problems(root, year, before)
                      if (match := SUBMISSION_RE.match(p.path)) is None or match["unit"] not in named]
         if named:
             blockers += _unit_blockers(root, inputs, plan.cycle, day, named)
@@ -251,15 +251,12 @@ def _amend_hint(year: int) -> str:
             f"submissions/{year}/cycle.yaml, rồi chạy: cqdt publish --year {year} --decision <số quyết định> --date <YYYY-MM-DD>")
 
 
-def frozen_problems(root: DataRoot, year: int, paths: set[str] | None = None) -> list[Problem]:
+def frozen_problems(root: DataRoot, year: int, cycle: Cycle | None, paths: set[str] | None = None) -> list[Problem]:
     """Files of a published year that differ from the record, except those of units named by
-    an amendment not yet applied.
+    an amendment not yet applied. `cycle`: the year's cycle as checked (None: it has problems).
 
     paths limits the check to those files (as shown in messages, relative to the root).
     """
-    from ..reading.cycle import check_cycle
-
-    cycle, _ = check_cycle(root, year)
     results_path = root.results_path(year)
     results_display = root.relative(results_path)
     cycle_display = root.relative(root.cycle_path(year))

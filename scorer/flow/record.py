@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core.evaluate import RULES_VERSION
 from ..core.model import (
@@ -31,6 +31,9 @@ from ..export.results import results_to_dict, unranked_line
 from ..reading.paths import DataRoot
 from ..reading.record import RECORD_FORMAT, load_record
 from ..reading.submissions import sha256_hex, year_file_names
+
+if TYPE_CHECKING:
+    from ..shell.memo import Memo
 
 # The fields of a unit's entry that say who the unit is (from the registry); the rest are its results.
 IDENTITY = ("name", "tier", "district", "code")
@@ -258,16 +261,14 @@ class Causes:
 MAX_SHOWN = 8  # differences written out per unit; the rest are counted
 
 
-def record_problems(root: DataRoot, year: int) -> list[Problem]:
+def record_problems(root: DataRoot, year: int, cycle: Cycle | None, memo: Memo) -> list[Problem]:
     """A published year recomputed from the repository and compared with its record, unit by
     unit and field by field: one problem per unit that differs, naming the fields and their
     likely cause (criteria, registry, cycle, the unit's files or cqdt's code). Units named by an
-    amendment not yet applied may differ, and ranks with them."""
-    from ..reading.cycle import check_cycle
-    from ..shell.memo import Memo
+    amendment not yet applied may differ, and ranks with them. `cycle`: the year's cycle as
+    checked (None: it has problems)."""
     from ..shell.scoring import evaluate, memo_lines
 
-    cycle, _ = check_cycle(root, year)
     if cycle is None or cycle.state != "published":
         return []
     path = root.results_path(year)
@@ -285,9 +286,7 @@ def record_problems(root: DataRoot, year: int) -> list[Problem]:
                                        f"hãy ghi lại theo định dạng mới (kết quả phải không đổi): cqdt publish --year {year} "
                                        f"--decision \"{publication.decision}\" --date {publication.date.isoformat()}")]
     try:
-        memo = Memo()
         now = unit_entries(evaluate(root, year, memo, recorded=False), memo_lines(memo))
-        memo.commit()
     except InputError:
         return []  # the year's own problems are reported by validate
     recorded = {entry["id"]: entry for entry in document["results"]["units"]}

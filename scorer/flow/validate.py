@@ -74,9 +74,10 @@ def validate_all(root: DataRoot) -> Report:
         inputs = read_year(root, year, memo=memo) if registry is not None else None
         files = [root.relative(root.cycle_path(year))]
         files += sorted(root.relative(p) for p in root.year_dir(year).glob("*/*.yaml"))
-        report.add(files, inputs.problems if inputs else checked_cycle(memo, root, year)[1])
-        report.add([], frozen_problems(root, year))
-        report.add([], record_problems(root, year))
+        cycle, cycle_problems, _ = checked_cycle(memo, root, year)
+        report.add(files, inputs.problems if inputs else cycle_problems)
+        report.add([], frozen_problems(root, year, cycle))
+        report.add([], record_problems(root, year, cycle, memo))
         if ledger_path(root, year).is_file():
             report.add([root.relative(ledger_path(root, year))], ledger_problems(root, year))
         if inputs is not None and inputs.registry is not None and inputs.cycle is not None and inputs.criteria_set is not None:
@@ -149,16 +150,18 @@ def validate_paths(root: DataRoot, paths: list[Path]) -> Report:
             report.add([display], ledger_problems(root, int(match["year"])))
             continue
         if (match := CYCLE_RE.match(display)) is not None:
-            report.add([display], checked_cycle(memo, root, int(match["year"]))[1])
-            report.add([], frozen_problems(root, int(match["year"]), {display}))
+            cycle, problems, _ = checked_cycle(memo, root, int(match["year"]))
+            report.add([display], problems)
+            report.add([], frozen_problems(root, int(match["year"]), cycle, {display}))
             continue
         if (match := SUBMISSION_RE.match(display)) is None:
             report.add([display], [Problem(display, 1, 1, NOT_DATA)])
             continue
-        report.add([display], _check_year_file(memo, root, path, int(match["year"]), registry, registry_problems))
-        report.add([], frozen_problems(root, int(match["year"]), {display}))
+        year = int(match["year"])
+        report.add([display], _check_year_file(memo, root, path, year, registry, registry_problems))
+        report.add([], frozen_problems(root, year, checked_cycle(memo, root, year)[0], {display}))
     for year in _published_years_using(memo, root, [root.relative(p) for p in paths if p.is_file()]):
-        report.add([], record_problems(root, year))
+        report.add([], record_problems(root, year, checked_cycle(memo, root, year)[0], memo))
     memo.commit()
     return report.finish()
 

@@ -18,6 +18,7 @@ from ..core.model import (
     Cycle,
     Gap,
     Publication,
+    Registry,
     Results,
     Shortfall,
     Spread,
@@ -51,32 +52,28 @@ def load_record(root: DataRoot, year: int, exact: bool = False) -> dict[str, Any
     return document
 
 
-def read_record(root: DataRoot, year: int) -> Results | None:
-    """A published year's Results as its record holds them; None when the year is not published
-    or its record is of an older format (then the year is scored from the repository, and
-    `cqdt validate` asks for the record to be written again)."""
-    from .cycle import check_cycle
-
-    cycle, _ = check_cycle(root, year)
+def read_record(root: DataRoot, cycle: Cycle | None, registry: Registry | None) -> Results | None:
+    """A published year's Results as its record holds them; None when the year (its `cycle`, as
+    checked) is not published or its record is of an older format (then the year is scored from
+    the repository, and `cqdt validate` asks for the record to be written again). `registry`:
+    the units as checked, whose district names the record's units take."""
     if cycle is None or cycle.state != "published":
         return None
-    document = load_record(root, year, exact=True)
+    document = load_record(root, cycle.year, exact=True)
     if document is None or document.get("format") != RECORD_FORMAT:
         return None
-    return results_from_record(root, document)
+    return results_from_record(root, document, registry)
 
 
-def results_from_record(root: DataRoot, document: dict[str, Any]) -> Results:
+def results_from_record(root: DataRoot, document: dict[str, Any], registry: Registry | None) -> Results:
     """The Results a record holds; the criteria set (titles, groups) is the repository's, which
     must still have every criterion the record scores."""
     from .catalogue import load_criteria_set
-    from .registry import check_registry
 
     year = document["year"]
     display = root.relative(root.results_path(year))
     kept = document["cycle"]
     criteria_set = load_criteria_set(root, kept["criteria"])
-    registry, _ = check_registry(root)
     known = registry.by_id if registry is not None else {}
     data = document["results"]
     cycle = Cycle(

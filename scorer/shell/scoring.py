@@ -30,7 +30,7 @@ from ..export import results as export
 from ..reading.paths import DataRoot
 from ..reading.record import read_record
 from .memo import Memo, digest
-from .year import YearInputs, checked_cycle, read_year, require_valid
+from .year import YearInputs, checked_cycle, checked_registry, read_year, require_valid
 
 # A result's fields kept in its summary, in this order, then the number of its criteria.
 SUMMARY = ("status", "submission_path", "submission_sha256", "group_scores", "total", "self_group_scores",
@@ -166,7 +166,8 @@ def evaluate(root: DataRoot, year: int, memo: Memo | None = None, *, recorded: b
     memo = memo or Memo()
     if recorded:
         cycle, _, _ = checked_cycle(memo, root, year)
-        if cycle is not None and cycle.state == "published" and (official := read_record(root, year)) is not None:
+        if cycle is not None and cycle.state == "published" and (
+                official := read_record(root, cycle, checked_registry(memo, root)[0])) is not None:
             return official
     results = score_on(memo, require_valid(read_year(root, year, memo=memo)))
     memo.commit()
