@@ -19,7 +19,6 @@ network.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from typing import Any
 from ..core.dates import province_day
 from ..core.problems import InputError, Problem
 from ..reading.paths import SUBMISSION_RE, DataRoot, write_atomic
+from ..reading.submissions import sha256_hex
 from ..reading.yaml import ADMIN, Positions, read_text
 from .gitread import GitError, data_prefix, git, show_files
 
@@ -131,10 +131,12 @@ def ledger_problems(root: DataRoot, year: int) -> list[Problem]:
     return read_ledger(root, year)[1]
 
 
-def receipt_of(receipts: Iterable[Receipt], path: str, sha256: str) -> Receipt | None:
-    """The receipt of this version of a file: the first time GitHub received it."""
-    found = [r for r in receipts if r.path == path and r.sha256 == sha256]
-    return min(found, key=lambda r: r.received_at) if found else None
+def first_receipts(receipts: Iterable[Receipt]) -> dict[tuple[str, str], Receipt]:
+    """The receipt of each version of a file, by (path, SHA-256): the first time GitHub received it."""
+    found: dict[tuple[str, str], Receipt] = {}
+    for receipt in sorted(receipts, key=lambda r: r.received_at):
+        found.setdefault((receipt.path, receipt.sha256), receipt)
+    return found
 
 
 def is_late(receipt: Receipt, deadline: date) -> bool:
@@ -251,7 +253,7 @@ def new_receipts(root: DataRoot, push: Push) -> list[Receipt]:
     commits = sorted(push.first_checked)
     blobs = _blobs(cwd, [(push.after, prefix + p) for p in paths])
     held = _blobs(cwd, [(commit, prefix + p) for p in paths for commit in commits])
-    ledgers: dict[int, list[Receipt]] = {}
+    ledgers: dict[int, dict[tuple[str, str], Receipt]] = {}
     found = []
     for index, path in enumerate(paths):
         year = int(SUBMISSION_RE.match(path)["year"])
@@ -259,11 +261,11 @@ def new_receipts(root: DataRoot, push: Push) -> list[Receipt]:
             receipts, problems = read_ledger(root, year)
             if problems:
                 raise InputError(problems)
-            ledgers[year] = receipts or []
+            ledgers[year] = first_receipts(receipts or [])
         raw = contents[prefix + path]
         assert raw is not None
-        sha = hashlib.sha256(raw).hexdigest()
-        if receipt_of(ledgers[year], path, sha) is not None:
+        sha = sha256_hex(raw)
+        if (path, sha) in ledgers[year]:
             continue  # this version was received before (e.g. a file changed back)
         at_commits = held[index * len(commits):(index + 1) * len(commits)]
         checked = [push.first_checked[c] for c, blob in zip(commits, at_commits, strict=True) if blob == blobs[index]]

@@ -20,7 +20,7 @@ from ..core.problems import InputError
 from ..core.stages import required_stages, stage_due, stage_named, verification_state
 from ..core.text import STATE_LABELS
 from ..reading.paths import DataRoot
-from .receipts import Receipt, is_late, ledger_path, read_ledger, receipt_of
+from .receipts import Receipt, first_receipts, is_late, ledger_path, read_ledger
 
 STATE_TEXT = {
     "not_submitted": "chưa nộp",
@@ -108,7 +108,7 @@ def answered_nothing(submission: Submission) -> bool:
     return all(answer.value is None for answer in submission.answers.values())
 
 
-def _unit_status(unit: Unit, inputs: Any, root: DataRoot, year: int, receipts: list[Receipt], deadline: date,
+def _unit_status(unit: Unit, inputs: Any, root: DataRoot, year: int, receipts: dict[tuple[str, str], Receipt], deadline: date,
                  stages: tuple[StageDue, ...], overdue_after: date | None) -> UnitStatus:
     """overdue_after: the day after which a stage's due date has passed (None: nothing is overdue)."""
     submission = inputs.submissions.get(unit.id)
@@ -117,7 +117,7 @@ def _unit_status(unit: Unit, inputs: Any, root: DataRoot, year: int, receipts: l
         return UnitStatus(unit, state, None, None)
     if answered_nothing(submission):
         return UnitStatus(unit, "empty", None, None)
-    receipt = receipt_of(receipts, submission.path, submission.sha256)
+    receipt = receipts.get((submission.path, submission.sha256))
     current, stale = current_reviews(submission, inputs.reviews.get(unit.id))
     required = tuple(s.stage.id for s in stages)
     done = {r.stage for r in current}
@@ -145,12 +145,13 @@ def year_status(root: DataRoot, year: int, today: date) -> YearStatus:
         raise InputError(problems)
     cycle, criteria_set = inputs.cycle, inputs.criteria_set
     overdue_after = today if cycle.state != "published" else None  # a published year's work is done
+    first = first_receipts(receipts or [])
     tiers = []
     for tier, tier_criteria in criteria_set.tiers.items():
         deadline = cycle.deadlines[tier]
         stages = [stage_named(criteria_set.stages, s) for s in required_stages(criteria_set, tier)]
         dues = tuple(StageDue(s, stage_due(s, cycle), False) for s in stages)
-        units = tuple(_unit_status(unit, inputs, root, year, receipts or [], deadline, dues, overdue_after)
+        units = tuple(_unit_status(unit, inputs, root, year, first, deadline, dues, overdue_after)
                       for unit in inputs.registry.in_tier(tier))
         late_stages = {s for u in units for s in u.overdue}
         dues = tuple(StageDue(d.stage, d.due, d.stage.id in late_stages) for d in dues)

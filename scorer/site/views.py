@@ -16,7 +16,7 @@ from ..core.model import Cycle, Group, Results, TierCriteria, UnitResult
 from ..core.text import STATUS_LABELS
 from ..core.workdays import add_working_days
 from ..export.results import ordered_units
-from ..flow.receipts import Receipt, is_late
+from ..flow.receipts import Receipt, first_receipts, is_late
 from .filters import roman, vn_date
 
 NOT_SUBMITTED = "not_submitted"
@@ -75,9 +75,7 @@ class YearView:
         for r in ordered_units(self.results):
             self._ranked.setdefault(r.unit.tier, []).append(r)
         self.submitted_count = {tier: sum(1 for r in rows if r.submitted) for tier, rows in self._ranked.items()}
-        self._receipts: dict[tuple[str, str], Receipt] = {}
-        for receipt in sorted(self.receipts, key=lambda r: r.received_at):  # a version's first receipt counts
-            self._receipts.setdefault((receipt.path, receipt.sha256), receipt)
+        self._receipts = first_receipts(self.receipts)  # a version's first receipt counts
 
     @property
     def year(self) -> int:
