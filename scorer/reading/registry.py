@@ -92,27 +92,36 @@ def stage_problems(root: DataRoot, registry: Registry, criteria_set: CriteriaSet
     """Units a stage of the criteria set could never verify: a stage held by district reviewers
     needs every unit of its tiers to name its district."""
     problems = []
+    places: dict[str, UnitPlaces] = {}  # each tier's file read once: a two-level map misses every district
     for stage in criteria_set.stages:
         if stage.reviewers != "district_reviewers":
             continue
         for unit in registry.units:
             if unit.tier in stage.tiers and unit.district is None:
-                problems.append(_unit_problem(root, unit, f"đơn vị '{unit.id}' thiếu trường 'district': bộ tiêu chí "
-                                                          f"{criteria_set.id} giao cho huyện thẩm định cấp '{unit.tier}' "
-                                                          f"(bước {stage.name})"))
+                if unit.tier not in places:
+                    places[unit.tier] = UnitPlaces(root, unit.tier)
+                problems.append(places[unit.tier].problem(unit.id, f"đơn vị '{unit.id}' thiếu trường 'district': bộ "
+                                                                   f"tiêu chí {criteria_set.id} giao cho huyện thẩm định "
+                                                                   f"cấp '{unit.tier}' (bước {stage.name})"))
     return problems
 
 
-def _unit_problem(root: DataRoot, unit: Unit, message: str) -> Problem:
-    """A problem placed on a unit's entry in units/<tier>.yaml (read again: problems are rare)."""
-    path = root.units_dir / f"{unit.tier}.yaml"
-    display = root.relative(path)
-    doc, _ = try_read(path, display, None, limits=ADMIN)
-    units = doc.data.get("units") if doc is not None and isinstance(doc.data, dict) else None
-    for index, entry in enumerate(units if isinstance(units, list) else []):
-        if isinstance(entry, dict) and entry.get("id") == unit.id:
-            return doc.problem(("units", index), message)
-    return Problem(display, 1, 1, message)
+class UnitPlaces:
+    """Where each unit's entry is in units/<tier>.yaml, read again (problems are rare), once."""
+
+    def __init__(self, root: DataRoot, tier: str) -> None:
+        path = root.units_dir / f"{tier}.yaml"
+        self.display = root.relative(path)
+        self.doc, _ = try_read(path, self.display, None, limits=ADMIN)
+        units = self.doc.data.get("units") if self.doc is not None and isinstance(self.doc.data, dict) else None
+        self.index = {entry["id"]: index for index, entry in reversed(list(enumerate(units if isinstance(units, list) else [])))
+                      if isinstance(entry, dict) and isinstance(entry.get("id"), str)}
+
+    def problem(self, unit_id: str, message: str) -> Problem:
+        """A problem placed on the unit's entry (the file's first line if it is not found)."""
+        if self.doc is None or unit_id not in self.index:
+            return Problem(self.display, 1, 1, message)
+        return self.doc.problem(("units", self.index[unit_id]), message)
 
 
 def load_registry(root: DataRoot) -> Registry:
