@@ -122,3 +122,25 @@ def test_a_commune_without_its_district_is_reported_when_districts_verify(data_r
     assert result.exit_code == 1
     assert "units/xa.yaml:7:5: đơn vị 'phuong-duu-lau' thiếu trường 'district': bộ tiêu chí qd-1609-2018 giao cho huyện " \
            "thẩm định cấp 'xa' (bước UBND huyện)" in result.output
+
+
+def test_a_stage_the_criteria_set_names_otherwise_is_shown_by_its_name(data_copy: Path):
+    # Stages are data: a province whose verifying stage is not called "province" is shown by the
+    # set's name for it in the pull-request summary and on the unit page (it was a KeyError and "None").
+    from scorer.flow.pr_summary import _unit_section
+    from scorer.shell.scoring import evaluate
+    from scorer.site.filters import filters
+
+    set_file = data_copy / "criteria" / "qd-1609-2018" / "set.yaml"
+    text = set_file.read_text(encoding="utf-8")
+    set_file.write_text(text.replace("  - id: province\n", "  - id: so_tttt\n").replace("name: Sở TT&TT\n", "name: Sở Thông tin và Truyền thông\n"),
+                        encoding="utf-8")
+    for review in (data_copy / "submissions" / "2024").glob("*/*.review.yaml"):
+        review.write_text(review.read_text(encoding="utf-8").replace("stage: province", "stage: so_tttt"), encoding="utf-8")
+    results = evaluate(DataRoot(data_copy), 2024)
+    result = next(r for r in results.units if "so_tttt" in r.review_stages)
+    assert any(line.startswith("- **Đã thẩm định:**") and "Sở Thông tin và Truyền thông" in line
+               for line in _unit_section(result, results))
+    label = filters()["stage_label"]
+    assert label("so_tttt", results.criteria_set.stages) == "Sở Thông tin và Truyền thông"
+    assert label("khac", results.criteria_set.stages) == "khac"

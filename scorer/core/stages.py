@@ -31,6 +31,12 @@ def stage_named(stages: Iterable[Stage], stage_id: str) -> Stage | None:
     return next((s for s in stages if s.id == stage_id), None)
 
 
+def stage_name(stages: Iterable[Stage], stage_id: str) -> str:
+    """The stage's name as the criteria set gives it ("UBND huyện"), else its id."""
+    stage = stage_named(stages, stage_id)
+    return stage.name if stage is not None else stage_id
+
+
 def stage_holders(stage: Stage, unit: Unit, registry: Registry) -> tuple[str, ...]:
     """The GitHub logins that may verify this unit at this stage (as the registry lists them)."""
     if unit.tier not in stage.tiers:

@@ -17,7 +17,6 @@ STATUS_LABELS = {
     "excluded": "Không đánh giá",
     "published": "Công bố",
 }
-STAGE_LABELS = {"district": "UBND huyện", "province": "Sở TT&TT"}
 TIER_LABELS = {"so": "Cấp sở", "huyen": "Cấp huyện", "xa": "Cấp xã"}
 STATE_LABELS = {"open": "Đang nhận phiếu", "verifying": "Đang thẩm định", "published": "Đã công bố"}
 

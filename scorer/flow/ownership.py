@@ -42,7 +42,7 @@ from typing import Any
 from ..core.dates import province_today
 from ..core.model import TIERS, Registry, Stage, Unit
 from ..core.problems import InputError
-from ..core.stages import held_stages, stage_named
+from ..core.stages import held_stages, stage_name
 from ..reading.paths import EVIDENCE_RE, LEDGER_RE, SUBMISSION_RE
 from ..reading.yaml import ADMIN, SUBMITTED, Limits, parse
 from .gitread import (
@@ -117,8 +117,7 @@ class Permissions:
         return held_stages(self.stages.get(year, ()), unit, self.registry, login)
 
     def stage_name(self, year: int, stage_id: str) -> str:
-        stage = stage_named(self.stages.get(year, ()), stage_id)
-        return stage.name if stage is not None else stage_id
+        return stage_name(self.stages.get(year, ()), stage_id)
 
     def pending_amendment(self, year: int, unit_id: str) -> bool:
         """True when the cycle lists an amendment decision naming this unit that results.json

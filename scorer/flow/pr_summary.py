@@ -14,7 +14,8 @@ from typing import Any
 from ..core.inert import annotation, md
 from ..core.model import Results, UnitResult
 from ..core.problems import InputError, Problem
-from ..core.text import STAGE_LABELS, STATUS_LABELS, TIER_LABELS, vn_number
+from ..core.stages import stage_name
+from ..core.text import STATUS_LABELS, TIER_LABELS, vn_number
 from ..reading.paths import CYCLE_RE, SUBMISSION_RE, DataRoot
 from .ownership import Verdict, check_pull_request
 from .record_notes import best_notes, flag_notes, stale_note, value_text
@@ -154,7 +155,7 @@ def _unit_section(result: UnitResult, results: Results, before: dict[str, Any] |
         lines.append(f"- **Để đạt {cs.level_name(result.gap.level)}:** {gaps}")
     lines.append(f"- **Mã băm bài nộp** (ghi vào `submission_sha256` khi thẩm định): `{result.submission_sha256}`")
     if result.review_stages:
-        lines.append("- **Đã thẩm định:** " + ", ".join(STAGE_LABELS[s] for s in result.review_stages))
+        lines.append("- **Đã thẩm định:** " + ", ".join(stage_name(cs.stages, s) for s in result.review_stages))
     lines += _record_lines(result, results, before)
     changed = [c for c in result.criteria if c.changed_by_review]
     if changed:

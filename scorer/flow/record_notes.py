@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 from ..core.model import CriteriaSet, Results, TierBests, UnitResult
 from ..core.plausible import out_of_range, quantity_of
 from ..core.spread import FLOOR_SHARE, NORMAL_SCALE, THRESHOLD
-from ..core.stages import stage_named
+from ..core.stages import stage_name
 from ..core.text import TIER_LABELS, vn_number
 
 OUTLIER_RULE = (f"|giá trị − trung vị| > {vn_number(THRESHOLD)} × max({vn_number(NORMAL_SCALE)} × MAD; "
@@ -40,7 +40,7 @@ def value_text(value: Any, unit: str = "") -> str:
 
 def stage_names(criteria_set: CriteriaSet, stage_ids: Iterable[str]) -> str:
     """"UBND huyện và Sở TT&TT": the stages' names as the criteria set gives them."""
-    return " và ".join(stage.name if (stage := stage_named(criteria_set.stages, s)) else s for s in stage_ids)
+    return " và ".join(stage_name(criteria_set.stages, s) for s in stage_ids)
 
 
 def stale_note(result: UnitResult, criteria_set: CriteriaSet) -> Note | None:

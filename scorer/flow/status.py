@@ -17,7 +17,7 @@ from typing import Any
 from ..core.evaluate import current_reviews
 from ..core.model import CriteriaSet, Cycle, Stage, Submission, Unit
 from ..core.problems import InputError
-from ..core.stages import required_stages, stage_due, stage_named, verification_state
+from ..core.stages import required_stages, stage_due, stage_name, stage_named, verification_state
 from ..core.text import STATE_LABELS
 from ..reading.paths import DataRoot
 from .receipts import Receipt, first_receipts, is_late, ledger_path, read_ledger
@@ -99,8 +99,7 @@ class YearStatus:
     tiers: tuple[TierStatus, ...]
 
     def stage_name(self, stage_id: str) -> str:
-        stage = stage_named(self.criteria_set.stages, stage_id)
-        return stage.name if stage is not None else stage_id
+        return stage_name(self.criteria_set.stages, stage_id)
 
 
 def answered_nothing(submission: Submission) -> bool:

@@ -16,7 +16,8 @@ from urllib.parse import quote
 
 from ..core.dates import PROVINCE_TIME
 from ..core.model import Criterion
-from ..core.text import STAGE_LABELS, STATUS_LABELS, TIER_LABELS, name_order, vn_number
+from ..core.stages import stage_name
+from ..core.text import STATUS_LABELS, TIER_LABELS, name_order, vn_number
 from .record_views import RECORD_FILTERS
 
 # Scheme http or https, a non-empty host, no whitespace anywhere.
@@ -90,7 +91,7 @@ def filters() -> dict[str, Any]:
         "vn_signed": vn_signed,
         "source_link": source_link,
         "status_label": STATUS_LABELS.get,
-        "stage_label": STAGE_LABELS.get,
+        "stage_label": lambda stage_id, stages: stage_name(stages, stage_id),
         "tier_label": TIER_LABELS.get,
         "vn_date": vn_date,
         "vn_moment": vn_moment,
