@@ -220,6 +220,22 @@ def test_meaning_checks_are_those_of_validate(small_root, tmp_path, cqdt):
     assert f"ô {EVIDENCE}{yes_row} (tiêu chí {yes_no.id}): tiêu chí {yes_no.id} ({yes_no.title}): minh chứng 'ftp://may-chu/tep.pdf' không hợp lệ" in output
 
 
+def test_an_implausible_value_needs_its_justification_as_in_validate(small_root, tmp_path, cqdt):
+    # `outside: justify`: a value beyond the plausible range is imported only with a note saying why.
+    criteria, path, wb = _filled(small_root, tmp_path, "xa")
+    criterion = next(c for c in criteria if c.plausible)
+    row = _rows(wb[SHEET])[criterion.id]
+    wb[SHEET].cell(row=row, column=COLUMN["answer"], value=5000)
+    wb[SHEET].cell(row=row, column=COLUMN["note"]).value = None
+    wb.save(path)
+    output = _import_problems(cqdt, small_root, path)
+    assert f"ô {ANSWER}{row} (tiêu chí {criterion.id}): tiêu chí {criterion.id}: " in output
+    assert "ngoài khoảng hợp lý" in output and "hãy ghi giải trình vào 'note'" in output
+    wb[SHEET].cell(row=row, column=COLUMN["note"], value="Đường truyền riêng 5 Gbps cho trung tâm dữ liệu.")
+    wb.save(path)
+    assert cqdt("--data", small_root.root, "import", path).exit_code == 0
+
+
 def test_a_file_that_is_not_a_workbook_is_refused(small_root, tmp_path, cqdt):
     path = tmp_path / "phieu.xlsx"
     path.write_text("không phải Excel", encoding="utf-8")

@@ -33,7 +33,7 @@ from ..reading.messages import criterion_titles, schema_problems
 from ..reading.paths import YEAR_RE, DataRoot
 from ..reading.scalars import decimal_problem, number_text_problem, string_problem
 from ..reading.schemas import generated_validator
-from ..reading.submissions import check_evidence, check_value
+from ..reading.submissions import check_answer
 from .excel_form import (
     COLUMN,
     FIELD_COLUMN,
@@ -324,10 +324,7 @@ def _check_data(root: DataRoot, registry: Registry, cycle: Cycle, criteria_set: 
     if not found:
         doc = Document(Path(reader.display), reader.display, "", data, _positions=cells)  # type: ignore[arg-type]
         for criterion in criteria_set.tiers[unit.tier].criteria:
-            where = ("answers", criterion.id)
-            answer = data["answers"][criterion.id]
-            check_value(doc, where, criterion, answer["value"])
-            check_evidence(root, doc, where, criterion, answer)
+            check_answer(root, doc, ("answers", criterion.id), criterion, data["answers"][criterion.id])
         found = doc.problems
     by_row = {row: cid for cid, row in rows.items()}
     for problem in found:

@@ -161,6 +161,15 @@ def check_plausible(doc: Document, where: tuple, criterion: Any, answer: dict, n
                            "giải trình vào 'note' của tiêu chí này, kèm minh chứng; người thẩm định sẽ xem kỹ")
 
 
+def check_answer(root: DataRoot, doc: Document, where: tuple, criterion: Any, answer: dict,
+                 probed: list[tuple[str, bool]] | None = None) -> None:
+    """Every meaning check of one answer of a submission: its value, its plausible range, its
+    evidence (the same whether the answer came in a YAML file or a filled-in workbook)."""
+    check_value(doc, where, criterion, answer.get("value"))
+    check_plausible(doc, where, criterion, answer)
+    check_evidence(root, doc, where, criterion, answer, probed)
+
+
 def check_evidence(root: DataRoot, doc: Document, where: tuple, criterion: Any, answer: dict,
                    probed: list[tuple[str, bool]] | None = None) -> None:
     """Evidence for every non-zero answer; only http(s) links or repository files (each file
@@ -249,9 +258,7 @@ def read_submission(ctx: YearContext, path: Path) -> tuple[Submission | None, li
     for criterion in tier_criteria.criteria:
         answer = doc.data["answers"][criterion.id]
         where = ("answers", criterion.id)
-        check_value(doc, where, criterion, answer.get("value"))
-        check_plausible(doc, where, criterion, answer)
-        check_evidence(ctx.root, doc, where, criterion, answer, ctx.probed)
+        check_answer(ctx.root, doc, where, criterion, answer, ctx.probed)
         answers[criterion.id] = Answer(
             value=canonical_value(answer.get("value")),
             evidence=tuple(answer.get("evidence") or ()),
