@@ -182,3 +182,26 @@ def test_when_most_units_answer_alike_small_differences_are_not_flagged():
     assert outlier(Decimal(101), spread) is None
     assert outlier(Decimal(135), spread) is None
     assert outlier(Decimal(136), spread) == "outlier_high"  # 36 > 3.5 × 10 % of 100
+
+
+def test_each_quantity_outside_its_range_is_noted_once(province: DataRoot):
+    # A ratio with its numerator above and its denominator below their ranges has two flags;
+    # each quantity gets one note, not one per flag.
+    from scorer.flow.record_notes import flag_notes
+
+    path = province.root / "criteria" / "qd-1609-2018" / "xa.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("        kind: ratio\n        max: 5\n",
+                                 "        kind: ratio\n        max: 5\n"
+                                 "        plausible: {numerator: {max: 7}, denominator: {min: 10}, outside: justify}\n", 1),
+                    encoding="utf-8")
+    data = submission(province, "xa-b1", strength=5)
+    data["answers"]["ht1"]["value"] = {"numerator": 8, "denominator": 9}
+    data["answers"]["ht1"]["note"] = "Số liệu của cả khối đoàn thể"
+    province.submission_path(2024, "xa", "xa-b1").write_text(yaml_text(data), encoding="utf-8")
+    results = evaluate(province, 2024)
+    result = results.unit("xa-b1")
+    assert {("ht1", "above_range"), ("ht1", "below_range")} <= set(result.flags)
+    notes = [n.text for n in flag_notes(result, results.criteria_set, results.bests.get("xa")) if n.text.startswith("ht1:")]
+    assert notes == ["ht1: tử số 8, cao hơn khoảng hợp lý bộ tiêu chí khai báo (… – 7); đơn vị giải trình:",
+                     "ht1: mẫu số 9, thấp hơn khoảng hợp lý bộ tiêu chí khai báo (10 – …); đơn vị giải trình:"]

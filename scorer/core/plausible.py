@@ -16,6 +16,10 @@ from .model import Criterion, Range
 QUANTITIES = {"count": ("value",), "relative": ("value",), "ratio": ("numerator", "denominator")}
 
 
+# The parts of a ratio as messages name them.
+QUANTITY_NAMES = {"numerator": "tử số", "denominator": "mẫu số"}
+
+
 class OutOfRange(NamedTuple):
     """One quantity of an answer outside its plausible range."""
 

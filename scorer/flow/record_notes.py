@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from ..core.model import CriteriaSet, Results, TierBests, UnitResult
-from ..core.plausible import out_of_range, quantity_of
+from ..core.plausible import QUANTITY_NAMES, out_of_range, quantity_of
 from ..core.spread import FLOOR_SHARE, NORMAL_SCALE, THRESHOLD
 from ..core.stages import stage_name
 from ..core.text import TIER_LABELS, vn_number
@@ -69,10 +69,12 @@ def flag_notes(result: UnitResult, criteria_set: CriteriaSet, bests: TierBests |
         unit = criterion.quantity_unit
         if flag in ("above_range", "below_range"):
             for found in out_of_range(criterion, row.self_value):
-                side = "cao hơn" if found.flag == "above_range" else "thấp hơn"
+                if found.flag != flag:
+                    continue  # the quantity's note goes with its own flag
+                side = "cao hơn" if flag == "above_range" else "thấp hơn"
                 low, high = found.range.low, found.range.high
                 bounds = " – ".join(vn_number(b) if b is not None else "…" for b in (low, high))
-                name = {"numerator": "tử số", "denominator": "mẫu số"}.get(found.quantity, "số liệu")
+                name = QUANTITY_NAMES.get(found.quantity, "số liệu")
                 notes.append(Note(f"{cid}: {name} {value_text(found.value, unit)}, "
                                   f"{side} khoảng hợp lý bộ tiêu chí khai báo ({bounds}); đơn vị giải trình:", row.note))
         else:

@@ -23,7 +23,7 @@ from ..core.model import (
     Unit,
     VerifiedAnswer,
 )
-from ..core.plausible import OutOfRange, out_of_range
+from ..core.plausible import QUANTITY_NAMES, OutOfRange, out_of_range
 from ..core.problems import InputError, Problem
 from ..core.rules import is_nonzero
 from ..core.stages import holders_text, holds, required_stages, stage_named
@@ -132,9 +132,6 @@ def check_value(doc: Document, where: tuple, criterion: Any, value: Any) -> None
         if numerator > denominator:
             doc.add((*where, "value", "numerator"),
                     f"{criterion_phrase(criterion.id, criterion.title)}: tử số ({numerator}) lớn hơn mẫu số ({denominator})")
-
-
-QUANTITY_NAMES = {"numerator": "tử số", "denominator": "mẫu số"}
 
 
 def range_text(criterion: Any, found: OutOfRange) -> str:
