@@ -8,6 +8,7 @@ extensions; the log oracle is a port of the Actions runner's command parsing
 from __future__ import annotations
 
 import html
+import json
 import re
 
 import cmarkgfm
@@ -181,3 +182,13 @@ def test_a_command_error_is_printed_inert_line_by_line():
 
     shown = CliError("không công bố được:\n::error file=x::giả mạo\nghi chú ##[group]y").format_message()
     assert shown.splitlines() == ["không công bố được:", "%3A:error file=x::giả mạo", "ghi chú %23#[group]y"]
+
+
+def test_a_json_report_reads_back_the_same_and_holds_no_workflow_command():
+    from scorer.core.inert import json_text
+
+    value = {"message": "minh chứng '##[group]x' và ::error::y", "số": [1, "Hạ Hòa"]}
+    text = json_text(value)
+    assert json.loads(text) == value
+    assert "##[" not in text and not any(line.lstrip().startswith("::") for line in text.splitlines())
+    assert "Hạ Hòa" in text

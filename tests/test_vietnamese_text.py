@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from scorer.core.text import collation_key, search_fold, tone_marks_on_first_vowel
+from scorer.core.text import collation_key, tone_marks_on_first_vowel
 from scorer.reading.paths import DataRoot
 from scorer.reading.registry import load_registry
 
@@ -48,24 +48,6 @@ def test_real_names_sort_in_vietnamese_order_not_by_code_point():
 def test_composed_and_decomposed_names_sort_alike():
     for name in HUYEN_IN_ORDER:
         assert collation_key(unicodedata.normalize("NFD", name)) == collation_key(name)
-
-
-@pytest.mark.parametrize(("typed", "name"), [
-    ("am ha", "Xã Ấm Hạ"),
-    ("ha thach", "Xã Hà Thạch"),
-    ("tien kien", "Xã Tiên Kiên"),
-    ("hạ hoà", "Huyện Hạ Hòa"),
-    ("DOAN HUNG", "Huyện Đoan Hùng"),
-    (unicodedata.normalize("NFD", "Thanh Thủy"), "Huyện Thanh Thủy"),
-])
-def test_search_fold_ignores_case_marks_and_normal_form(typed, name):
-    assert search_fold(typed) in search_fold(name)
-
-
-def test_search_fold_keeps_letters_apart():
-    assert search_fold("Xã Ấm  Hạ") == "xa am ha"
-    assert search_fold("Hưng Long") == search_fold("Hùng Long") == "hung long"
-    assert search_fold("Thanh Ba") != search_fold("Thanh Hà")
 
 
 @pytest.mark.parametrize(("written", "spelled"), [

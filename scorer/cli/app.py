@@ -2,28 +2,29 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from ..core.inert import annotation, log_line
+from ..core.inert import annotation, json_text, log_line
 from ..core.model import TIERS, Results
 from ..core.problems import InputError, Problem
 from ..export import results as export
 from ..export import terminal
-from ..flow.validate import Report, validate_all, validate_paths
 from ..forms.scaffold import new_submission
 from ..reading.catalogue import check_criteria_set, load_criteria_set
 from ..reading.cycle import load_cycle
 from ..reading.paths import DataRoot, write_atomic
 from ..reading.registry import load_registry
 from ..reading.schemas import write_schemas
-from ..shell.scoring import evaluate, json_pieces
 from .errors import CliError
 from .i18n import VietnameseGroup
+
+if TYPE_CHECKING:
+    from ..flow.validate import Report
 
 
 def _root(ctx: click.Context) -> DataRoot:
@@ -76,13 +77,15 @@ def main(ctx: click.Context, data: Path) -> None:
 @click.pass_context
 def validate(ctx: click.Context, paths: tuple[Path, ...], fmt: str) -> None:
     """Kiểm tra các tệp (mặc định: mọi tệp trong thư mục dữ liệu); có lỗi thì thoát với mã 1."""
+    from ..flow.validate import validate_all, validate_paths
+
     root = _root(ctx)
-    report: Report = validate_paths(root, list(paths)) if paths else validate_all(root)
+    report = validate_paths(root, list(paths)) if paths else validate_all(root)
     if fmt == "json":
-        click.echo(json.dumps({
+        click.echo(json_text({
             "ok": report.ok, "files": report.files,
             "problems": [{"path": p.path, "line": p.line, "col": p.col, "message": p.message} for p in report.problems],
-        }, ensure_ascii=False, indent=1))
+        }))
     else:
         print_problems(report.problems)
         summary = f"Đã kiểm tra {len(report.files)} tệp: "
@@ -121,6 +124,8 @@ def year_option(func):
 
 
 def _results(root: DataRoot, year: int | None, recorded: bool = True) -> Results:
+    from ..shell.scoring import evaluate
+
     try:
         return evaluate(root, year or _latest_year(root), recorded=recorded)
     except InputError as err:
@@ -146,6 +151,8 @@ def score(ctx: click.Context, year: int | None, fmt: str, tier: tuple[str, ...],
     tiers = tier or TIERS
     results = _results(_root(ctx), year, recorded=not recompute)
     if fmt == "json":
+        from ..shell.scoring import json_pieces
+
         pieces = json_pieces(results, tiers)
     else:
         pieces = [{"csv": export.to_csv, "table": terminal.table}[fmt](results, tiers)]

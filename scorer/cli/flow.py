@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..core.inert import annotation
+from ..core.inert import annotation, json_text
 from ..core.problems import InputError
 from ..reading.paths import write_atomic
 from .app import _root, fail, in_actions, main, say
@@ -178,8 +178,6 @@ def publish_command(ctx: click.Context, year: int, decision: str, day, units: tu
 @click.pass_context
 def status_command(ctx: click.Context, year: int, fmt: str, day) -> None:
     """Từng cấp: đơn vị đã nộp (lúc nào, theo sổ biên nhận), nộp muộn, đã thẩm định, chờ thẩm định lại, quá hạn thẩm định, còn thiếu."""
-    import json
-
     from ..core.dates import province_today
     from ..flow.status import status_text, status_to_dict, year_status
 
@@ -188,7 +186,7 @@ def status_command(ctx: click.Context, year: int, fmt: str, day) -> None:
     except InputError as err:
         fail(err.problems)
     if fmt == "json":
-        click.echo(json.dumps(status_to_dict(status), ensure_ascii=False, indent=1))
+        click.echo(json_text(status_to_dict(status)))
     else:
         click.echo(status_text(status), nl=False)
 

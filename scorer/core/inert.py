@@ -10,13 +10,17 @@ every message quoting it goes through one of these functions on its way out:
   spaces) and any "##[" in a line as a workflow command (actions/runner,
   ActionCommand.TryParseV2 and TryParse); %, CR and LF are escaped as its commands expect,
   so one message is one line, and neither marker survives.
+- json_text(): a JSON report printed where the runner reads it: "##[" written as "\u0023#[",
+  which every JSON reader decodes to the same text.
 - csv_cell(): a text cell that a spreadsheet would read as a formula (OWASP, CSV injection)
   starts with an apostrophe.
 """
 
 from __future__ import annotations
 
+import json
 import re
+from typing import Any
 
 # Characters that would hide or reorder text (controls, bidirectional overrides, zero widths),
 # and lone surrogates (a file name that is not UTF-8, as git gives it), which no output can encode.
@@ -76,6 +80,12 @@ def annotation(level: str, path: str, message: str, line: int | None = None, col
     """A workflow command that puts a message on a file (and line): ::error file=...::message."""
     position = (f",line={line}" if line else "") + (f",col={col}" if line and col else "")
     return f"::{level} file={_escape_property(path)}{position}::{_escape_data(message)}"
+
+
+def json_text(value: Any) -> str:
+    """`value` as indented JSON (Vietnamese letters as they are) that the Actions runner reads as
+    text: a "##[" anywhere in a line would be a command (no line starts with "::" when indented)."""
+    return json.dumps(value, ensure_ascii=False, indent=1).replace("##[", "\\u0023#[")
 
 
 # What starts a formula in Excel, LibreOffice or Google Sheets (OWASP, "CSV Injection").

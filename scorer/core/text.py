@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from decimal import Decimal
-
-import icu
+from functools import cache
+from typing import Any
 
 STATUS_LABELS = {
     "not_submitted": "Chưa nộp",
@@ -45,29 +45,23 @@ def vn_number(value: Decimal | int | None, empty: str = "–") -> str:
 # ICU's Vietnamese collation (CLDR "vi"): a ă â b c d đ e ê … o ô ơ … u ư … y as letters of
 # their own; tone marks compare only where the letters are equal, in dictionary order
 # (ngang, huyền, hỏi, ngã, sắc, nặng); case last. ICU normalises, so NFC and NFD sort alike.
-_COLLATOR = icu.Collator.createInstance(icu.Locale("vi"))
+# Made when first used: most commands sort nothing, and every module imports this one.
+@cache
+def _collator() -> Any:
+    import icu
+
+    return icu.Collator.createInstance(icu.Locale("vi"))
 
 
 def collation_key(text: str) -> bytes:
     """Sort key of a text in Vietnamese alphabetical order (Đoan Hùng < Hạ Hòa < Tân Sơn <
     Thanh Ba < Thanh Thủy); never code-point order, which puts every accented letter after z."""
-    return _COLLATOR.getSortKey(text)
+    return _collator().getSortKey(text)
 
 
 def name_order(name: str, unit_id: str) -> tuple[bytes, str]:
     """Order of units by name (Vietnamese alphabet), the id breaking a tie of equal names."""
     return collation_key(name), unit_id
-
-
-def search_fold(text: str) -> str:
-    """A text as search compares it: no tone or vowel marks, đ → d, lower case, single spaces.
-
-    "Xã Ấm Hạ", "xa am ha" and its decomposed (NFD) spelling all fold to "xa am ha". A
-    browser does the same with text.normalize("NFD").replace(/\\p{Mn}/gu, "")
-    .replace(/[đĐ]/g, "d").toLowerCase() and collapsing spaces.
-    """
-    stripped = "".join(ch for ch in unicodedata.normalize("NFD", text) if not unicodedata.combining(ch))
-    return " ".join(stripped.replace("đ", "d").replace("Đ", "d").casefold().split())
 
 
 # One tone-mark spelling (stated in README.md): in the open syllables oa, oe and uy (no final

@@ -4,7 +4,7 @@
   var fromDisk = window.location.protocol === "file:";
 
   // A text as search compares it: no tone or vowel marks, đ → d, lower case, single spaces
-  // (the browser's side of scorer.core.text.search_fold).
+  // ("Xã Ấm Hạ", "xa am ha" and its decomposed spelling all fold to "xa am ha").
   function fold(text) {
     return text.normalize("NFD").replace(/\p{Mn}/gu, "").replace(/[đĐ]/g, "d")
       .toLowerCase().replace(/\s+/g, " ").trim();
