@@ -54,7 +54,15 @@ class Change:
 
 def changes(cwd: Path, base: str, head: str = "HEAD") -> list[Change]:
     """Changes a pull request makes: from the merge base of base and head to head."""
-    out = git(cwd, "diff", "--raw", "-z", "-M", "--no-ext-diff", "--no-textconv", f"{base}...{head}")
+    return _raw_changes(git(cwd, "diff", "--raw", "-z", "-M", "--no-ext-diff", "--no-textconv", f"{base}...{head}"))
+
+
+def changes_between(cwd: Path, before: str, after: str) -> list[Change]:
+    """Changes from one commit (or tree) to another, a rename being a deletion and an addition."""
+    return _raw_changes(git(cwd, "diff", "--raw", "-z", "--no-renames", "--no-ext-diff", "--no-textconv", before, after))
+
+
+def _raw_changes(out: bytes) -> list[Change]:
     fields = out.split(b"\0")
     found: list[Change] = []
     index = 0
@@ -72,15 +80,29 @@ def changes(cwd: Path, base: str, head: str = "HEAD") -> list[Change]:
 
 def blob_sizes(cwd: Path, ref: str, paths: list[str]) -> dict[str, int | None]:
     """Sizes of files at a commit (None where there is no such file), without reading them."""
-    if not paths:
-        return {}
-    request = b"".join(f"{ref}:{p}\n".encode("utf-8", "surrogateescape") for p in paths)
-    lines = git(cwd, "cat-file", "--batch-check", stdin=request).split(b"\n")
-    sizes: dict[str, int | None] = {}
-    for path, line in zip(paths, lines, strict=False):
-        header = line.split()
-        sizes[path] = int(header[2]) if len(header) == 3 and header[1] == b"blob" else None
-    return sizes
+    return {path: int(size) if kind == "blob" else None
+            for path, (_, kind, size) in zip(paths, _batch_check(cwd, [(ref, p) for p in paths]), strict=False)}
+
+
+def blob_ids(cwd: Path, pairs: list[tuple[str, str]]) -> list[str | None]:
+    """The blob id at each (commit, path); None where the commit is unknown or lacks the path."""
+    return [object_id if kind == "blob" else None for object_id, kind, _ in _batch_check(cwd, pairs)]
+
+
+def _batch_check(cwd: Path, pairs: list[tuple[str, str]]) -> list[tuple[str, str, str]]:
+    """(object id, type, size) of each (commit, path), in one git call; type "missing" where
+    there is no such object."""
+    if not pairs:
+        return []
+    request = b"".join(f"{ref}:{path}\n".encode("utf-8", "surrogateescape") for ref, path in pairs)
+    out = git(cwd, "cat-file", "--batch-check=%(objectname) %(objecttype) %(objectsize)", stdin=request)
+    found = []
+    for line in out.decode("utf-8", "surrogateescape").splitlines():
+        parts = line.split(" ")
+        # "<commit>:<path> missing" (the path may hold spaces) where there is no such object.
+        found.append((parts[0], parts[1], parts[2]) if len(parts) == 3 and not line.endswith(" missing")
+                     else ("", "missing", "0"))
+    return found
 
 
 def show_files(cwd: Path, ref: str, paths: list[str]) -> dict[str, bytes | None]:

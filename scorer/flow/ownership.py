@@ -159,7 +159,7 @@ class Verdict:
         return not self.violations
 
 
-def _parse_bytes(raw: bytes | None, display: str, limits: Limits = ADMIN) -> Any:
+def parse_bytes(raw: bytes | None, display: str, limits: Limits = ADMIN) -> Any:
     """A file's data, or None when it is missing, unreadable or over the limits."""
     if raw is None:
         return None
@@ -182,7 +182,7 @@ def read_permissions(cwd: Path, ref: str, prefix: str, years: set[int]) -> Permi
     blobs = show_files(cwd, ref, [*unit_paths, roles_path, *cycle_paths.values(), *results_paths.values()])
     units: dict[str, Unit] = {}
     for tier, path in zip(TIERS, unit_paths, strict=True):
-        for entry in _mapping(_parse_bytes(blobs[path], path)).get("units") or []:
+        for entry in _mapping(parse_bytes(blobs[path], path)).get("units") or []:
             if isinstance(entry, dict) and isinstance(entry.get("id"), str):
                 units[entry["id"]] = Unit(
                     id=entry["id"], name=str(entry.get("name", entry["id"])), tier=tier,
@@ -190,14 +190,14 @@ def read_permissions(cwd: Path, ref: str, prefix: str, years: set[int]) -> Permi
                     owners=tuple(str(o) for o in entry.get("owners") or ()),
                     reviewers=tuple(str(r) for r in entry.get("reviewers") or ()),
                 )
-    roles = _mapping(_parse_bytes(blobs[roles_path], roles_path))
+    roles = _mapping(parse_bytes(blobs[roles_path], roles_path))
     permissions = Permissions(
         units=units,
         admins=frozenset(str(a).casefold() for a in roles.get("admins") or ()),
         province_reviewers=frozenset(str(r).casefold() for r in roles.get("province_reviewers") or ()),
     )
     for year, path in cycle_paths.items():
-        cycle = _parse_bytes(blobs[path], path)
+        cycle = parse_bytes(blobs[path], path)
         if isinstance(cycle, dict):
             permissions.cycles[year] = cycle
         results = blobs[results_paths[year]]
@@ -206,7 +206,7 @@ def read_permissions(cwd: Path, ref: str, prefix: str, years: set[int]) -> Permi
                  if isinstance(cycle.get("criteria"), str) and re.fullmatch(r"[a-z0-9][a-z0-9-]*", cycle["criteria"])}
     sets = show_files(cwd, ref, sorted(set(set_paths.values())))
     for year, path in set_paths.items():
-        permissions.stages[year] = _stages(_parse_bytes(sets[path], path))
+        permissions.stages[year] = _stages(parse_bytes(sets[path], path))
     return permissions
 
 
@@ -453,8 +453,8 @@ def check_pull_request(root: Path, base: str, actor: str, head: str = "HEAD", to
             before = show_files(root, merge_base, paths)
             after = show_files(root, head, paths)
             for path, year, unit in writes:
-                judge.review_entries(_parse_bytes(before[path], path, SUBMITTED),
-                                     _parse_bytes(after[path], path, SUBMITTED), path, unit, year)
+                judge.review_entries(parse_bytes(before[path], path, SUBMITTED),
+                                     parse_bytes(after[path], path, SUBMITTED), path, unit, year)
     author = judges[0]
     other = pusher if pusher is not None and pusher.casefold() != actor.casefold() else None
     return Verdict(

@@ -17,7 +17,7 @@ from ..core.problems import InputError, Problem
 from ..core.stages import stage_name
 from ..core.text import STATUS_LABELS, TIER_LABELS, vn_number
 from ..reading.paths import CYCLE_RE, SUBMISSION_RE, DataRoot
-from .ownership import Verdict, check_pull_request
+from .ownership import Verdict, check_pull_request, parse_bytes
 from .record_notes import best_notes, flag_notes, stale_note, value_text
 
 MAX_ANNOTATIONS = 10
@@ -80,7 +80,7 @@ def run_checks(root: DataRoot, base: str, actor: str, head: str = "HEAD", pusher
 
 def base_answers(root: DataRoot, base: str, paths: list[str]) -> dict[tuple[int, str], dict[str, Any]]:
     """The answers of these submission files as the base branch has them (absent or unreadable: left out)."""
-    from ..reading.yaml import parse
+    from ..reading.yaml import SUBMITTED
     from .gitread import data_prefix, show_files
     from .ownership import resolve_base
 
@@ -89,11 +89,7 @@ def base_answers(root: DataRoot, base: str, paths: list[str]) -> dict[tuple[int,
     blobs = show_files(root.root, resolve_base(root.root, base), [prefix + p for p in wanted]) if wanted else {}
     found = {}
     for path in wanted:
-        raw = blobs.get(prefix + path)
-        try:
-            data = parse(raw.decode("utf-8-sig"), path) if raw is not None else None
-        except (InputError, UnicodeDecodeError):
-            data = None
+        data = parse_bytes(blobs.get(prefix + path), path, SUBMITTED)
         answers = data.get("answers") if isinstance(data, dict) else None
         if isinstance(answers, dict):
             match = SUBMISSION_RE.match(path)

@@ -31,7 +31,7 @@ from ..core.problems import InputError, Problem
 from ..reading.paths import SUBMISSION_RE, DataRoot, write_atomic
 from ..reading.submissions import sha256_hex
 from ..reading.yaml import ADMIN, Positions, read_text
-from .gitread import GitError, data_prefix, git, show_files
+from .gitread import REGULAR_MODE, GitError, blob_ids, changes_between, data_prefix, show_files
 
 LEDGER_NAME = "receipts.jsonl"
 CHECK_NAME = "Kiểm tra bài nộp"  # the job of .github/workflows/pull-request.yml
@@ -218,28 +218,14 @@ def read_push(event: dict, pulls: list[Any], check_runs: list[Any]) -> Push:
 
 def _changed_submissions(cwd: Path, prefix: str, before: str, after: str) -> list[str]:
     """Submission files (data-root paths) that a push added or changed, as regular files."""
-    base = before if before != _NO_COMMIT else _EMPTY_TREE
-    out = git(cwd, "diff", "--raw", "-z", "--no-renames", "--no-ext-diff", base, after)
-    fields = out.split(b"\0")
     found = []
-    for meta, name in zip(fields[0::2], fields[1::2], strict=False):
-        parts = meta.decode("ascii").lstrip(":").split()
-        path = name.decode("utf-8", "surrogateescape")
-        if len(parts) < 5 or parts[4] == "D" or parts[1] != "100644" or not path.startswith(prefix):
+    for change in changes_between(cwd, before if before != _NO_COMMIT else _EMPTY_TREE, after):
+        if change.status == "D" or change.new_mode != REGULAR_MODE or not change.path.startswith(prefix):
             continue
-        match = SUBMISSION_RE.match(path[len(prefix):])
+        match = SUBMISSION_RE.match(change.path[len(prefix):])
         if match and not match["review"]:
-            found.append(path[len(prefix):])
+            found.append(change.path[len(prefix):])
     return sorted(found)
-
-
-def _blobs(cwd: Path, pairs: list[tuple[str, str]]) -> list[str | None]:
-    """The blob id at each (commit, path); None where the commit is unknown or lacks the path."""
-    if not pairs:
-        return []
-    request = b"".join(f"{commit}:{path}\n".encode("utf-8", "surrogateescape") for commit, path in pairs)
-    out = git(cwd, "cat-file", "--batch-check=%(objectname) %(objecttype)", stdin=request).decode().splitlines()
-    return [line.split()[0] if line.endswith(" blob") else None for line in out]
 
 
 def new_receipts(root: DataRoot, push: Push) -> list[Receipt]:
@@ -251,8 +237,8 @@ def new_receipts(root: DataRoot, push: Push) -> list[Receipt]:
     paths = _changed_submissions(cwd, prefix, push.before, push.after)
     contents = show_files(cwd, push.after, [prefix + p for p in paths])
     commits = sorted(push.first_checked)
-    blobs = _blobs(cwd, [(push.after, prefix + p) for p in paths])
-    held = _blobs(cwd, [(commit, prefix + p) for p in paths for commit in commits])
+    blobs = blob_ids(cwd, [(push.after, prefix + p) for p in paths])
+    held = blob_ids(cwd, [(commit, prefix + p) for p in paths for commit in commits])
     ledgers: dict[int, dict[tuple[str, str], Receipt]] = {}
     found = []
     for index, path in enumerate(paths):
